@@ -1,0 +1,49 @@
+# Everything a fresh machine needs is set up by these targets; nothing is assumed installed by hand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+export AWS_DEFAULT_REGION ?= us-east-1
+export AWS_ACCESS_KEY_ID ?= testing
+export AWS_SECRET_ACCESS_KEY ?= testing
+export AWS_EC2_METADATA_DISABLED := true
+
+.PHONY: install run demo test lint typecheck unit browser-deps clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip<26.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+## Start moto (DynamoDB + streams + SES), create tables, serve the API, pump streams, fire schedules.
+run: install
+	$(PY) -m devstack run
+
+## Same as run, with a seeded demo company (tokens are printed).
+demo: install
+	$(PY) -m devstack run --demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+test: install browser-deps lint typecheck
+	$(VENV)/bin/pytest -q
+
+unit: install
+	$(VENV)/bin/pytest -q tests/unit
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
