@@ -1,0 +1,33 @@
+"""Wiring only: the HTTP API (blueprints), stream handlers and schedules. Logic lives in chalicelib."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, Rate
+from chalice.app import CloudWatchEvent, DynamoDBEvent
+
+from chalicelib.settings import stream_arn
+
+app = Chalice(app_name="servicedesk")
+
+
+@app.on_dynamodb_record(stream_arn=stream_arn("tickets"), batch_size=100, starting_position="TRIM_HORIZON")
+def on_ticket_change(event: DynamoDBEvent) -> dict[str, Any]:
+    from chalicelib.lifecycle import handle_ticket_stream
+
+    return handle_ticket_stream(event.to_dict())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="flag_sla_breaches")
+def flag_sla_breaches(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib.tickets.jobs import flag_sla_breaches as run
+
+    return run(event.to_dict())
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="auto_close_resolved")
+def auto_close_resolved(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib.tickets.jobs import auto_close_resolved as run
+
+    return run(event.to_dict())

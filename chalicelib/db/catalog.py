@@ -1,0 +1,30 @@
+"""Every table of the product, defined once: the local stack creates tables from this list and the
+deploy template is generated from it."""
+
+from __future__ import annotations
+
+from pynamodb.models import Model
+
+from chalicelib.activity import AgentDay
+from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    Company,
+    Employee,
+    ApiToken,
+    Customer,
+    Ticket,
+    Message,
+    LifecycleEvent,
+    AgentDay,
+)
+
+
+def create_missing_tables() -> list[str]:
+    """Create any table that does not exist yet (local stack and tests); returns the names created."""
+    created = []
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True)
+            created.append(model.Meta.table_name)
+    return created

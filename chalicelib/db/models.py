@@ -1,0 +1,222 @@
+"""The foundation's tables. Each model declares its indexes next to its attributes.
+
+Tenancy by construction: every table a request touches is keyed by the company first (or by a
+key that embeds it), so a lookup with the caller's company cannot reach another company's items.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.constants import STREAM_NEW_AND_OLD_IMAGE
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.db.base import index_meta, table_meta
+
+
+class CompanySettings(MapAttribute[str, object]):
+    """Per-company settings a manager may change."""
+
+    sla_target_minutes = NumberAttribute(default=120)
+    sla_limit_minutes = NumberAttribute(default=24 * 60)
+    auto_close_days = NumberAttribute(default=3)
+    link_ttl_days = NumberAttribute(default=14)
+
+
+class CompanyByIntakeKey(GlobalSecondaryIndex["Company"]):
+    Meta = index_meta("by_intake_key", AllProjection())
+    intake_key = UnicodeAttribute(hash_key=True)
+
+
+class Company(Model):
+    Meta = table_meta("companies")
+
+    company_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    intake_key = UnicodeAttribute()
+    settings = CompanySettings(default=CompanySettings)
+    created_at = UTCDateTimeAttribute()
+
+    by_intake_key = CompanyByIntakeKey()
+
+
+class Employee(Model):
+    Meta = table_meta("employees")
+
+    company_id = UnicodeAttribute(hash_key=True)
+    employee_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()  # agent | manager
+    tier = NumberAttribute(default=1)  # 1 | 2
+    departments = ListAttribute[str](of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute(default="offline")  # online | break | dnd | offline
+    status_since = UTCDateTimeAttribute()
+    active = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
+    Meta = index_meta("by_employee", KeysOnlyProjection())
+    employee_key = UnicodeAttribute(hash_key=True)  # company_id#employee_id
+
+
+class ApiToken(Model):
+    """An API token, stored only as its SHA-256 hash. Role is copied here so auth is one read."""
+
+    Meta = table_meta("api_tokens")
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    token_id = UnicodeAttribute()  # public, for listing and revoking
+    company_id = UnicodeAttribute()
+    employee_id = UnicodeAttribute()
+    employee_key = UnicodeAttribute()
+    role = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    by_employee = TokenByEmployee()
+
+
+class Customer(Model):
+    """A customer of one company. The id is a keyed hash of the e-mail, so intake is race-free."""
+
+    Meta = table_meta("customers")
+
+    company_id = UnicodeAttribute(hash_key=True)
+    customer_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    locale = UnicodeAttribute(default="en")
+    telegram_chat_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class TicketQueueIndex(GlobalSecondaryIndex["Ticket"]):
+    """Sparse: only waiting tickets carry `queue_key`; FIFO by creation time."""
+
+    Meta = index_meta("queue", KeysOnlyProjection())
+    queue_key = UnicodeAttribute(hash_key=True)  # company_id#t<tier>#<department or ->
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class TicketSlaIndex(GlobalSecondaryIndex["Ticket"]):
+    """Sparse: tickets still waiting for their first reply, by the next SLA deadline to check."""
+
+    Meta = index_meta("sla_watch", KeysOnlyProjection())
+    sla_watch = UnicodeAttribute(hash_key=True)
+    sla_check_at = UTCDateTimeAttribute(range_key=True)
+
+
+class TicketAutoCloseIndex(GlobalSecondaryIndex["Ticket"]):
+    """Sparse: resolved tickets awaiting the customer's confirmation, by when they close anyway."""
+
+    Meta = index_meta("auto_close", KeysOnlyProjection())
+    auto_close_watch = UnicodeAttribute(hash_key=True)
+    auto_close_at = UTCDateTimeAttribute(range_key=True)
+
+
+class TicketByCustomerIndex(GlobalSecondaryIndex["Ticket"]):
+    Meta = index_meta("by_customer", AllProjection())
+    customer_key = UnicodeAttribute(hash_key=True)  # company_id#customer_id
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class TicketByAssigneeIndex(GlobalSecondaryIndex["Ticket"]):
+    Meta = index_meta("by_assignee", AllProjection())
+    assignee_key = UnicodeAttribute(hash_key=True)  # company_id#employee_id
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class TicketByCompanyIndex(GlobalSecondaryIndex["Ticket"]):
+    Meta = index_meta("by_company", AllProjection())
+    company_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Ticket(Model):
+    Meta = table_meta("tickets", stream_view_type=STREAM_NEW_AND_OLD_IMAGE)
+
+    company_id = UnicodeAttribute(hash_key=True)
+    ticket_id = UnicodeAttribute(range_key=True)
+    customer_id = UnicodeAttribute()
+    customer_key = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    subject_key = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    department = UnicodeAttribute(null=True)
+    tier = NumberAttribute(default=1)
+    status = UnicodeAttribute()  # queued | assigned | resolved | closed
+    routing_reason = UnicodeAttribute(default="fifo")
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    assignee_id = UnicodeAttribute(null=True)
+    assignee_key = UnicodeAttribute(null=True)
+    queue_key = UnicodeAttribute(null=True)
+    taken_at = UTCDateTimeAttribute(null=True)
+    first_reply_at = UTCDateTimeAttribute(null=True)
+    first_reply_by = UnicodeAttribute(null=True)
+    sla_target_at = UTCDateTimeAttribute()
+    sla_limit_at = UTCDateTimeAttribute()
+    sla_flag = UnicodeAttribute(null=True)  # target_missed | breached, set by the SLA job
+    sla_watch = UnicodeAttribute(null=True)
+    sla_check_at = UTCDateTimeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    auto_close_watch = UnicodeAttribute(null=True)
+    auto_close_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    close_reason = UnicodeAttribute(null=True)  # confirmed | auto
+    tags = UnicodeSetAttribute(default=set)
+    message_count = NumberAttribute(default=0)
+    locale = UnicodeAttribute(default="en")
+    version = VersionAttribute()
+
+    queue = TicketQueueIndex()
+    sla_index = TicketSlaIndex()
+    auto_close_index = TicketAutoCloseIndex()
+    by_customer = TicketByCustomerIndex()
+    by_assignee = TicketByAssigneeIndex()
+    by_company = TicketByCompanyIndex()
+
+
+class Message(Model):
+    Meta = table_meta("messages")
+
+    ticket_key = UnicodeAttribute(hash_key=True)  # company_id#ticket_id
+    message_id = UnicodeAttribute(range_key=True)  # <created_at iso>#<random>: thread order
+    company_id = UnicodeAttribute()
+    author_type = UnicodeAttribute()  # customer | agent
+    author_id = UnicodeAttribute()
+    visibility = UnicodeAttribute()  # public | internal
+    body = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class LifecycleEvent(Model):
+    """A ticket's lifecycle transitions, written by the tickets stream handler.
+
+    The key is derived from the stream record, so a redelivered record overwrites itself.
+    """
+
+    Meta = table_meta("lifecycle")
+
+    ticket_key = UnicodeAttribute(hash_key=True)  # company_id#ticket_id
+    event_key = UnicodeAttribute(range_key=True)  # <occurred_at iso>#<transition>
+    company_id = UnicodeAttribute()
+    transition = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    actor_id = UnicodeAttribute(null=True)
+    occurred_at = UTCDateTimeAttribute()

@@ -1,0 +1,66 @@
+"""Settings come from the stage's environment variables (see .chalice/config.json).
+
+Read once per process and cached: the cache may vanish at any time, which is fine because the
+environment of a Lambda function does not change while it runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_prefix: str
+    dynamodb_endpoint: str | None
+    ses_endpoint: str | None
+    app_secret: str
+    public_base_url: str
+    mail_from: str
+
+    def table_name(self, short_name: str) -> str:
+        return f"{self.table_prefix}-{short_name}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+
+def _optional(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    stage = os.environ.get("STAGE", "local")
+    return Settings(
+        stage=stage,
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        table_prefix=os.environ.get("TABLE_PREFIX", f"servicedesk-{stage}"),
+        dynamodb_endpoint=_optional("DYNAMODB_ENDPOINT"),
+        ses_endpoint=_optional("SES_ENDPOINT"),
+        app_secret=os.environ.get("APP_SECRET", ""),
+        public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        mail_from=os.environ.get("MAIL_FROM", "support@servicedesk.local"),
+    )
+
+
+def stream_arn(short_table_name: str) -> str:
+    """The stream ARN a handler subscribes to, from `<TABLE>_STREAM_ARN`.
+
+    Chalice needs it when app.py is imported. The deploy template replaces it with the table's
+    real `StreamArn`; locally the stack sets it after creating the tables. The fallback only
+    names the table, which is all the local stream pump needs to find it.
+    """
+    env_name = f"{short_table_name.upper()}_STREAM_ARN"
+    settings = get_settings()
+    fallback = (
+        f"arn:aws:dynamodb:{settings.region}:000000000000:table/"
+        f"{settings.table_name(short_table_name)}/stream/local"
+    )
+    return os.environ.get(env_name) or fallback
