@@ -7,9 +7,11 @@ from typing import Any
 from chalice import Chalice, Rate
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
+from chalicelib.api import register
 from chalicelib.settings import stream_arn
 
 app = Chalice(app_name="servicedesk")
+register(app)
 
 
 @app.on_dynamodb_record(stream_arn=stream_arn("tickets"), batch_size=100, starting_position="TRIM_HORIZON")

@@ -60,7 +60,6 @@ def stream_arn(short_table_name: str) -> str:
     env_name = f"{short_table_name.upper()}_STREAM_ARN"
     settings = get_settings()
     fallback = (
-        f"arn:aws:dynamodb:{settings.region}:000000000000:table/"
-        f"{settings.table_name(short_table_name)}/stream/local"
+        f"arn:aws:dynamodb:{settings.region}:000000000000:table/{settings.table_name(short_table_name)}/stream/local"
     )
     return os.environ.get(env_name) or fallback

@@ -17,7 +17,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.clock import local_day
-from chalicelib.db.base import table_meta
+from chalicelib.db.base import is_condition_failure, table_meta
 
 # Counters the foundation records; the badge rules and level formulas may use any of them.
 COUNTERS: tuple[str, ...] = (
@@ -119,7 +119,7 @@ def raise_extreme(company_day: str, employee_id: str, name: str, value: float) -
             condition=attribute.does_not_exist() | (attribute < value),
         )
     except UpdateError as error:
-        if not _is_condition_failure(error):
+        if not is_condition_failure(error):
             raise
 
 
@@ -154,8 +154,3 @@ def read_days(company_id: str, days: list[date], employee_ids: list[str] | None 
             if employee_ids is None or item.employee_id in employee_ids:
                 items.append(item)
     return items
-
-
-def _is_condition_failure(error: Exception) -> bool:
-    cause = getattr(error, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"

@@ -14,10 +14,9 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
-    VersionAttribute,
 )
 from pynamodb.constants import STREAM_NEW_AND_OLD_IMAGE
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.db.base import index_meta, table_meta
@@ -60,12 +59,11 @@ class Employee(Model):
     email = UnicodeAttribute()
     role = UnicodeAttribute()  # agent | manager
     tier = NumberAttribute(default=1)  # 1 | 2
-    departments = ListAttribute[str](of=UnicodeAttribute, default=list)
+    departments = ListAttribute[str](default=list)  # plain strings
     status = UnicodeAttribute(default="offline")  # online | break | dnd | offline
     status_since = UTCDateTimeAttribute()
     active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
-    version = VersionAttribute()
 
 
 class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
@@ -84,6 +82,7 @@ class ApiToken(Model):
     employee_id = UnicodeAttribute()
     employee_key = UnicodeAttribute()
     role = UnicodeAttribute()
+    timezone = UnicodeAttribute(default="UTC")  # the company's; never changes after sign-up
     created_at = UTCDateTimeAttribute()
 
     by_employee = TokenByEmployee()
@@ -114,7 +113,7 @@ class TicketQueueIndex(GlobalSecondaryIndex["Ticket"]):
 class TicketSlaIndex(GlobalSecondaryIndex["Ticket"]):
     """Sparse: tickets still waiting for their first reply, by the next SLA deadline to check."""
 
-    Meta = index_meta("sla_watch", KeysOnlyProjection())
+    Meta = index_meta("sla_watch", IncludeProjection(["sla_limit_at"]))
     sla_watch = UnicodeAttribute(hash_key=True)
     sla_check_at = UTCDateTimeAttribute(range_key=True)
 
@@ -169,6 +168,7 @@ class Ticket(Model):
     first_reply_by = UnicodeAttribute(null=True)
     sla_target_at = UTCDateTimeAttribute()
     sla_limit_at = UTCDateTimeAttribute()
+    auto_close_days = NumberAttribute(default=3)  # the company's setting when the ticket was opened
     sla_flag = UnicodeAttribute(null=True)  # target_missed | breached, set by the SLA job
     sla_watch = UnicodeAttribute(null=True)
     sla_check_at = UTCDateTimeAttribute(null=True)
@@ -181,7 +181,8 @@ class Ticket(Model):
     tags = UnicodeSetAttribute(default=set)
     message_count = NumberAttribute(default=0)
     locale = UnicodeAttribute(default="en")
-    version = VersionAttribute()
+    # Bumped by every change; writes that read-then-write are conditional on it (optimistic locking).
+    revision = NumberAttribute(default=0)
 
     queue = TicketQueueIndex()
     sla_index = TicketSlaIndex()

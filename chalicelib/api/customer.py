@@ -1,0 +1,52 @@
+"""Routes customers reach through the signed link they were given: view, reply, confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.http import Call, route
+from chalicelib.tickets import service
+from chalicelib.tickets.schemas import CustomerReply
+from chalicelib.tickets.views import customer_ticket_view
+
+bp = Blueprint(__name__)
+TAG = "Customers"
+
+
+@route(bp, "/customer/tickets/{link}", "GET", summary="The customer's view of their ticket", tag=TAG, auth="link")
+def view_ticket(call: Call, link: str) -> dict[str, Any]:
+    ticket, thread = service.customer_ticket(link)
+    return customer_ticket_view(ticket, thread)
+
+
+@route(
+    bp,
+    "/customer/tickets/{link}/messages",
+    "POST",
+    summary="The customer replies (reopens if resolved)",
+    tag=TAG,
+    auth="link",
+    body=CustomerReply,
+    status=201,
+)
+def reply(call: Call, link: str) -> dict[str, Any]:
+    service.customer_reply(link, call.body.body)
+    ticket, thread = service.customer_ticket(link)
+    return customer_ticket_view(ticket, thread)
+
+
+@route(
+    bp,
+    "/customer/tickets/{link}/confirm",
+    "POST",
+    summary="The customer confirms the resolution; it closes",
+    tag=TAG,
+    auth="link",
+    content_types=["application/json", "text/plain", "application/x-www-form-urlencoded"],
+)
+def confirm(call: Call, link: str) -> dict[str, Any]:
+    service.customer_confirm(link)
+    ticket, thread = service.customer_ticket(link)
+    return customer_ticket_view(ticket, thread)

@@ -1,0 +1,185 @@
+"""Routes for agents and managers working tickets, and the public intake."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib import activity, lifecycle
+from chalicelib.api.http import Call, query_choice, query_int, route
+from chalicelib.clock import iso, utcnow
+from chalicelib.errors import ValidationFailed
+from chalicelib.settings import get_settings
+from chalicelib.tickets import service
+from chalicelib.tickets.schemas import CallLog, IntakeTicket, Reply, Tags, Transfer
+from chalicelib.tickets.views import message_view, ticket_view
+
+bp = Blueprint(__name__)
+TAG = "Tickets"
+STATUSES = ("queued", "assigned", "resolved", "closed")
+
+
+@route(
+    bp,
+    "/intake/{intake_key}/tickets",
+    "POST",
+    summary="A customer opens a ticket (public intake)",
+    tag="Customers",
+    auth="public",
+    body=IntakeTicket,
+    status=201,
+)
+def open_ticket(call: Call, intake_key: str) -> dict[str, Any]:
+    result = service.open_ticket(intake_key, call.body)
+    link = f"{get_settings().public_base_url}/customer/tickets/{result.link}"
+    return {
+        "ticket_id": result.ticket.ticket_id,
+        "merged": result.merged,
+        "customer_link": link,
+        "link_token": result.link,
+    }
+
+
+@route(
+    bp,
+    "/tickets/next",
+    "POST",
+    summary="Take the next ticket (FIFO within your queues)",
+    tag=TAG,
+    content_types=["application/json", "text/plain"],
+)
+def take_next(call: Call) -> dict[str, Any] | None:
+    ticket = service.take(call.who)
+    return None if ticket is None else ticket_view(ticket, utcnow())
+
+
+@route(
+    bp,
+    "/tickets",
+    "GET",
+    summary="List tickets",
+    tag=TAG,
+    query={
+        "status": "queued | assigned | resolved | closed",
+        "assignee": "me or an employee id",
+        "limit": "1-100, default 50",
+    },
+)
+def list_tickets(call: Call) -> dict[str, Any]:
+    status = query_choice(call.query, "status", STATUSES)
+    limit = query_int(call.query, "limit", 50, 1, 100)
+    tickets = service.list_tickets(call.who, status=status, assignee=call.query.get("assignee"), limit=limit)
+    now = utcnow()
+    return {"tickets": [ticket_view(t, now) for t in tickets]}
+
+
+@route(bp, "/tickets/{ticket_id}", "GET", summary="One ticket", tag=TAG)
+def get_ticket(call: Call, ticket_id: str) -> dict[str, Any]:
+    return ticket_view(service.get(call.who, ticket_id), utcnow())
+
+
+@route(bp, "/tickets/{ticket_id}/messages", "GET", summary="The ticket's thread, notes included", tag=TAG)
+def list_messages(call: Call, ticket_id: str) -> dict[str, Any]:
+    ticket = service.get(call.who, ticket_id)
+    thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
+    return {"messages": [message_view(m) for m in thread]}
+
+
+@route(
+    bp,
+    "/tickets/{ticket_id}/messages",
+    "POST",
+    summary="Reply to the customer or add an internal note",
+    tag=TAG,
+    body=Reply,
+    status=201,
+)
+def reply(call: Call, ticket_id: str) -> dict[str, Any]:
+    ticket, message = service.reply(call.who, ticket_id, call.body)
+    return {"ticket": ticket_view(ticket, utcnow()), "message": message_view(message)}
+
+
+@route(
+    bp,
+    "/tickets/{ticket_id}/transfer",
+    "POST",
+    summary="Transfer to an agent, a department or a tier",
+    tag=TAG,
+    body=Transfer,
+)
+def transfer(call: Call, ticket_id: str) -> dict[str, Any]:
+    return ticket_view(service.transfer(call.who, ticket_id, call.body), utcnow())
+
+
+@route(bp, "/tickets/{ticket_id}/tags", "POST", summary="Add tags", tag=TAG, body=Tags)
+def tag(call: Call, ticket_id: str) -> dict[str, Any]:
+    return ticket_view(service.tag(call.who, ticket_id, call.body), utcnow())
+
+
+@route(
+    bp,
+    "/tickets/{ticket_id}/resolve",
+    "POST",
+    summary="Resolve; the customer is asked to confirm",
+    tag=TAG,
+    content_types=["application/json", "text/plain"],
+)
+def resolve(call: Call, ticket_id: str) -> dict[str, Any]:
+    return ticket_view(service.resolve(call.who, ticket_id), utcnow())
+
+
+@route(
+    bp,
+    "/tickets/{ticket_id}/calls",
+    "POST",
+    summary="Log a phone call on the ticket",
+    tag=TAG,
+    body=CallLog,
+    status=201,
+)
+def log_call(call: Call, ticket_id: str) -> dict[str, Any]:
+    return ticket_view(service.log_call(call.who, ticket_id, call.body.duration_seconds), utcnow())
+
+
+@route(bp, "/tickets/{ticket_id}/timeline", "GET", summary="Lifecycle transitions (from the stream)", tag=TAG)
+def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
+    ticket = service.get(call.who, ticket_id)
+    events = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
+    return {
+        "events": [
+            {
+                "transition": e.transition,
+                "from": e.from_status,
+                "to": e.to_status,
+                "actor_id": e.actor_id,
+                "at": iso(e.occurred_at),
+            }
+            for e in events
+        ]
+    }
+
+
+@route(
+    bp,
+    "/activity/{day}",
+    "GET",
+    summary="Agents' recorded activity for one day (managers)",
+    tag="Activity",
+    auth="manager",
+)
+def activity_day(call: Call, day: str) -> dict[str, Any]:
+    from datetime import date
+
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        raise ValidationFailed(
+            "The day must be YYYY-MM-DD.", [{"field": "path.day", "message": "must be YYYY-MM-DD", "code": "date"}]
+        ) from None
+    items = activity.read_days(call.who.company_id, [parsed])
+    metrics = activity.COUNTERS + activity.EXTREMES + activity.DISTINCT
+    return {
+        "day": parsed.isoformat(),
+        "agents": [{"employee_id": i.employee_id, **{m: activity.metric_value(i, m) for m in metrics}} for i in items],
+    }

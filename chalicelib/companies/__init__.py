@@ -1,0 +1,137 @@
+"""Companies: sign-up (company + first manager + token, atomically) and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from chalicelib import auth
+from chalicelib.clock import is_valid_timezone, iso, utcnow
+from chalicelib.db.base import transaction
+from chalicelib.db.models import Company, CompanySettings, Employee
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.ids import new_id
+from chalicelib.validation import Email, Name, RequestBody
+
+
+class SignUp(RequestBody):
+    name: Name
+    manager_name: Name
+    manager_email: Email
+    timezone: str = Field(default="UTC", max_length=64)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if not is_valid_timezone(value):
+            raise ValueError("must be an IANA time zone such as Europe/Vilnius")
+        return value
+
+
+class SettingsPatch(RequestBody):
+    sla_target_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
+    sla_limit_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
+    auto_close_days: int | None = Field(default=None, ge=1, le=60)
+    link_ttl_days: int | None = Field(default=None, ge=1, le=90)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> SettingsPatch:
+        if not self.model_fields_set:
+            raise ValueError("give at least one setting to change")
+        return self
+
+
+@dataclass(frozen=True)
+class SignUpResult:
+    company: Company
+    manager: Employee
+    token: str
+
+
+def sign_up(request: SignUp) -> SignUpResult:
+    now = utcnow()
+    company = Company(
+        new_id("co"),
+        name=request.name,
+        timezone=request.timezone,
+        currency=request.currency,
+        intake_key=new_id("in"),
+        settings=CompanySettings(),
+        created_at=now,
+    )
+    manager = Employee(
+        company.company_id,
+        new_id("emp"),
+        name=request.manager_name,
+        email=request.manager_email.lower(),
+        role=auth.MANAGER,
+        tier=2,
+        departments=[],
+        status="offline",
+        status_since=now,
+        active=True,
+        created_at=now,
+    )
+    token, token_record = auth.new_token(company.company_id, manager.employee_id, auth.MANAGER, company.timezone, now)
+    with transaction() as tx:
+        tx.save(company, condition=Company.company_id.does_not_exist())
+        tx.save(manager, condition=Employee.employee_id.does_not_exist())
+        tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
+    return SignUpResult(company, manager, token)
+
+
+def get(company_id: str) -> Company:
+    try:
+        return Company.get(company_id)
+    except Company.DoesNotExist:
+        raise NotFound("Company") from None
+
+
+def by_intake_key(intake_key: str) -> Company:
+    if len(intake_key) > 80:
+        raise NotFound("Company")
+    for company in Company.by_intake_key.query(intake_key, limit=1):
+        return company
+    raise NotFound("Company")
+
+
+def update_settings(company_id: str, patch: SettingsPatch) -> Company:
+    company = get(company_id)
+    changes = patch.model_dump(exclude_unset=True)
+    target = changes.get("sla_target_minutes", company.settings.sla_target_minutes)
+    limit = changes.get("sla_limit_minutes", company.settings.sla_limit_minutes)
+    if target > limit:
+        raise ValidationFailed(
+            "The SLA target cannot be later than the SLA limit.",
+            [{"field": "sla_target_minutes", "message": "must not exceed sla_limit_minutes", "code": "range"}],
+        )
+    actions = [getattr(Company.settings, name).set(value) for name, value in changes.items()]
+    company.update(actions=actions)
+    return company
+
+
+def view(company: Company, *, include_settings: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "company_id": company.company_id,
+        "name": company.name,
+        "timezone": company.timezone,
+        "currency": company.currency,
+        "intake_key": company.intake_key,
+        "created_at": iso(company.created_at),
+    }
+    if include_settings:
+        data["settings"] = settings_view(company)
+    return data
+
+
+def settings_view(company: Company) -> dict[str, int]:
+    s = company.settings
+    return {
+        "sla_target_minutes": int(s.sla_target_minutes),
+        "sla_limit_minutes": int(s.sla_limit_minutes),
+        "auto_close_days": int(s.auto_close_days),
+        "link_ttl_days": int(s.link_ttl_days),
+    }

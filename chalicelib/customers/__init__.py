@@ -1,0 +1,53 @@
+"""Customers have no accounts: they are known by e-mail within one company."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.db.base import is_condition_failure
+from chalicelib.db.models import Customer
+from chalicelib.errors import NotFound
+from chalicelib.keys import keyed_hash
+
+
+def customer_id_for(company_id: str, email: str) -> str:
+    """A keyed hash of the e-mail: the same customer maps to one id without a lookup table or a race."""
+    return "cu_" + keyed_hash("customer-id", f"{company_id}\n{email.strip().lower()}")[:32]
+
+
+def customer_key(company_id: str, customer_id: str) -> str:
+    return f"{company_id}#{customer_id}"
+
+
+def get_or_create(
+    company_id: str, *, name: str, email: str, locale: str, telegram_chat_id: str | None, now: datetime
+) -> Customer:
+    customer_id = customer_id_for(company_id, email)
+    try:
+        customer = Customer.get(company_id, customer_id)
+    except Customer.DoesNotExist:
+        customer = Customer(
+            company_id,
+            customer_id,
+            name=name,
+            email=email.strip().lower(),
+            locale=locale,
+            telegram_chat_id=telegram_chat_id,
+            created_at=now,
+        )
+        try:
+            customer.save(condition=Customer.customer_id.does_not_exist())
+        except PutError as error:
+            if not is_condition_failure(error):
+                raise
+            customer = Customer.get(company_id, customer_id)  # created by a parallel intake
+    return customer
+
+
+def get(company_id: str, customer_id: str) -> Customer:
+    try:
+        return Customer.get(company_id, customer_id)
+    except Customer.DoesNotExist:
+        raise NotFound("Customer") from None

@@ -1,0 +1,166 @@
+"""Employees (agents and managers) of one company, their tokens and their working status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from chalicelib import activity, auth
+from chalicelib.clock import iso, split_by_local_day, utcnow
+from chalicelib.db.base import is_condition_failure, transaction
+from chalicelib.db.models import Company, Employee
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.ids import new_id
+from chalicelib.validation import Email, Name, RequestBody, Slug
+
+Role = Literal["agent", "manager"]
+Status = Literal["online", "break", "dnd", "offline"]
+# Statuses in which an agent is given no new tickets.
+NOT_RECEIVING: frozenset[str] = frozenset({"break", "dnd", "offline"})
+
+
+class NewEmployee(RequestBody):
+    name: Name
+    email: Email
+    role: Role = "agent"
+    tier: Literal[1, 2] = 1
+    departments: list[Slug] = Field(default_factory=list, max_length=20)
+
+
+class EmployeePatch(RequestBody):
+    name: Name | None = None
+    role: Role | None = None
+    tier: Literal[1, 2] | None = None
+    departments: list[Slug] | None = Field(default=None, max_length=20)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> EmployeePatch:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class StatusChange(RequestBody):
+    status: Status
+
+
+def create(company: Company, request: NewEmployee) -> tuple[Employee, str]:
+    now = utcnow()
+    company_id = company.company_id
+    employee = Employee(
+        company_id,
+        new_id("emp"),
+        name=request.name,
+        email=request.email.lower(),
+        role=request.role,
+        tier=request.tier,
+        departments=sorted(set(request.departments)),
+        status="offline",
+        status_since=now,
+        active=True,
+        created_at=now,
+    )
+    token, token_record = auth.new_token(company_id, employee.employee_id, request.role, company.timezone, now)
+    with transaction() as tx:
+        tx.save(employee, condition=Employee.employee_id.does_not_exist())
+        tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
+    return employee, token
+
+
+def get(company_id: str, employee_id: str) -> Employee:
+    if len(employee_id) > 80:
+        raise NotFound("Employee")
+    try:
+        return Employee.get(company_id, employee_id)
+    except Employee.DoesNotExist:
+        raise NotFound("Employee") from None
+
+
+def list_all(company_id: str) -> list[Employee]:
+    return list(Employee.query(company_id))
+
+
+def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
+    employee = get(company_id, employee_id)
+    changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+    if "departments" in changes:
+        changes["departments"] = sorted(set(changes["departments"]))
+    actions = [getattr(Employee, name).set(value) for name, value in changes.items()]
+    employee.update(actions=actions, condition=Employee.active == True)  # noqa: E712
+    if "role" in changes:
+        auth.set_role(company_id, employee_id, changes["role"])
+    return employee
+
+
+def deactivate(company_id: str, employee_id: str, *, by: str) -> Employee:
+    if employee_id == by:
+        raise Conflict("You cannot deactivate yourself.")
+    employee = get(company_id, employee_id)
+    employee.update(actions=[Employee.active.set(False), Employee.status.set("offline")])
+    auth.revoke_all(company_id, employee_id)
+    return employee
+
+
+def issue_token(principal: auth.Principal, employee_id: str) -> tuple[str, dict[str, Any]]:
+    employee = get(principal.company_id, employee_id)
+    if not employee.active:
+        raise Conflict("The employee is deactivated.")
+    token, record = auth.new_token(principal.company_id, employee_id, employee.role, principal.timezone, utcnow())
+    record.save(condition=auth.ApiToken.token_hash.does_not_exist())
+    return token, {"token_id": record.token_id, "created_at": iso(record.created_at)}
+
+
+def change_status(principal: auth.Principal, status: str, now: datetime | None = None) -> Employee:
+    """Change status and book the time spent in the previous one on the agent's activity days.
+
+    The employee update is conditional on the previous `status_since`, so two concurrent changes
+    cannot both book the same interval.
+    """
+    now = now or utcnow()
+    company_id, employee_id, timezone = principal.company_id, principal.employee_id, principal.timezone
+    employee = get(company_id, employee_id)
+    if employee.status == status:
+        return employee
+    previous, since = employee.status, employee.status_since
+    counters_by_day: dict[str, dict[str, float]] = {}
+    seconds_attr = {"online": "online_seconds", "dnd": "online_seconds", "break": "break_seconds"}.get(previous)
+    if seconds_attr and since < now:
+        for day, seconds in split_by_local_day(since, now, timezone):
+            key = activity.day_key(company_id, day)
+            counters_by_day.setdefault(key, {})[seconds_attr] = round(seconds)
+            if previous == "dnd":
+                counters_by_day[key]["dnd_seconds"] = round(seconds)
+    if status == "break":
+        key = activity.key_for(company_id, timezone, now)
+        counters_by_day.setdefault(key, {})["breaks"] = counters_by_day.get(key, {}).get("breaks", 0) + 1
+    try:
+        with transaction() as tx:
+            tx.update(
+                employee,
+                actions=[Employee.status.set(status), Employee.status_since.set(now)],
+                condition=(Employee.status_since == since) & (Employee.active == True),  # noqa: E712
+            )
+            for key, counters in list(counters_by_day.items())[-90:]:
+                tx.update(activity.AgentDay(key, employee_id), actions=activity.counter_actions(counters))
+    except Exception as error:
+        if is_condition_failure(error):
+            raise Conflict("Your status was changed at the same moment; try again.") from None
+        raise
+    employee.status, employee.status_since = status, now
+    return employee
+
+
+def view(employee: Employee) -> dict[str, Any]:
+    return {
+        "employee_id": employee.employee_id,
+        "name": employee.name,
+        "email": employee.email,
+        "role": employee.role,
+        "tier": int(employee.tier),
+        "departments": list(employee.departments or []),
+        "status": employee.status,
+        "status_since": iso(employee.status_since),
+        "active": employee.active,
+    }

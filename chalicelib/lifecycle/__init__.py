@@ -1,0 +1,100 @@
+"""Ticket lifecycle transitions, derived from the tickets table's stream.
+
+The stream handler turns each record into transitions (created, taken, first_reply, transferred,
+resolved, reopened, closed, sla flags), records them on the ticket's timeline and passes them to
+the hooks other capabilities register (e.g. the tip e-mail on a confirmed close). The timeline
+item's key comes from the record, so a redelivered record rewrites the same item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.db.models import LifecycleEvent, Ticket
+from chalicelib.streams import StreamRecord, process_batch
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    ticket: Ticket
+    previous: Ticket | None
+    occurred_at: datetime
+    sequence_number: str
+
+
+Hook = Callable[[Transition], None]
+_HOOKS: dict[str, list[Hook]] = {}
+
+
+def on_transition(name: str, hook: Hook) -> None:
+    """Register `hook` to run for every transition called `name` (idempotent hooks only)."""
+    if hook not in _HOOKS.setdefault(name, []):
+        _HOOKS[name].append(hook)
+
+
+def transitions_of(old: Ticket | None, new: Ticket) -> list[str]:
+    if old is None:
+        return ["created"]
+    found: list[str] = []
+    if old.status != new.status:
+        found.append(
+            {
+                ("queued", "assigned"): "taken",
+                ("assigned", "queued"): "transferred",
+                ("assigned", "resolved"): "resolved",
+                ("resolved", "assigned"): "reopened",
+                ("resolved", "queued"): "reopened",
+            }.get((old.status, new.status), "closed" if new.status == "closed" else "status_changed")
+        )
+    elif new.status == "assigned" and old.assignee_id != new.assignee_id:
+        found.append("transferred")
+    if old.first_reply_at is None and new.first_reply_at is not None:
+        found.append("first_reply")
+    if old.sla_flag != new.sla_flag and new.sla_flag:
+        found.append(f"sla_{new.sla_flag}")
+    return found
+
+
+def _actor(name: str, ticket: Ticket) -> str | None:
+    if name == "first_reply":
+        return ticket.first_reply_by
+    if name == "resolved":
+        return ticket.resolved_by
+    if name in ("taken", "transferred"):
+        return ticket.assignee_id
+    return None
+
+
+def handle_record(record: StreamRecord) -> None:
+    if record.get("eventName") not in ("INSERT", "MODIFY"):
+        return
+    images: Mapping[str, Any] = record["dynamodb"]
+    new = Ticket.from_raw_data(images["NewImage"])
+    old = Ticket.from_raw_data(images["OldImage"]) if images.get("OldImage") else None
+    sequence = str(images["SequenceNumber"])
+    occurred_at = new.updated_at.astimezone(UTC)
+    for name in transitions_of(old, new):
+        LifecycleEvent(
+            f"{new.company_id}#{new.ticket_id}",
+            f"{occurred_at.isoformat(timespec='microseconds')}#{sequence}#{name}",
+            company_id=new.company_id,
+            transition=name,
+            from_status=old.status if old else None,
+            to_status=new.status,
+            actor_id=_actor(name, new),
+            occurred_at=occurred_at,
+        ).save()
+        for hook in _HOOKS.get(name, []):
+            hook(Transition(name, new, old, occurred_at, sequence))
+
+
+def handle_ticket_stream(event: Mapping[str, Any]) -> dict[str, Any]:
+    return process_batch(event, handle_record)
+
+
+def timeline(company_id: str, ticket_id: str) -> list[LifecycleEvent]:
+    return list(LifecycleEvent.query(f"{company_id}#{ticket_id}"))

@@ -1,0 +1,73 @@
+"""Queues and take-next: FIFO by creation time within the queues an agent may serve.
+
+Waiting tickets carry a `queue_key` (company, tier, department) and sit in a sparse index ordered
+by creation time. Taking one is a conditional write on that key, so two agents asking at the same
+moment can never be handed the same ticket: the loser's write fails and it moves to the next one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.db.base import is_condition_failure
+from chalicelib.db.models import Employee, Ticket
+
+GENERAL = "-"
+CANDIDATES_PER_QUEUE = 10
+
+
+def queue_key(company_id: str, tier: int, department: str | None) -> str:
+    return f"{company_id}#t{int(tier)}#{department or GENERAL}"
+
+
+def queues_served_by(employee: Employee) -> list[str]:
+    """An agent serves the general queue of their tier and their departments' queues of that tier."""
+    departments = [GENERAL, *sorted(employee.departments or [])]
+    return [queue_key(employee.company_id, int(employee.tier), d) for d in departments]
+
+
+def waiting(queue_keys: list[str], limit: int = CANDIDATES_PER_QUEUE) -> list[Ticket]:
+    """The oldest waiting tickets over several queues, oldest first (keys only)."""
+    found: list[Ticket] = []
+    for key in queue_keys:
+        found.extend(Ticket.queue.query(key, scan_index_forward=True, limit=limit))
+    return sorted(found, key=lambda t: (t.created_at, t.ticket_id))
+
+
+def claim(candidate: Ticket, employee: Employee, now: datetime) -> Ticket | None:
+    """Assign one waiting ticket to the employee, or None if someone else got it first."""
+    ticket = Ticket(candidate.company_id, candidate.ticket_id)
+    try:
+        ticket.update(
+            actions=[
+                Ticket.status.set("assigned"),
+                Ticket.assignee_id.set(employee.employee_id),
+                Ticket.assignee_key.set(f"{employee.company_id}#{employee.employee_id}"),
+                Ticket.queue_key.remove(),
+                Ticket.taken_at.set(Ticket.taken_at | now),
+                Ticket.updated_at.set(now),
+                Ticket.revision.add(1),
+            ],
+            condition=(Ticket.queue_key == candidate.queue_key) & (Ticket.status == "queued"),
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return None
+        raise
+    return ticket
+
+
+def take_next(employee: Employee, now: datetime) -> Ticket | None:
+    """FIFO across the agent's queues; retries past tickets taken concurrently by others."""
+    queue_keys = queues_served_by(employee)
+    for _round in range(3):
+        candidates = waiting(queue_keys)
+        if not candidates:
+            return None
+        for candidate in candidates:
+            ticket = claim(candidate, employee, now)
+            if ticket is not None:
+                return ticket
+    return None

@@ -1,0 +1,1 @@
+"""Tickets: the lifecycle (service), its schemas, views, SLA and scheduled jobs."""

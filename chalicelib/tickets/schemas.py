@@ -1,0 +1,59 @@
+"""Request bodies of the ticket routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from chalicelib.validation import Email, Identifier, Name, RequestBody, Slug
+
+Channel = Literal["web", "email", "chat", "phone", "telegram"]
+Locale = Literal["en", "ru"]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+
+
+class IntakeTicket(RequestBody):
+    subject: Subject
+    body: Body
+    customer_name: Name
+    customer_email: Email
+    channel: Channel = "web"
+    department: Slug | None = None
+    locale: Locale = "en"
+    telegram_chat_id: str | None = Field(default=None, pattern=r"^-?[0-9]{1,20}$")
+
+
+class Reply(RequestBody):
+    body: Body
+    visibility: Literal["public", "internal"] = "public"
+
+
+class CustomerReply(RequestBody):
+    body: Body
+
+
+class Transfer(RequestBody):
+    """Exactly one target: an agent, or a queue given by department and/or tier."""
+
+    to_agent_id: Identifier | None = None
+    department: Slug | None = None
+    tier: Literal[1, 2] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Transfer:
+        if not self.model_fields_set:
+            raise ValueError("give to_agent_id, or a department and/or tier")
+        if self.to_agent_id and ({"department", "tier"} & self.model_fields_set):
+            raise ValueError("transfer to an agent or to a queue, not both")
+        return self
+
+
+class Tags(RequestBody):
+    tags: list[Tag] = Field(min_length=1, max_length=20)
+
+
+class CallLog(RequestBody):
+    duration_seconds: int = Field(ge=1, le=24 * 3600)

@@ -1,0 +1,459 @@
+"""The ticket lifecycle: intake, take, reply, transfer, tag, resolve, confirm, close.
+
+Every change to a ticket is one DynamoDB transaction: the ticket (conditional on the revision
+that was read), the message it adds and the agent's activity counters, so nothing is half-written.
+A concurrent change makes the condition fail and the change is re-planned on fresh data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib import activity, customers, links
+from chalicelib.auth import Principal
+from chalicelib.clock import utcnow
+from chalicelib.companies import by_intake_key
+from chalicelib.db.base import is_condition_failure, transaction
+from chalicelib.db.models import Company, Employee, Message, Ticket
+from chalicelib.employees import NOT_RECEIVING
+from chalicelib.employees import get as get_employee
+from chalicelib.errors import Conflict, Forbidden, NotFound
+from chalicelib.ids import new_id
+from chalicelib.routing import queue_key, take_next
+from chalicelib.tickets import sla
+from chalicelib.tickets.schemas import IntakeTicket, Reply, Tags, Transfer
+
+OPEN_STATUSES = frozenset({"queued", "assigned", "resolved"})
+SIMILAR_SUBJECT = 0.9  # difflib ratio above which two subjects are "near-identical"
+_RE_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|ответ)\s*:\s*)+", re.IGNORECASE)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def subject_key(subject: str) -> str:
+    """Lower-case words only, reply prefixes dropped: 'Re: Printer  broken!' -> 'printer broken'."""
+    return _NON_WORD.sub(" ", _RE_PREFIX.sub("", subject).lower()).strip()
+
+
+def similar_subjects(a: str, b: str) -> bool:
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= SIMILAR_SUBJECT
+
+
+def ticket_key(company_id: str, ticket_id: str) -> str:
+    return f"{company_id}#{ticket_id}"
+
+
+def new_message(ticket: Ticket, author_type: str, author_id: str, visibility: str, body: str, now: datetime) -> Message:
+    return Message(
+        ticket_key(ticket.company_id, ticket.ticket_id),
+        f"{now.isoformat(timespec='microseconds')}#{secrets.token_hex(4)}",
+        company_id=ticket.company_id,
+        author_type=author_type,
+        author_id=author_id,
+        visibility=visibility,
+        body=body,
+        created_at=now,
+    )
+
+
+def customer_link(ticket: Ticket, lifetime_days: int, now: datetime) -> str:
+    claims = links.LinkClaims(ticket.company_id, ticket.ticket_id)
+    return links.sign(links.CUSTOMER_TICKET, claims, timedelta(days=lifetime_days), now)
+
+
+@dataclass
+class Change:
+    """A planned change of one ticket: attribute sets/removals, plus what else the transaction writes."""
+
+    sets: dict[str, Any] = field(default_factory=dict)
+    removes: list[str] = field(default_factory=list)
+    add_tags: set[str] = field(default_factory=set)
+    message: Message | None = None
+    counts_message: bool = False
+    # activity counters per (agent-day key, employee id)
+    counters: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    distinct: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    extremes: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+
+    def count(self, who: tuple[str, str], **counters: float) -> None:
+        bucket = self.counters.setdefault(who, {})
+        for name, amount in counters.items():
+            bucket[name] = bucket.get(name, 0) + amount
+
+
+def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
+    """Write the change in one transaction and mirror it on the local object."""
+    actions: list[Any] = [Ticket.revision.add(1), Ticket.updated_at.set(now)]
+    actions += [getattr(Ticket, name).set(value) for name, value in change.sets.items()]
+    actions += [getattr(Ticket, name).remove() for name in change.removes]
+    if change.add_tags:
+        actions.append(Ticket.tags.add(change.add_tags))
+    if change.counts_message:
+        actions.append(Ticket.message_count.add(1))
+    with transaction() as tx:
+        tx.update(ticket, actions=actions, condition=Ticket.revision == ticket.revision)
+        if change.message is not None:
+            tx.save(change.message, condition=Message.message_id.does_not_exist())
+        for (day_key, employee_id), counters in change.counters.items():
+            day_actions = activity.counter_actions(counters, change.distinct.get((day_key, employee_id)))
+            tx.update(activity.AgentDay(day_key, employee_id), actions=day_actions)
+    for (day_key, employee_id), extremes in change.extremes.items():
+        for name, value in extremes.items():
+            activity.raise_extreme(day_key, employee_id, name, value)
+    ticket.revision = int(ticket.revision) + 1
+    ticket.updated_at = now
+    for name, value in change.sets.items():
+        setattr(ticket, name, value)
+    for name in change.removes:
+        setattr(ticket, name, None)
+    ticket.tags = set(ticket.tags or set()) | change.add_tags
+    if change.counts_message:
+        ticket.message_count = int(ticket.message_count or 0) + 1
+    return ticket
+
+
+def _mutate(company_id: str, ticket_id: str, plan: Callable[[Ticket, datetime], Change]) -> Ticket:
+    """Plan on fresh data and write; re-plan if another writer got in between."""
+    for _attempt in range(4):
+        ticket = load(company_id, ticket_id)
+        now = utcnow()
+        change = plan(ticket, now)
+        try:
+            return _apply(ticket, change, now)
+        except TransactWriteError as error:
+            if not is_condition_failure(error):
+                raise
+    raise Conflict("The ticket kept changing while this was saved; try again.", "concurrent-change")
+
+
+def load(company_id: str, ticket_id: str) -> Ticket:
+    if not ticket_id or len(ticket_id) > 80:
+        raise NotFound("Ticket")
+    try:
+        return Ticket.get(company_id, ticket_id, consistent_read=True)
+    except Ticket.DoesNotExist:
+        raise NotFound("Ticket") from None
+
+
+def _day(principal: Principal, company_id: str, employee_id: str, now: datetime) -> tuple[str, str]:
+    """The activity item (agent-day key, employee id) an action at `now` is counted on."""
+    return activity.key_for(company_id, principal.timezone, now), employee_id
+
+
+def _require_handler(principal: Principal, ticket: Ticket) -> None:
+    """Public replies, transfers and resolving belong to the ticket's assignee (or a manager)."""
+    if principal.is_manager or ticket.assignee_id == principal.employee_id:
+        return
+    if ticket.assignee_id is None:
+        raise Conflict("Take the ticket first.", "not-assigned")
+    raise Forbidden("This ticket is assigned to someone else.")
+
+
+def _require_open(ticket: Ticket) -> None:
+    if ticket.status == "closed":
+        raise Conflict("The ticket is closed.", "ticket-closed")
+
+
+# ---------------------------------------------------------------- intake
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ticket: Ticket
+    merged: bool
+    link: str
+
+
+def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
+    """A customer opens a ticket; a near-identical open one gets the text as a new message instead."""
+    company = by_intake_key(intake_key)
+    now = utcnow()
+    customer = customers.get_or_create(
+        company.company_id,
+        name=request.customer_name,
+        email=request.customer_email,
+        locale=request.locale,
+        telegram_chat_id=request.telegram_chat_id,
+        now=now,
+    )
+    key = subject_key(request.subject)
+    existing = _open_ticket_like(company.company_id, customer.customer_id, key)
+    if existing is not None:
+        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body)
+        return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
+    ticket = _new_ticket(company, customer.customer_id, request, key, now)
+    with transaction() as tx:
+        tx.save(ticket, condition=Ticket.ticket_id.does_not_exist())
+        tx.save(new_message(ticket, "customer", customer.customer_id, "public", request.body, now))
+    return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
+
+
+def _open_ticket_like(company_id: str, customer_id: str, key: str) -> Ticket | None:
+    recent = Ticket.by_customer.query(
+        customers.customer_key(company_id, customer_id), scan_index_forward=False, limit=25
+    )
+    for ticket in recent:
+        if ticket.status in OPEN_STATUSES and similar_subjects(ticket.subject_key, key):
+            return ticket
+    return None
+
+
+def _new_ticket(company: Company, customer_id: str, request: IntakeTicket, key: str, now: datetime) -> Ticket:
+    settings = company.settings
+    tier = 1
+    target_at = now + timedelta(minutes=int(settings.sla_target_minutes))
+    return Ticket(
+        company.company_id,
+        new_id("tkt"),
+        customer_id=customer_id,
+        customer_key=customers.customer_key(company.company_id, customer_id),
+        subject=request.subject,
+        subject_key=key,
+        channel=request.channel,
+        department=request.department,
+        tier=tier,
+        status="queued",
+        routing_reason="fifo",
+        queue_key=queue_key(company.company_id, tier, request.department),
+        created_at=now,
+        updated_at=now,
+        sla_target_at=target_at,
+        sla_limit_at=now + timedelta(minutes=int(settings.sla_limit_minutes)),
+        sla_watch=sla.WATCHING,
+        sla_check_at=target_at,
+        auto_close_days=int(settings.auto_close_days),
+        message_count=1,
+        locale=request.locale,
+        tags=set(),
+        revision=0,
+    )
+
+
+# ---------------------------------------------------------------- agents
+
+
+def take(principal: Principal) -> Ticket | None:
+    employee = get_employee(principal.company_id, principal.employee_id)
+    if employee.status in NOT_RECEIVING:
+        raise Conflict(f"Your status is {employee.status}: go online to receive tickets.", "not-receiving")
+    now = utcnow()
+    ticket = take_next(employee, now)
+    if ticket is not None:
+        day_key, employee_id = _day(principal, principal.company_id, principal.employee_id, now)
+        activity.record(day_key, employee_id, counters={"taken": 1})
+    return ticket
+
+
+def get(principal: Principal, ticket_id: str) -> Ticket:
+    return load(principal.company_id, ticket_id)
+
+
+def list_tickets(principal: Principal, *, status: str | None, assignee: str | None, limit: int) -> list[Ticket]:
+    if assignee:
+        assignee_id = principal.employee_id if assignee == "me" else assignee
+        query = Ticket.by_assignee.query(f"{principal.company_id}#{assignee_id}", scan_index_forward=False)
+    else:
+        query = Ticket.by_company.query(principal.company_id, scan_index_forward=False)
+    found: list[Ticket] = []
+    for ticket in query:
+        if status is None or ticket.status == status:
+            found.append(ticket)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def messages(company_id: str, ticket_id: str, *, public_only: bool) -> list[Message]:
+    thread = Message.query(ticket_key(company_id, ticket_id), scan_index_forward=True)
+    return [m for m in thread if not public_only or m.visibility == "public"]
+
+
+def reply(principal: Principal, ticket_id: str, request: Reply) -> tuple[Ticket, Message]:
+    holder: dict[str, Message] = {}
+
+    def plan(ticket: Ticket, now: datetime) -> Change:
+        _require_open(ticket)
+        change = Change()
+        who = _day(principal, ticket.company_id, principal.employee_id, now)
+        change.message = new_message(ticket, "agent", principal.employee_id, request.visibility, request.body, now)
+        holder["message"] = change.message
+        if request.visibility == "internal":
+            change.count(who, notes=1)
+            return change
+        _require_handler(principal, ticket)
+        change.counts_message = True
+        change.count(who, replies=1, reply_chars=len(request.body))
+        change.extremes[who] = {"longest_reply": len(request.body)}
+        if ticket.first_reply_at is None:
+            waited = (now - ticket.created_at).total_seconds()
+            change.sets.update(first_reply_at=now, first_reply_by=principal.employee_id)
+            change.removes += ["sla_watch", "sla_check_at"]
+            change.count(who, first_responses=1, first_response_seconds=round(waited))
+            if ticket.channel == "chat":
+                change.count(who, chat_first_responses=1, chat_first_response_seconds=round(waited))
+        return change
+
+    ticket = _mutate(principal.company_id, ticket_id, plan)
+    return ticket, holder["message"]
+
+
+def transfer(principal: Principal, ticket_id: str, request: Transfer) -> Ticket:
+    target: Employee | None = None
+    if request.to_agent_id:
+        target = get_employee(principal.company_id, request.to_agent_id)
+        if not target.active or target.status in NOT_RECEIVING:
+            raise Conflict(f"{target.name} is not receiving tickets now ({target.status}).", "not-receiving")
+
+    def plan(ticket: Ticket, now: datetime) -> Change:
+        _require_open(ticket)
+        if ticket.status == "resolved":
+            raise Conflict("A resolved ticket cannot be transferred.", "ticket-resolved")
+        if ticket.status == "assigned":
+            _require_handler(principal, ticket)
+        change = Change()
+        who = _day(principal, ticket.company_id, principal.employee_id, now)
+        change.count(who, transfers=1)
+        change.distinct[who] = {"transferred_tickets": ticket.ticket_id}
+        if target is not None:
+            if target.employee_id == ticket.assignee_id:
+                raise Conflict("The ticket is already assigned to this agent.", "no-change")
+            change.sets.update(
+                status="assigned",
+                assignee_id=target.employee_id,
+                assignee_key=f"{ticket.company_id}#{target.employee_id}",
+                taken_at=ticket.taken_at or now,
+                routing_reason="transfer",
+            )
+            change.removes.append("queue_key")
+            return change
+        fields = request.model_fields_set
+        tier = request.tier if "tier" in fields and request.tier else int(ticket.tier)
+        department = request.department if "department" in fields else ticket.department
+        change.sets.update(
+            status="queued",
+            tier=tier,
+            department=department,
+            queue_key=queue_key(ticket.company_id, tier, department),
+            routing_reason="transfer",
+        )
+        change.removes += ["assignee_id", "assignee_key"]
+        return change
+
+    return _mutate(principal.company_id, ticket_id, plan)
+
+
+def tag(principal: Principal, ticket_id: str, request: Tags) -> Ticket:
+    def plan(ticket: Ticket, now: datetime) -> Change:
+        new_tags = set(request.tags) - set(ticket.tags or set())
+        change = Change(add_tags=new_tags)
+        if new_tags:
+            who = _day(principal, ticket.company_id, principal.employee_id, now)
+            change.count(who, tags_added=len(new_tags))
+            change.distinct[who] = {"tagged_tickets": ticket.ticket_id}
+        return change
+
+    return _mutate(principal.company_id, ticket_id, plan)
+
+
+def resolve(principal: Principal, ticket_id: str) -> Ticket:
+    def plan(ticket: Ticket, now: datetime) -> Change:
+        _require_open(ticket)
+        if ticket.status != "assigned":
+            raise Conflict(f"Only an assigned ticket can be resolved (it is {ticket.status}).", "bad-state")
+        _require_handler(principal, ticket)
+        change = Change()
+        change.sets.update(
+            status="resolved",
+            resolved_at=now,
+            resolved_by=principal.employee_id,
+            auto_close_watch="resolved",
+            auto_close_at=now + timedelta(days=int(ticket.auto_close_days or 3)),
+        )
+        change.removes += ["sla_watch", "sla_check_at"]
+        assignee = ticket.assignee_id or principal.employee_id
+        who = _day(principal, ticket.company_id, assignee, now)
+        handled = (now - (ticket.taken_at or ticket.created_at)).total_seconds()
+        change.count(who, resolutions=1, handled=1, handling_seconds=round(handled))
+        change.distinct[who] = {"resolved_tickets": ticket.ticket_id}
+        if ticket.channel == "chat":
+            change.count(who, chats_handled=1)
+            change.extremes[who] = {"chat_max_messages": int(ticket.message_count or 0)}
+        return change
+
+    return _mutate(principal.company_id, ticket_id, plan)
+
+
+def log_call(principal: Principal, ticket_id: str, duration_seconds: int) -> Ticket:
+    def plan(ticket: Ticket, now: datetime) -> Change:
+        change = Change()
+        who = _day(principal, ticket.company_id, principal.employee_id, now)
+        change.count(who, calls=1, call_seconds=duration_seconds)
+        change.extremes[who] = {"longest_call": duration_seconds}
+        return change
+
+    return _mutate(principal.company_id, ticket_id, plan)
+
+
+# ---------------------------------------------------------------- customers (through their link)
+
+
+def claims_for(token: str) -> links.LinkClaims:
+    return links.verify(links.CUSTOMER_TICKET, token)
+
+
+def customer_ticket(token: str) -> tuple[Ticket, list[Message]]:
+    claims = claims_for(token)
+    ticket = load(claims.company_id, claims.ticket_id)
+    return ticket, messages(ticket.company_id, ticket.ticket_id, public_only=True)
+
+
+def _add_customer_message(company_id: str, ticket_id: str, body: str) -> Ticket:
+    def plan(ticket: Ticket, now: datetime) -> Change:
+        if ticket.status == "closed":
+            raise Conflict("This ticket is closed; please open a new one.", "ticket-closed")
+        change = Change(counts_message=True)
+        change.message = new_message(ticket, "customer", ticket.customer_id, "public", body, now)
+        if ticket.status == "resolved":  # a customer reply reopens a resolved ticket
+            change.removes += ["auto_close_watch", "auto_close_at", "resolved_at", "resolved_by"]
+            if ticket.assignee_id:
+                change.sets["status"] = "assigned"
+            else:
+                change.sets.update(
+                    status="queued", queue_key=queue_key(company_id, int(ticket.tier), ticket.department)
+                )
+        return change
+
+    return _mutate(company_id, ticket_id, plan)
+
+
+def customer_reply(token: str, body: str) -> Ticket:
+    claims = claims_for(token)
+    return _add_customer_message(claims.company_id, claims.ticket_id, body)
+
+
+def customer_confirm(token: str) -> Ticket:
+    """The customer confirms the resolution; the ticket closes. Confirming twice changes nothing."""
+    claims = claims_for(token)
+    ticket = load(claims.company_id, claims.ticket_id)
+    if ticket.status == "closed":
+        return ticket
+
+    def plan(ticket: Ticket, now: datetime) -> Change:
+        if ticket.status != "resolved":
+            raise Conflict("The ticket has not been resolved yet.", "bad-state")
+        change = Change()
+        change.sets.update(status="closed", closed_at=now, close_reason="confirmed")
+        change.removes += ["auto_close_watch", "auto_close_at"]
+        return change
+
+    return _mutate(claims.company_id, claims.ticket_id, plan)
