@@ -41,6 +41,14 @@ COUNTERS: tuple[str, ...] = (
     "chats_handled",
     "calls",
     "call_seconds",
+    # customers' ratings of the agent (1-5 stars; positive >= 4, negative <= 2) and tips received
+    "ratings",
+    "rating_points",
+    "positive_ratings",
+    "negative_ratings",
+    "tips",
+    "tip_amount",
+    "rewards",  # positive ratings + tips
 )
 # Highest single values of the day.
 EXTREMES: tuple[str, ...] = ("longest_reply", "chat_max_messages", "longest_call")
@@ -74,6 +82,13 @@ class AgentDay(Model):
     chats_handled = NumberAttribute(null=True)
     calls = NumberAttribute(null=True)
     call_seconds = NumberAttribute(null=True)
+    ratings = NumberAttribute(null=True)
+    rating_points = NumberAttribute(null=True)
+    positive_ratings = NumberAttribute(null=True)
+    negative_ratings = NumberAttribute(null=True)
+    tips = NumberAttribute(null=True)
+    tip_amount = NumberAttribute(null=True)
+    rewards = NumberAttribute(null=True)
 
     longest_reply = NumberAttribute(null=True)
     chat_max_messages = NumberAttribute(null=True)
