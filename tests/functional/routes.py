@@ -1,0 +1,53 @@
+"""Every route of the app with a valid sample request, so tenancy and bad-input tests can walk them all.
+
+A new route must add its sample body here (the tests fail loudly, naming the route, when one is missing).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalicelib.api.http import ENDPOINTS, Endpoint
+
+# Valid bodies by schema name.
+VALID_BODIES: dict[str, dict[str, Any]] = {
+    "SignUp": {"name": "Initech", "manager_name": "Bill", "manager_email": "bill@initech.test"},
+    "SettingsPatch": {"sla_target_minutes": 60},
+    "NewEmployee": {"name": "Eve", "email": "eve@example.com"},
+    "EmployeePatch": {"tier": 2},
+    "StatusChange": {"status": "online"},
+    "IntakeTicket": {"subject": "Help", "body": "Please", "customer_name": "Bo", "customer_email": "bo@example.com"},
+    "Reply": {"body": "Hello"},
+    "CustomerReply": {"body": "Thanks"},
+    "Transfer": {"tier": 2},
+    "Tags": {"tags": ["billing"]},
+    "CallLog": {"duration_seconds": 60},
+}
+
+
+def body_for(endpoint: Endpoint) -> dict[str, Any] | None:
+    if endpoint.body is None:
+        return None
+    name = endpoint.body.__name__
+    if name not in VALID_BODIES:
+        raise AssertionError(f"add a valid sample body for {name} ({endpoint.method} {endpoint.path}) to {__name__}")
+    return VALID_BODIES[name]
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise AssertionError(f"no sample value for path parameter {name} in {path}")
+        return values[name]
+
+    return re.sub(r"{(\w+)}", replace, path)
+
+
+def endpoints(*auth: str) -> list[Endpoint]:
+    return [e for e in ENDPOINTS if e.auth in auth]
+
+
+def route_id(endpoint: Endpoint) -> str:
+    return f"{endpoint.method} {endpoint.path}"
