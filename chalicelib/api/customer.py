@@ -32,9 +32,8 @@ def view_ticket(call: Call, link: str) -> dict[str, Any]:
     status=201,
 )
 def reply(call: Call, link: str) -> dict[str, Any]:
-    service.customer_reply(link, call.body.body)
-    ticket, thread = service.customer_ticket(link)
-    return customer_ticket_view(ticket, thread)
+    ticket = service.customer_reply(link, call.body.body)
+    return customer_ticket_view(ticket, service.messages(ticket.company_id, ticket.ticket_id, public_only=True))
 
 
 @route(
@@ -47,6 +46,5 @@ def reply(call: Call, link: str) -> dict[str, Any]:
     content_types=["application/json", "text/plain", "application/x-www-form-urlencoded"],
 )
 def confirm(call: Call, link: str) -> dict[str, Any]:
-    service.customer_confirm(link)
-    ticket, thread = service.customer_ticket(link)
-    return customer_ticket_view(ticket, thread)
+    ticket = service.customer_confirm(link)
+    return customer_ticket_view(ticket, service.messages(ticket.company_id, ticket.ticket_id, public_only=True))

@@ -61,7 +61,7 @@ def patch_settings(call: Call) -> dict[str, Any]:
     status=201,
 )
 def create_employee(call: Call) -> dict[str, Any]:
-    employee, token = employees.create(companies.get(call.who.company_id), call.body)
+    employee, token = employees.create(call.who, call.body)
     return {"employee": employees.view(employee), "token": token}
 
 

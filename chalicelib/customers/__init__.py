@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import PutError
-
-from chalicelib.db.base import is_condition_failure
 from chalicelib.db.models import Customer
 from chalicelib.errors import NotFound
 from chalicelib.keys import keyed_hash
@@ -21,29 +18,25 @@ def customer_key(company_id: str, customer_id: str) -> str:
     return f"{company_id}#{customer_id}"
 
 
-def get_or_create(
+def find_or_new(
     company_id: str, *, name: str, email: str, locale: str, telegram_chat_id: str | None, now: datetime
-) -> Customer:
+) -> tuple[Customer, bool]:
+    """The customer with this e-mail, or a new unsaved one (True) for the caller to write."""
     customer_id = customer_id_for(company_id, email)
     try:
-        customer = Customer.get(company_id, customer_id)
+        return Customer.get(company_id, customer_id), False
     except Customer.DoesNotExist:
-        customer = Customer(
-            company_id,
-            customer_id,
-            name=name,
-            email=email.strip().lower(),
-            locale=locale,
-            telegram_chat_id=telegram_chat_id,
-            created_at=now,
-        )
-        try:
-            customer.save(condition=Customer.customer_id.does_not_exist())
-        except PutError as error:
-            if not is_condition_failure(error):
-                raise
-            customer = Customer.get(company_id, customer_id)  # created by a parallel intake
-    return customer
+        pass
+    customer = Customer(
+        company_id,
+        customer_id,
+        name=name,
+        email=email.strip().lower(),
+        locale=locale,
+        telegram_chat_id=telegram_chat_id,
+        created_at=now,
+    )
+    return customer, True
 
 
 def get(company_id: str, customer_id: str) -> Customer:

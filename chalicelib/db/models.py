@@ -105,7 +105,7 @@ class Customer(Model):
 class TicketQueueIndex(GlobalSecondaryIndex["Ticket"]):
     """Sparse: only waiting tickets carry `queue_key`; FIFO by creation time."""
 
-    Meta = index_meta("queue", KeysOnlyProjection())
+    Meta = index_meta("queue", AllProjection())  # take-next needs no second read
     queue_key = UnicodeAttribute(hash_key=True)  # company_id#t<tier>#<department or ->
     created_at = UTCDateTimeAttribute(range_key=True)
 

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from chalicelib import activity, auth
 from chalicelib.clock import iso, split_by_local_day, utcnow
 from chalicelib.db.base import is_condition_failure, transaction
-from chalicelib.db.models import Company, Employee
+from chalicelib.db.models import Employee
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.validation import Email, Name, RequestBody, Slug
@@ -46,9 +46,9 @@ class StatusChange(RequestBody):
     status: Status
 
 
-def create(company: Company, request: NewEmployee) -> tuple[Employee, str]:
+def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, str]:
     now = utcnow()
-    company_id = company.company_id
+    company_id = principal.company_id
     employee = Employee(
         company_id,
         new_id("emp"),
@@ -62,7 +62,7 @@ def create(company: Company, request: NewEmployee) -> tuple[Employee, str]:
         active=True,
         created_at=now,
     )
-    token, token_record = auth.new_token(company_id, employee.employee_id, request.role, company.timezone, now)
+    token, token_record = auth.new_token(company_id, employee.employee_id, request.role, principal.timezone, now)
     with transaction() as tx:
         tx.save(employee, condition=Employee.employee_id.does_not_exist())
         tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())

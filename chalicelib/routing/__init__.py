@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.db.base import is_condition_failure
+from chalicelib import activity
+from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Employee, Ticket
 
 GENERAL = "-"
@@ -36,38 +37,48 @@ def waiting(queue_keys: list[str], limit: int = CANDIDATES_PER_QUEUE) -> list[Ti
     return sorted(found, key=lambda t: (t.created_at, t.ticket_id))
 
 
-def claim(candidate: Ticket, employee: Employee, now: datetime) -> Ticket | None:
-    """Assign one waiting ticket to the employee, or None if someone else got it first."""
+def claim(candidate: Ticket, employee: Employee, day_key: str, now: datetime) -> bool:
+    """Assign one waiting ticket to the employee (and count it on their day), or False if someone
+    else got it first."""
     ticket = Ticket(candidate.company_id, candidate.ticket_id)
     try:
-        ticket.update(
-            actions=[
-                Ticket.status.set("assigned"),
-                Ticket.assignee_id.set(employee.employee_id),
-                Ticket.assignee_key.set(f"{employee.company_id}#{employee.employee_id}"),
-                Ticket.queue_key.remove(),
-                Ticket.taken_at.set(Ticket.taken_at | now),
-                Ticket.updated_at.set(now),
-                Ticket.revision.add(1),
-            ],
-            condition=(Ticket.queue_key == candidate.queue_key) & (Ticket.status == "queued"),
-        )
-    except UpdateError as error:
+        with transaction() as tx:
+            tx.update(
+                ticket,
+                actions=[
+                    Ticket.status.set("assigned"),
+                    Ticket.assignee_id.set(employee.employee_id),
+                    Ticket.assignee_key.set(f"{employee.company_id}#{employee.employee_id}"),
+                    Ticket.queue_key.remove(),
+                    Ticket.taken_at.set(Ticket.taken_at | now),
+                    Ticket.updated_at.set(now),
+                    Ticket.revision.add(1),
+                ],
+                condition=(Ticket.queue_key == candidate.queue_key) & (Ticket.status == "queued"),
+            )
+            tx.update(activity.AgentDay(day_key, employee.employee_id), actions=activity.counter_actions({"taken": 1}))
+    except TransactWriteError as error:
         if is_condition_failure(error):
-            return None
+            return False
         raise
-    return ticket
+    return True
 
 
-def take_next(employee: Employee, now: datetime) -> Ticket | None:
-    """FIFO across the agent's queues; retries past tickets taken concurrently by others."""
+def take_next(employee: Employee, day_key: str, now: datetime) -> Ticket | None:
+    """FIFO across the agent's queues; moves past tickets taken concurrently by others.
+
+    Returns the claimed ticket as written (the index projects every attribute)."""
     queue_keys = queues_served_by(employee)
     for _round in range(3):
         candidates = waiting(queue_keys)
         if not candidates:
             return None
         for candidate in candidates:
-            ticket = claim(candidate, employee, now)
-            if ticket is not None:
-                return ticket
+            if claim(candidate, employee, day_key, now):
+                candidate.status, candidate.assignee_id = "assigned", employee.employee_id
+                candidate.assignee_key = f"{employee.company_id}#{employee.employee_id}"
+                candidate.queue_key, candidate.updated_at = None, now
+                candidate.taken_at = candidate.taken_at or now
+                candidate.revision = int(candidate.revision) + 1
+                return candidate
     return None

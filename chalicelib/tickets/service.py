@@ -71,6 +71,10 @@ def customer_link(ticket: Ticket, lifetime_days: int, now: datetime) -> str:
     return links.sign(links.CUSTOMER_TICKET, claims, timedelta(days=lifetime_days), now)
 
 
+class NoChange(Exception):
+    """Raised by a plan when the ticket is already as asked: nothing is written."""
+
+
 @dataclass
 class Change:
     """A planned change of one ticket: attribute sets/removals, plus what else the transaction writes."""
@@ -122,12 +126,21 @@ def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
     return ticket
 
 
-def _mutate(company_id: str, ticket_id: str, plan: Callable[[Ticket, datetime], Change]) -> Ticket:
-    """Plan on fresh data and write; re-plan if another writer got in between."""
+def _mutate(
+    company_id: str, ticket_id: str, plan: Callable[[Ticket, datetime], Change], read: Ticket | None = None
+) -> Ticket:
+    """Plan on fresh data and write; re-plan if another writer got in between.
+
+    `read` is a copy the caller already has (e.g. from an index); if it is stale the write's
+    revision condition fails and the ticket is read again."""
     for _attempt in range(4):
-        ticket = load(company_id, ticket_id)
+        ticket = read or load(company_id, ticket_id)
+        read = None
         now = utcnow()
-        change = plan(ticket, now)
+        try:
+            change = plan(ticket, now)
+        except NoChange:
+            return ticket
         try:
             return _apply(ticket, change, now)
         except TransactWriteError as error:
@@ -178,7 +191,7 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     """A customer opens a ticket; a near-identical open one gets the text as a new message instead."""
     company = by_intake_key(intake_key)
     now = utcnow()
-    customer = customers.get_or_create(
+    customer, is_new = customers.find_or_new(
         company.company_id,
         name=request.customer_name,
         email=request.customer_email,
@@ -187,14 +200,21 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
         now=now,
     )
     key = subject_key(request.subject)
-    existing = _open_ticket_like(company.company_id, customer.customer_id, key)
+    existing = None if is_new else _open_ticket_like(company.company_id, customer.customer_id, key)
     if existing is not None:
-        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body)
+        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body, existing)
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
     ticket = _new_ticket(company, customer.customer_id, request, key, now)
-    with transaction() as tx:
-        tx.save(ticket, condition=Ticket.ticket_id.does_not_exist())
-        tx.save(new_message(ticket, "customer", customer.customer_id, "public", request.body, now))
+    try:
+        with transaction() as tx:
+            if is_new:  # a parallel first intake of the same customer makes this fail; then retry once
+                tx.save(customer, condition=customers.Customer.customer_id.does_not_exist())
+            tx.save(ticket, condition=Ticket.ticket_id.does_not_exist())
+            tx.save(new_message(ticket, "customer", customer.customer_id, "public", request.body, now))
+    except TransactWriteError as error:
+        if not (is_new and is_condition_failure(error)):
+            raise
+        return open_ticket(intake_key, request)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
 
@@ -247,11 +267,8 @@ def take(principal: Principal) -> Ticket | None:
     if employee.status in NOT_RECEIVING:
         raise Conflict(f"Your status is {employee.status}: go online to receive tickets.", "not-receiving")
     now = utcnow()
-    ticket = take_next(employee, now)
-    if ticket is not None:
-        day_key, employee_id = _day(principal, principal.company_id, principal.employee_id, now)
-        activity.record(day_key, employee_id, counters={"taken": 1})
-    return ticket
+    day_key, _ = _day(principal, principal.company_id, principal.employee_id, now)
+    return take_next(employee, day_key, now)
 
 
 def get(principal: Principal, ticket_id: str) -> Ticket:
@@ -417,7 +434,7 @@ def customer_ticket(token: str) -> tuple[Ticket, list[Message]]:
     return ticket, messages(ticket.company_id, ticket.ticket_id, public_only=True)
 
 
-def _add_customer_message(company_id: str, ticket_id: str, body: str) -> Ticket:
+def _add_customer_message(company_id: str, ticket_id: str, body: str, read: Ticket | None = None) -> Ticket:
     def plan(ticket: Ticket, now: datetime) -> Change:
         if ticket.status == "closed":
             raise Conflict("This ticket is closed; please open a new one.", "ticket-closed")
@@ -433,7 +450,7 @@ def _add_customer_message(company_id: str, ticket_id: str, body: str) -> Ticket:
                 )
         return change
 
-    return _mutate(company_id, ticket_id, plan)
+    return _mutate(company_id, ticket_id, plan, read)
 
 
 def customer_reply(token: str, body: str) -> Ticket:
@@ -444,11 +461,10 @@ def customer_reply(token: str, body: str) -> Ticket:
 def customer_confirm(token: str) -> Ticket:
     """The customer confirms the resolution; the ticket closes. Confirming twice changes nothing."""
     claims = claims_for(token)
-    ticket = load(claims.company_id, claims.ticket_id)
-    if ticket.status == "closed":
-        return ticket
 
     def plan(ticket: Ticket, now: datetime) -> Change:
+        if ticket.status == "closed":
+            raise NoChange
         if ticket.status != "resolved":
             raise Conflict("The ticket has not been resolved yet.", "bad-state")
         change = Change()
