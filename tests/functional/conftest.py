@@ -45,8 +45,15 @@ class Api:
     token: str | None = None
     last_headers: dict[str, str] = field(default_factory=dict)
 
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
-             headers: dict[str, str] | None = None, raw: str | None = None) -> tuple[int, Any]:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: str | None = None,
+    ) -> tuple[int, Any]:
         sent = {"Content-Type": "application/json"}
         bearer = token if token is not None else self.token
         if bearer:
@@ -80,11 +87,20 @@ class Company:
     agents: dict[str, Api] = field(default_factory=dict)
     agent_ids: dict[str, str] = field(default_factory=dict)
 
-    def add_agent(self, name: str, tier: int = 1, departments: list[str] | None = None,
-                  online: bool = True, role: str = "agent") -> Api:
-        status, body = self.manager.call("POST", "/employees", {
-            "name": name, "email": f"{name.lower()}@example.com", "role": role, "tier": tier,
-            "departments": departments or []})
+    def add_agent(
+        self, name: str, tier: int = 1, departments: list[str] | None = None, online: bool = True, role: str = "agent"
+    ) -> Api:
+        status, body = self.manager.call(
+            "POST",
+            "/employees",
+            {
+                "name": name,
+                "email": f"{name.lower()}@example.com",
+                "role": role,
+                "tier": tier,
+                "departments": departments or [],
+            },
+        )
         assert status == 201, body
         agent = self.api.as_(body["token"])
         self.agents[name] = agent
@@ -94,20 +110,39 @@ class Company:
         return agent
 
     def open_ticket(self, subject: str = "Printer is broken", email: str = "ann@example.com", **extra: Any) -> dict:
-        payload = {"subject": subject, "body": "It prints blank pages.", "customer_name": "Ann",
-                   "customer_email": email, "channel": "web", **extra}
+        payload = {
+            "subject": subject,
+            "body": "It prints blank pages.",
+            "customer_name": "Ann",
+            "customer_email": email,
+            "channel": "web",
+            **extra,
+        }
         status, body = self.api.call("POST", f"/intake/{self.intake_key}/tickets", payload, token="")
         assert status == 201, body
         return body
 
 
 def sign_up(api: Api, name: str = "Acme") -> Company:
-    status, body = api.call("POST", "/companies", {
-        "name": name, "manager_name": "Mia", "manager_email": "mia@acme.test",
-        "timezone": "Europe/Vilnius", "currency": "EUR"})
+    status, body = api.call(
+        "POST",
+        "/companies",
+        {
+            "name": name,
+            "manager_name": "Mia",
+            "manager_email": "mia@acme.test",
+            "timezone": "Europe/Vilnius",
+            "currency": "EUR",
+        },
+    )
     assert status == 201, body
-    return Company(api, body["company"]["company_id"], body["company"]["intake_key"],
-                   api.as_(body["token"]), body["manager"]["employee_id"])
+    return Company(
+        api,
+        body["company"]["company_id"],
+        body["company"]["intake_key"],
+        api.as_(body["token"]),
+        body["manager"]["employee_id"],
+    )
 
 
 @pytest.fixture

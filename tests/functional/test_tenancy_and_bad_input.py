@@ -66,7 +66,7 @@ def test_every_employee_route_from_another_company_is_refused_or_sees_only_its_o
 def test_every_route_needing_a_token_refuses_a_missing_or_revoked_one(
     victim: tuple[Company, dict[str, str]], api: Api
 ) -> None:
-    company, values = victim
+    _company, values = victim
     for endpoint in endpoints("employee", "manager"):
         for token in ("", "sdk_not-a-real-token"):
             status, body = api.call(endpoint.method, fill(endpoint.path, values), body_for(endpoint), token=token)
@@ -101,8 +101,9 @@ def test_a_tampered_or_foreign_customer_link_is_refused(victim: tuple[Company, d
     link = values["link"]
     tampered = link[:-3] + ("xyz" if not link.endswith("xyz") else "abc")
     for endpoint in endpoints("link"):
-        status, body = company.api.call(endpoint.method, fill(endpoint.path, {"link": tampered}),
-                                        body_for(endpoint), token="")
+        status, body = company.api.call(
+            endpoint.method, fill(endpoint.path, {"link": tampered}), body_for(endpoint), token=""
+        )
         assert status == 403, route_id(endpoint)
         assert body["type"] == "/problems/link-invalid"
 
@@ -114,8 +115,9 @@ def test_unknown_ids_and_methods_answer_problem_details(company: Company) -> Non
     assert status == 405 and body["type"] == "/problems/method-not-allowed"
     status, body = company.manager.call("POST", "/company/settings", {"sla_target_minutes": 5})
     assert status == 405
-    status, body = company.manager.call("PATCH", "/company/settings", {"sla_target_minutes": 5},
-                                        headers={"Content-Type": "text/xml"})
+    status, body = company.manager.call(
+        "PATCH", "/company/settings", {"sla_target_minutes": 5}, headers={"Content-Type": "text/xml"}
+    )
     assert status == 415 and body["type"] == "/problems/unsupported-media-type"
 
 

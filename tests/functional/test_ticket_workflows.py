@@ -55,10 +55,11 @@ def test_a_transfer_to_the_other_tier_requeues_and_a_transfer_to_an_agent_assign
     status, moved = ada.call("POST", f"/tickets/{ticket['ticket_id']}/transfer", {"tier": 2})
     assert status == 200 and moved["status"] == "queued" and moved["tier"] == 2 and moved["assignee_id"] is None
     assert tier2.call("POST", "/tickets/next")[1]["ticket_id"] == ticket["ticket_id"]
-    status, back = tier2.call("POST", f"/tickets/{ticket['ticket_id']}/transfer",
-                              {"to_agent_id": company.agent_ids["Ada"]})
+    status, back = tier2.call(
+        "POST", f"/tickets/{ticket['ticket_id']}/transfer", {"to_agent_id": company.agent_ids["Ada"]}
+    )
     assert status == 200 and back["assignee_id"] == company.agent_ids["Ada"]
-    status, problem = tier2.call("POST", f"/tickets/{ticket['ticket_id']}/resolve")
+    status, _problem = tier2.call("POST", f"/tickets/{ticket['ticket_id']}/resolve")
     assert status == 403  # no longer Tom's ticket
 
 
@@ -70,7 +71,10 @@ def test_transferring_or_tagging_the_same_ticket_back_and_forth_counts_once_a_da
     tid = ticket["ticket_id"]
     for _ in range(3):
         assert ada.call("POST", f"/tickets/{tid}/transfer", {"to_agent_id": company.agent_ids["Bea"]})[0] == 200
-        assert company.manager.call("POST", f"/tickets/{tid}/transfer", {"to_agent_id": company.agent_ids["Ada"]})[0] == 200
+        assert (
+            company.manager.call("POST", f"/tickets/{tid}/transfer", {"to_agent_id": company.agent_ids["Ada"]})[0]
+            == 200
+        )
         assert ada.call("POST", f"/tickets/{tid}/tags", {"tags": ["printer", "urgent"]})[0] == 200
     day = key_for(company.company_id, "Europe/Vilnius", datetime.now(UTC))
     item = AgentDay.get(day, company.agent_ids["Ada"])
@@ -179,7 +183,10 @@ def test_replies_record_first_response_reply_length_and_the_longest_reply(compan
 def test_a_revoked_token_stops_working_at_once(company: Company) -> None:
     ada = company.add_agent("Ada")
     tokens = company.manager.call("GET", f"/employees/{company.agent_ids['Ada']}/tokens")[1]["tokens"]
-    assert company.manager.call("DELETE", f"/employees/{company.agent_ids['Ada']}/tokens/{tokens[0]['token_id']}")[0] == 204
+    assert (
+        company.manager.call("DELETE", f"/employees/{company.agent_ids['Ada']}/tokens/{tokens[0]['token_id']}")[0]
+        == 204
+    )
     assert ada.call("GET", "/me")[0] == 401
     status, issued = company.manager.call("POST", f"/employees/{company.agent_ids['Ada']}/tokens")
     assert status == 201 and ada.as_(issued["token"]).call("GET", "/me")[0] == 200

@@ -16,8 +16,13 @@ T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 def ticket(**fields: object) -> Ticket:
-    base = dict(status="queued", created_at=T0, updated_at=T0, sla_target_at=T0 + timedelta(hours=2),
-                sla_limit_at=T0 + timedelta(hours=24))
+    base = dict(
+        status="queued",
+        created_at=T0,
+        updated_at=T0,
+        sla_target_at=T0 + timedelta(hours=2),
+        sla_limit_at=T0 + timedelta(hours=24),
+    )
     base.update(fields)
     return Ticket("co_x", "tkt_x", **base)
 
