@@ -12,18 +12,22 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qsl
 
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel
 
 from chalicelib.auth import Principal, authenticate
-from chalicelib.errors import DomainError, ValidationFailed
+from chalicelib.errors import DomainError, MalformedRequest, ValidationFailed
+from chalicelib.pages import PAGE_HEADERS, error_page
 from chalicelib.validation import parse_body
 
 Auth = Literal["public", "employee", "manager", "link"]
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
+HTML = "text/html"
+FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,30 @@ def problem_from(error: DomainError) -> Response:
     return problem(error.status, error.slug, error.title, error.detail, error.errors, headers)
 
 
+def html_response(page: str, status: int = 200) -> Response:
+    return Response(body=page, status_code=status, headers=dict(PAGE_HEADERS))
+
+
+def html_error(error: DomainError) -> Response:
+    return html_response(error_page(error.status, error.title, error.detail), error.status)
+
+
+def see_other(location: str) -> Response:
+    """303 after a form post, so reloading the page does not post again."""
+    return Response(body="", status_code=303, headers={"Location": location, **PAGE_HEADERS})
+
+
+def form_fields(request: Request) -> dict[str, str]:
+    """An url-encoded form body as single values (the last one wins)."""
+    raw = request.raw_body or b""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=50)
+    except ValueError:
+        raise MalformedRequest("The form has too many fields.") from None
+    return dict(pairs)
+
+
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     all_headers: dict[str, str | list[str]] = {"Content-Type": JSON, "Cache-Control": "no-store"}
     all_headers.update(headers or {})
@@ -125,7 +153,8 @@ def route(
     produces: str = JSON,
     content_types: list[str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a view on `bp`: authenticate, parse the body, call the view, render errors."""
+    """Register a view on `bp`: authenticate, parse the body, call the view, render errors
+    (as problem+json, or as a friendly page for routes that produce HTML)."""
     endpoint = Endpoint(path, method, summary, auth, tag, body, status, dict(query or {}), produces)
     ENDPOINTS.append(endpoint)
 
@@ -143,7 +172,7 @@ def route(
                 call = Call(request, principal, parsed, dict(request.query_params or {}))
                 result = view(call, **path_params)
             except DomainError as error:
-                return problem_from(error)
+                return html_error(error) if produces == HTML else problem_from(error)
             if isinstance(result, Response):
                 return result
             if result is None:

@@ -32,7 +32,7 @@ STATUSES = ("queued", "assigned", "resolved", "closed")
 )
 def open_ticket(call: Call, intake_key: str) -> dict[str, Any]:
     result = service.open_ticket(intake_key, call.body)
-    link = f"{get_settings().public_base_url}/customer/tickets/{result.link}"
+    link = f"{get_settings().public_base_url}/c/{result.link}"
     return {
         "ticket_id": result.ticket.ticket_id,
         "merged": result.merged,

@@ -96,16 +96,24 @@ def test_every_route_with_a_body_refuses_malformed_json_and_invalid_fields_witho
     assert snapshot(company, values["ticket_id"]) == before
 
 
-def test_a_tampered_or_foreign_customer_link_is_refused(victim: tuple[Company, dict[str, str]]) -> None:
+def test_a_tampered_customer_link_is_refused_on_every_link_route(victim: tuple[Company, dict[str, str]]) -> None:
     company, values = victim
     link = values["link"]
     tampered = link[:-3] + ("xyz" if not link.endswith("xyz") else "abc")
     for endpoint in endpoints("link"):
+        is_form = endpoint.produces == "text/html" and endpoint.method == "POST"
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if is_form else None
+        raw = "body=hello" if is_form else None
         status, body = company.api.call(
-            endpoint.method, fill(endpoint.path, {"link": tampered}), body_for(endpoint), token=""
+            endpoint.method, fill(endpoint.path, {"link": tampered}), body_for(endpoint), token="", headers=headers,
+            raw=raw,
         )
         assert status == 403, route_id(endpoint)
-        assert body["type"] == "/problems/link-invalid"
+        if endpoint.produces == "text/html":
+            assert company.api.last_headers["Content-Type"].startswith("text/html")
+            assert "This link cannot be used" in body and company.api.last_headers["Referrer-Policy"] == "no-referrer"
+        else:
+            assert body["type"] == "/problems/link-invalid"
 
 
 def test_unknown_ids_and_methods_answer_problem_details(company: Company) -> None:
