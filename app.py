@@ -33,3 +33,17 @@ def auto_close_resolved(event: CloudWatchEvent) -> dict[str, Any]:
     from chalicelib.tickets.jobs import auto_close_resolved as run
 
     return run(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=stream_arn("tickets"), batch_size=100, starting_position="TRIM_HORIZON")
+def send_tip_email(event: DynamoDBEvent) -> dict[str, Any]:
+    from chalicelib.tips.message import handle_tip_stream
+
+    return handle_tip_stream(event.to_dict())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="retry_tip_registrations")
+def retry_tip_registrations(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib.tips.accounts import retry_due
+
+    return retry_due(event.to_dict())

@@ -7,6 +7,8 @@ from pynamodb.models import Model
 
 from chalicelib.activity import AgentDay
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
+from chalicelib.mail import Suppression
+from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
 
 ALL_MODELS: tuple[type[Model], ...] = (
     Company,
@@ -17,6 +19,12 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Message,
     LifecycleEvent,
     AgentDay,
+    TipAccount,
+    WebhookReceipt,
+    Tip,
+    Rating,
+    TicketFunnel,
+    Suppression,
 )
 
 

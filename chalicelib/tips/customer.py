@@ -1,0 +1,291 @@
+"""What the customer reaches through the links in the tip message: the rating page, the rating
+itself, and the tip redirect. A GET only shows a page (mail scanners pre-click links); the page's own
+script reports "opened", and only the customer's submit saves a rating.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import Field
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from chalicelib import activity, auth, links
+from chalicelib.clock import iso, utcnow
+from chalicelib.db.base import is_condition_failure, transaction
+from chalicelib.db.models import Company, Customer, Employee, Ticket
+from chalicelib.errors import Conflict, DomainError, Forbidden, NotFound
+from chalicelib.tips import accounts
+from chalicelib.tips.config import get_tip_config, origin_of
+from chalicelib.tips.message import RATE, TIP, can_tip, rated_employee
+from chalicelib.tips.models import Rating, TicketFunnel, employee_subject
+from chalicelib.tips.render import locale_of, render
+from chalicelib.tips.webhooks import sign_reference
+from chalicelib.validation import RequestBody, validate
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Rate your support",
+        "heading": "How did {name} do?",
+        "about": "Your request “{subject}” to {company}.",
+        "stars": "Your rating",
+        "comment": "Anything to add? (optional)",
+        "submit": "Send rating",
+        "thanks": "Thank you! You rated {stars} of 5.",
+        "tip_hint": "Want to thank {name}?",
+        "tip": "Leave a tip",
+        "invalid_title": "This link cannot be used",
+        "invalid": "This link is not valid. Please use the link from your e-mail as it is.",
+        "expired_title": "This link has expired",
+        "expired": "This link is no longer valid. Thank you for your feedback all the same.",
+        "unavailable_title": "Not available",
+        "unavailable": "Tips are not available for this person right now.",
+        "closed_only": "Only a request you have confirmed as solved can be rated.",
+    },
+    "ru": {
+        "title": "Оцените поддержку",
+        "heading": "Как поработал(а) {name}?",  # noqa: RUF001
+        "about": "Ваше обращение «{subject}» в {company}.",
+        "stars": "Ваша оценка",
+        "comment": "Хотите что-то добавить? (необязательно)",
+        "submit": "Отправить оценку",
+        "thanks": "Спасибо! Ваша оценка: {stars} из 5.",
+        "tip_hint": "Хотите поблагодарить {name}?",
+        "tip": "Оставить чаевые",
+        "invalid_title": "Ссылка не работает",
+        "invalid": "Ссылка недействительна. Откройте ссылку из письма без изменений.",
+        "expired_title": "Срок действия ссылки истёк",
+        "expired": "Ссылка больше не действует. Спасибо за ваш отзыв!",
+        "unavailable_title": "Недоступно",
+        "unavailable": "Чаевые для этого сотрудника сейчас недоступны.",
+        "closed_only": "Оценить можно только обращение, решение которого вы подтвердили.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    html: str
+    nonce: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class RatingForm(RequestBody):
+    stars: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+def notice(error: DomainError, locale: str = "en") -> Page:
+    """A friendly page for a link that cannot be used (tampered, expired, foreign, unavailable)."""
+    t = STRINGS[locale_of(locale)]
+    if error.status == 410:
+        title, message = t["expired_title"], t["expired"]
+    elif isinstance(error, links.LinkInvalid) or error.status == 404:
+        title, message = t["invalid_title"], t["invalid"]
+    else:
+        title, message = t["unavailable_title"], error.detail
+    return Page(error.status, render("notice.html", locale=locale_of(locale), title=title, message=message))
+
+
+@dataclass(frozen=True)
+class Rated:
+    ticket: Ticket
+    employee: Employee
+    company: Company
+
+
+def _load(purpose: str, token: str) -> Rated:
+    claims = links.verify(purpose, token)
+    if not claims.employee_id:
+        raise links.LinkInvalid("This link is not valid.")
+    try:
+        ticket = Ticket.get(claims.company_id, claims.ticket_id)
+        employee = Employee.get(claims.company_id, claims.employee_id)
+        company = Company.get(claims.company_id)
+    except (Ticket.DoesNotExist, Employee.DoesNotExist, Company.DoesNotExist):
+        raise NotFound("Ticket") from None
+    rateable = ticket.status == "closed" and ticket.close_reason == "confirmed"
+    if not rateable or rated_employee(ticket) != employee.employee_id:
+        raise Conflict(STRINGS[locale_of(ticket.locale)]["closed_only"], "not-rateable")
+    return Rated(ticket, employee, company)
+
+
+def existing_rating(company_id: str, ticket_id: str) -> Rating | None:
+    try:
+        return Rating.get(company_id, ticket_id, consistent_read=True)
+    except Rating.DoesNotExist:
+        return None
+
+
+def rating_page(token: str, error: str | None = None, status: int = 200, now: datetime | None = None) -> Page:
+    """The page behind the rating link. Reads only; never writes."""
+    now = now or utcnow()
+    rated = _load(RATE, token)
+    ticket, employee = rated.ticket, rated.employee
+    locale = locale_of(ticket.locale)
+    rating = existing_rating(ticket.company_id, ticket.ticket_id)
+    tip_path = None
+    if can_tip(ticket.company_id, employee):
+        claims = links.LinkClaims(ticket.company_id, ticket.ticket_id, employee.employee_id)
+        lifetime = timedelta(days=int(rated.company.settings.link_ttl_days))
+        tip_path = f"/tip/{links.sign(TIP, claims, lifetime, now)}"
+    nonce = secrets.token_urlsafe(16)
+    html = render(
+        "rate.html",
+        locale=locale,
+        t=STRINGS[locale],
+        title=STRINGS[locale]["title"],
+        employee_name=employee.name.split()[0],
+        subject=ticket.subject,
+        company_name=rated.company.name,
+        rating=int(rating.stars) if rating and not rating.voided_at else None,
+        error=error,
+        submit_path=f"/rate/{token}",
+        opened_path=f"/rate/{token}/opened",
+        tip_path=tip_path,
+        nonce=nonce,
+    )
+    return Page(status, html, nonce)
+
+
+def mark_opened(token: str) -> None:
+    """The page's script reports it was shown to a person (scanners rarely run scripts)."""
+    claims = links.verify(RATE, token)
+    _mark(claims.company_id, claims.ticket_id, "opened_at")
+
+
+def _mark(company_id: str, ticket_id: str, name: str) -> None:
+    attribute = getattr(TicketFunnel, name)
+    try:
+        TicketFunnel(company_id, ticket_id).update(
+            actions=[attribute.set(utcnow())],
+            condition=TicketFunnel.ticket_id.exists() & attribute.does_not_exist(),
+        )
+    except UpdateError as error:
+        if not is_condition_failure(error):
+            raise
+
+
+def parse_form(fields: dict[str, str]) -> RatingForm:
+    data = {name: value for name, value in fields.items() if name in ("stars", "comment") and value.strip()}
+    return validate(RatingForm, data)
+
+
+def _rating_counters(stars: int, sign: int) -> dict[str, float]:
+    counters: dict[str, float] = {"ratings": sign, "rating_points": sign * stars}
+    if stars >= 4:
+        counters.update(positive_ratings=sign, rewards=sign)
+    elif stars <= 2:
+        counters["negative_ratings"] = sign
+    return counters
+
+
+def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> Rating:
+    """Save the customer's rating, once per ticket, with the employee's activity counters."""
+    now = now or utcnow()
+    rated = _load(RATE, token)
+    ticket, employee = rated.ticket, rated.employee
+    customer = Customer.get(ticket.company_id, ticket.customer_id)
+    if customer.email.lower() == employee.email.lower():
+        raise Forbidden("Employees cannot rate their own tickets.")
+    rating = Rating(
+        ticket.company_id,
+        ticket.ticket_id,
+        employee_id=employee.employee_id,
+        stars=form.stars,
+        comment=form.comment or None,
+        rated_at=now,
+    )
+    day = activity.key_for(ticket.company_id, rated.company.timezone, now)
+    try:
+        funnel: TicketFunnel | None = TicketFunnel.get(ticket.company_id, ticket.ticket_id)
+    except TicketFunnel.DoesNotExist:
+        funnel = None
+    try:
+        with transaction() as tx:
+            tx.save(rating, condition=Rating.ticket_id.does_not_exist())
+            actions = activity.counter_actions(_rating_counters(form.stars, +1))
+            tx.update(activity.AgentDay(day, employee.employee_id), actions=actions)
+            if funnel is not None and funnel.rated_at is None:
+                tx.update(funnel, actions=[TicketFunnel.rated_at.set(now)])
+    except TransactWriteError as error:
+        if is_condition_failure(error):
+            raise Conflict("This request has already been rated. Thank you!", "already-rated") from None
+        raise
+    return rating
+
+
+def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None = None) -> Rating:
+    """A manager voids a rating: it stops counting for the employee (the counters are reversed)."""
+    principal.require_manager()
+    now = now or utcnow()
+    rating = existing_rating(principal.company_id, ticket_id)
+    if rating is None:
+        raise NotFound("Rating")
+    if rating.voided_at is not None:
+        return rating
+    company = Company.get(principal.company_id)
+    day = activity.key_for(principal.company_id, company.timezone, rating.rated_at)
+    try:
+        with transaction() as tx:
+            tx.update(
+                rating,
+                actions=[Rating.voided_at.set(now), Rating.voided_by.set(principal.employee_id)],
+                condition=Rating.voided_at.does_not_exist(),
+            )
+            actions = activity.counter_actions(_rating_counters(int(rating.stars), -1))
+            tx.update(activity.AgentDay(day, rating.employee_id), actions=actions)
+    except TransactWriteError as error:
+        if not is_condition_failure(error):
+            raise
+    return Rating.get(principal.company_id, ticket_id, consistent_read=True)
+
+
+def rating_view(rating: Rating) -> dict[str, Any]:
+    return {
+        "ticket_id": rating.ticket_id,
+        "employee_id": rating.employee_id,
+        "stars": int(rating.stars),
+        "comment": rating.comment,
+        "rated_at": iso(rating.rated_at),
+        "voided_at": iso(rating.voided_at),
+        "voided_by": rating.voided_by,
+    }
+
+
+def tip_redirect(token: str) -> str:
+    """Record the click and give the employee's form at the partner; only ever the partner's origin."""
+    rated = _load(TIP, token)
+    ticket, employee = rated.ticket, rated.employee
+    account = accounts.find(ticket.company_id, employee_subject(employee.employee_id))
+    if not can_tip(ticket.company_id, employee) or account is None or not account.form_url:
+        raise Conflict(STRINGS[locale_of(ticket.locale)]["unavailable"], "tips-unavailable")
+    config = get_tip_config()
+    query = urlencode(
+        {
+            "amounts": ",".join(str(a) for a in config.preset_amounts),
+            "other": "1",
+            "currency": rated.company.currency,
+            "reference": sign_reference(ticket.company_id, ticket.ticket_id, employee.employee_id),
+        }
+    )
+    base = account.form_url.split("#", 1)[0]
+    url = f"{base}{'&' if '?' in base else '?'}{query}"
+    if origin_of(url) != config.partner_form_origin:  # never an open redirect, whatever was stored
+        raise Conflict(STRINGS[locale_of(ticket.locale)]["unavailable"], "tips-unavailable")
+    _mark(ticket.company_id, ticket.ticket_id, "tip_clicked_at")
+    return url
+
+
+def locale_for_token(purpose: str, token: str) -> str:
+    """Best-effort locale for an error page (the ticket's), English when the link is unusable."""
+    try:
+        claims = links.verify(purpose, token)
+        return locale_of(Ticket.get(claims.company_id, claims.ticket_id).locale)
+    except (DomainError, Ticket.DoesNotExist):
+        return "en"

@@ -1,0 +1,165 @@
+"""The rating + tip message sent once per ticket closed on the customer's confirmation.
+
+Exactly once under at-least-once delivery: before sending, the handler claims the ticket's funnel
+item with a conditional write (kept for good, far longer than a stream's 24 hours). A redelivered
+record finds the claim and does nothing. Only a claim left "sending" for longer than the lease (the
+function died mid-send) or marked "failed" is taken again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from chalicelib import links, mail
+from chalicelib.clock import utcnow
+from chalicelib.db.base import is_condition_failure
+from chalicelib.db.models import Company, Customer, Employee, Ticket
+from chalicelib.lifecycle import transitions_of
+from chalicelib.settings import get_settings
+from chalicelib.streams import StreamRecord, process_batch
+from chalicelib.tips import accounts, telegram
+from chalicelib.tips.models import TicketFunnel, employee_subject
+from chalicelib.tips.render import locale_of, render
+
+logger = logging.getLogger(__name__)
+RATE = "rate"
+TIP = "tip"
+LEASE = timedelta(minutes=5)
+SUBJECTS = {"en": "How did we do? {subject}", "ru": "Оцените нашу работу: {subject}"}
+BUTTONS = {"en": ("Rate {name}", "Leave a tip"), "ru": ("Оценить: {name}", "Оставить чаевые")}
+
+
+def handle_tip_stream(event: Mapping[str, Any]) -> dict[str, Any]:
+    return process_batch(event, handle_record)
+
+
+def handle_record(record: StreamRecord) -> None:
+    if record.get("eventName") != "MODIFY":
+        return
+    images: Mapping[str, Any] = record["dynamodb"]
+    new = Ticket.from_raw_data(images["NewImage"])
+    old = Ticket.from_raw_data(images["OldImage"]) if images.get("OldImage") else None
+    if "closed" in transitions_of(old, new) and new.close_reason == "confirmed":
+        send_once(new)
+
+
+def rated_employee(ticket: Ticket) -> str | None:
+    return ticket.resolved_by or ticket.assignee_id
+
+
+def _claim(ticket: Ticket, employee_id: str | None, now: datetime) -> TicketFunnel | None:
+    funnel = TicketFunnel(
+        ticket.company_id,
+        ticket.ticket_id,
+        employee_id=employee_id,
+        state="sending",
+        claimed_at=now,
+        closed_at=ticket.closed_at or now,
+    )
+    condition = (
+        TicketFunnel.ticket_id.does_not_exist()
+        | (TicketFunnel.state == "failed")
+        | ((TicketFunnel.state == "sending") & (TicketFunnel.claimed_at < now - LEASE))
+    )
+    try:
+        funnel.save(condition=condition)
+    except PutError as error:
+        if is_condition_failure(error):
+            return None
+        raise
+    return funnel
+
+
+def send_once(ticket: Ticket, now: datetime | None = None) -> str:
+    """Send the ticket's message unless it was already sent; returns the funnel state."""
+    now = now or utcnow()
+    employee_id = rated_employee(ticket)
+    funnel = _claim(ticket, employee_id, now)
+    if funnel is None:
+        return "already-claimed"
+    try:
+        state, channel, message_id = _deliver(ticket, employee_id, now)
+    except Exception as error:
+        funnel.update(actions=[TicketFunnel.state.set("failed"), TicketFunnel.last_error.set(str(error)[:300])])
+        raise
+    actions: list[Any] = [TicketFunnel.state.set(state)]
+    if channel:
+        actions += [TicketFunnel.channel.set(channel), TicketFunnel.sent_at.set(utcnow())]
+    if message_id:
+        actions.append(TicketFunnel.message_id.set(message_id))
+    funnel.update(actions=actions)
+    return state
+
+
+@dataclass(frozen=True)
+class Content:
+    locale: str
+    context: dict[str, Any]
+
+    @property
+    def subject(self) -> str:
+        return SUBJECTS[self.locale].format(subject=self.context["subject"])
+
+
+def content_for(ticket: Ticket, employee: Employee, customer: Customer, company: Company, now: datetime) -> Content:
+    lifetime_days = int(company.settings.link_ttl_days)
+    lifetime = timedelta(days=lifetime_days)
+    claims = links.LinkClaims(ticket.company_id, ticket.ticket_id, employee.employee_id)
+    base = get_settings().public_base_url
+    rating_url = f"{base}/rate/{links.sign(RATE, claims, lifetime, now)}"
+    tip_url = f"{base}/tip/{links.sign(TIP, claims, lifetime, now)}" if can_tip(ticket.company_id, employee) else None
+    locale = locale_of(customer.locale or ticket.locale)
+    return Content(
+        locale,
+        {
+            "customer_name": customer.name,
+            "subject": ticket.subject,
+            "company_name": company.name,
+            "employee_name": employee.name.split()[0],
+            "rating_url": rating_url,
+            "tip_url": tip_url,
+            "lifetime_days": lifetime_days,
+        },
+    )
+
+
+def can_tip(company_id: str, employee: Employee) -> bool:
+    """A Tip button only for a verified company and a linked, active employee."""
+    company = accounts.company_account(company_id)
+    if company is None or company.state != "verified" or not employee.active:
+        return False
+    account = accounts.find(company_id, employee_subject(employee.employee_id))
+    return account is not None and account.state == "linked" and accounts.is_partner_form(account.form_url)
+
+
+def _deliver(ticket: Ticket, employee_id: str | None, now: datetime) -> tuple[str, str | None, str | None]:
+    if not employee_id:
+        return "undeliverable", None, None  # nobody to rate
+    customer = Customer.get(ticket.company_id, ticket.customer_id)
+    employee = Employee.get(ticket.company_id, employee_id)
+    company = Company.get(ticket.company_id)
+    content = content_for(ticket, employee, customer, company, now)
+    if customer.telegram_chat_id and telegram.is_configured():
+        rate_label, tip_label = BUTTONS[content.locale]
+        buttons = [(rate_label.format(name=content.context["employee_name"]), content.context["rating_url"])]
+        if content.context["tip_url"]:
+            buttons.append((tip_label, content.context["tip_url"]))
+        text = render(f"telegram.{content.locale}.txt", **content.context)
+        return "sent", "telegram", telegram.send_message(customer.telegram_chat_id, text, buttons)
+    if mail.is_suppressed(customer.email):
+        return "suppressed", None, None
+    message = mail.Mail(
+        to=customer.email,
+        subject=content.subject,
+        text=render(f"email.{content.locale}.txt", **content.context),
+        html=render(f"email.{content.locale}.html", **content.context),
+        sender_name=company.name,
+        language=content.locale,
+    )
+    return "sent", "email", mail.send(message)
