@@ -73,9 +73,9 @@ def build_mime(mail: Mail) -> EmailMessage:
     message["From"] = formataddr((mail.sender_name, settings.mail_from)) if mail.sender_name else settings.mail_from
     message["To"] = mail.to
     message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
-    message["Content-Language"] = mail.language
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
+    message["Content-Language"] = mail.language  # after the content: set_content clears Content-* headers
     return message
 
 

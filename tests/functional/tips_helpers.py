@@ -5,6 +5,7 @@ the customer's confirmation, stream records for the tip-email handler, and SES m
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import re
 import secrets
@@ -157,26 +158,13 @@ def deliver(client: Client, *records: dict[str, Any]) -> dict[str, Any]:
 
 
 def sent_mail(to: str) -> list[Message]:
-    """Messages moto's SES accepted for `to`, parsed as MIME."""
+    """Messages moto's SES accepted for `to` (read back from moto's server), parsed as MIME."""
     data = requests.get(f"{MOTO_URL}/moto-api/data.json", timeout=10).json()
     found = []
-    for message in _ses_messages(data):
-        raw = message.get("raw_data") or message.get("RawMessage") or message.get("raw_message")
-        destinations = json.dumps(message.get("destinations") or message.get("Destinations") or "")
-        if raw and to in (destinations + raw):
-            parsed = email.message_from_string(raw)
-            if to in str(parsed.get("To", "")):
-                found.append(parsed)
+    for message in data.get("ses", {}).get("RawMessage", []):
+        if to in message.get("destinations", []):
+            found.append(email.message_from_string(message["raw_data"], policy=email.policy.default))
     return found
-
-
-def _ses_messages(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    ses = data.get("ses", {})
-    for kind in ses.values():
-        items = kind if isinstance(kind, list) else [kind]
-        for item in items:
-            if isinstance(item, dict):
-                yield item
 
 
 def parts(message: Message) -> dict[str, str]:
