@@ -176,3 +176,31 @@ def parts(message: Message) -> dict[str, str]:
             assert isinstance(payload, bytes)
             found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
     return found
+
+
+LINK = re.compile(r"http://desk\.test(/(rate|tip)/[A-Za-z0-9_.\-]+)")
+
+
+@dataclass
+class Emailed:
+    closed: Closed
+    rate_path: str
+    tip_path: str | None
+
+
+def emailed(company: Company, client: Client, agent: str = "Ada", **ticket: Any) -> Emailed:
+    """Close a ticket, run the stream handler, and take the links from the e-mail as the customer would."""
+    address = ticket.pop("email_address", None) or f"cust-{secrets.token_hex(6)}@example.com"
+    closed = close_ticket(company, agent, email_address=address, **ticket)
+    assert deliver(client, closed.record(str(secrets.randbelow(10**9)))) == {"batchItemFailures": []}
+    [message] = sent_mail(address)
+    found = {m.group(2): m.group(1) for m in LINK.finditer(parts(message)["text/plain"])}
+    return Emailed(closed, found["rate"], found.get("tip"))
+
+
+def page(api: Api, method: str, path: str, form: str | None = None) -> tuple[int, str, dict[str, str]]:
+    """A browser-like request: form-encoded body, HTML back."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
+    response = getattr(api.client.http, method.lower())(path, headers=headers, body=form)
+    body = response.body.decode() if isinstance(response.body, bytes) else response.body
+    return response.status_code, body, dict(response.headers)
