@@ -112,8 +112,10 @@ def tips_csv(call: Call) -> Response:
     })
 
 
+# Declared with a charset so that, like every bearer-token route, its auth errors stay problem+json
+# (the route decorator renders friendly HTML errors only for link pages declared exactly "text/html").
 @route(bp, "/tips/dashboard", "GET", summary="Managers' tips dashboard (HTML)", tag=TAG, auth="manager",
-       query=PERIOD, produces="text/html")
+       query=PERIOD, produces="text/html; charset=utf-8")
 def tips_dashboard(call: Call) -> Response:
     return _html(analytics.dashboard(call.who, call.query))
 
@@ -127,46 +129,46 @@ def void_rating(call: Call, ticket_id: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------------- customer links
 
 
-@route(bp, "/rate/{token}", "GET", summary="The rating page (shows only; records nothing)", tag=TAG, auth="link",
+@route(bp, "/rate/{link}", "GET", summary="The rating page (shows only; records nothing)", tag=TAG, auth="link",
        produces="text/html")
-def rating_page(call: Call, token: str) -> Response:
+def rating_page(call: Call, link: str) -> Response:
     try:
-        return page_response(customer.rating_page(token))
+        return page_response(customer.rating_page(link))
     except DomainError as error:
-        return page_response(customer.notice(error, customer.locale_for_token(customer.RATE, token)))
+        return page_response(customer.notice(error, customer.locale_for_token(customer.RATE, link)))
 
 
-@route(bp, "/rate/{token}", "POST", summary="The customer submits stars and a comment", tag=TAG, auth="link",
+@route(bp, "/rate/{link}", "POST", summary="The customer submits stars and a comment", tag=TAG, auth="link",
        produces="text/html", content_types=["application/x-www-form-urlencoded"])
-def submit_rating(call: Call, token: str) -> Response:
+def submit_rating(call: Call, link: str) -> Response:
     try:
         form = customer.parse_form(form_fields(call.request))
     except DomainError:
         try:
-            return page_response(customer.rating_page(token, error="Please choose from 1 to 5 stars.", status=422))
+            return page_response(customer.rating_page(link, error="Please choose from 1 to 5 stars.", status=422))
         except DomainError as error:
             return page_response(customer.notice(error))
     try:
-        customer.submit_rating(token, form)
-        return page_response(customer.rating_page(token))
+        customer.submit_rating(link, form)
+        return page_response(customer.rating_page(link))
     except DomainError as error:
         if error.slug == "already-rated":
-            return page_response(customer.rating_page(token, status=409))
-        return page_response(customer.notice(error, customer.locale_for_token(customer.RATE, token)))
+            return page_response(customer.rating_page(link, status=409))
+        return page_response(customer.notice(error, customer.locale_for_token(customer.RATE, link)))
 
 
-@route(bp, "/rate/{token}/opened", "POST", summary="The rating page reports it was shown", tag=TAG, auth="link",
+@route(bp, "/rate/{link}/opened", "POST", summary="The rating page reports it was shown", tag=TAG, auth="link",
        content_types=NO_BODY)
-def rating_opened(call: Call, token: str) -> None:
-    customer.mark_opened(token)
+def rating_opened(call: Call, link: str) -> None:
+    customer.mark_opened(link)
 
 
-@route(bp, "/tip/{token}", "GET", summary="Record the tip click and redirect to the partner's form", tag=TAG,
+@route(bp, "/tip/{link}", "GET", summary="Record the tip click and redirect to the partner's form", tag=TAG,
        auth="link", status=302, produces="text/html")
-def tip_click(call: Call, token: str) -> Response:
+def tip_click(call: Call, link: str) -> Response:
     try:
-        url = customer.tip_redirect(token)
+        url = customer.tip_redirect(link)
     except DomainError as error:
-        return page_response(customer.notice(error, customer.locale_for_token(customer.TIP, token)))
+        return page_response(customer.notice(error, customer.locale_for_token(customer.TIP, link)))
     return Response(body="", status_code=302, headers={
         "Location": url, "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})

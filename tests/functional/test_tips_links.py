@@ -262,7 +262,8 @@ def test_analytics_are_for_managers_of_the_same_company_only(
 def test_the_dashboard_renders_the_figures_for_a_manager(company: Company, partner: Partner) -> None:
     ada_id = enable_tips(company, partner)
     partner.pay(company, ada_id, "150.00", tip_id="tp_dash")
-    assert page(company.manager, "GET", "/tips/dashboard")[0] == 401  # a page request without the manager's token
+    status, _, headers = page(company.manager, "GET", "/tips/dashboard")  # no token sent
+    assert status == 401 and headers["Content-Type"] == "application/problem+json"
     response = company.manager.client.http.get(
         "/tips/dashboard", headers={"Authorization": f"Bearer {company.manager.token}"})
     html = response.body.decode()
