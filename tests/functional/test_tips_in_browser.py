@@ -20,17 +20,15 @@ import requests
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalDevServer
 from chalice.test import Client
-from playwright.sync_api import sync_playwright
 
 from chalicelib.db.models import Ticket
 from chalicelib.tips.config import get_tip_config
 from devstack import partner_sandbox
 from tests.functional.events import stream_record
 from tests.functional.tips_helpers import LINK, deliver, parts, sent_mail
+from tests.support.browser import chromium
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 
 class OneAtATime(ChaliceRequestHandler):
@@ -113,42 +111,39 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
     [message] = sent_mail(address)
     rate_path = next(m.group(1) for m in LINK.finditer(parts(message)["text/html"]) if m.group(2) == "rate")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            response = page.goto(f"{api}{rate_path}")
-            assert response is not None and response.status == 200
-            assert response.headers["referrer-policy"] == "no-referrer"
-            assert page.locator("h1").inner_text() == "How did Ada do?"
-            page.click("label[for=star4]")
-            page.fill("#comment", "Fixed it in minutes")
-            with page.expect_navigation():
-                page.click("#submit")
-            assert "You rated 4 of 5" in page.locator("#thanks").inner_text()
+    with chromium() as browser:
+        page = browser.new_page()
+        response = page.goto(f"{api}{rate_path}")
+        assert response is not None and response.status == 200
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert page.locator("h1").inner_text() == "How did Ada do?"
+        page.click("label[for=star4]")
+        page.fill("#comment", "Fixed it in minutes")
+        with page.expect_navigation():
+            page.click("#submit")
+        assert "You rated 4 of 5" in page.locator("#thanks").inner_text()
 
-            with page.expect_navigation(url=re.compile(re.escape(sandbox.state.public_url) + "/form/")):
-                page.click("#tip")
-            assert "Tip Ada Lovelace" in page.locator("h1").inner_text()
-            assert page.locator("input[name=amount][value='70']").count() == 1
-            page.check("input[name=amount][value='150']")
-            with page.expect_navigation():
-                page.click("#pay")
-            assert page.locator("#paid").inner_text() == "Thank you!"
-            assert sandbox.state.tips[-1]["webhook_status"] == 200
+        with page.expect_navigation(url=re.compile(re.escape(sandbox.state.public_url) + "/form/")):
+            page.click("#tip")
+        assert "Tip Ada Lovelace" in page.locator("h1").inner_text()
+        assert page.locator("input[name=amount][value='70']").count() == 1
+        page.check("input[name=amount][value='150']")
+        with page.expect_navigation():
+            page.click("#pay")
+        assert page.locator("#paid").inner_text() == "Thank you!"
+        assert sandbox.state.tips[-1]["webhook_status"] == 200
 
-            dashboard = browser.new_page(extra_http_headers={"Authorization": f"Bearer {manager}"})
-            response = dashboard.goto(f"{api}/tips/dashboard")
-            assert response is not None and response.status == 200
-            row = dashboard.locator(f"tr[data-employee={ada_id}]").inner_text()
-            assert "Ada Lovelace" in row and "150.00 EUR" in row and "4" in row
-            values = {step: dashboard.locator(f".funnel-value[data-step={step}]").text_content()
-                      for step in ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")}
-            assert values == {"closed": "1", "emailed": "1", "opened": "1", "rated": "1", "tip_clicked": "1",
-                              "tip_paid": "1"}
-            assert dashboard.locator("#funnel rect").count() == 6
-        finally:
-            browser.close()
+        dashboard = browser.new_page(extra_http_headers={"Authorization": f"Bearer {manager}"})
+        response = dashboard.goto(f"{api}/tips/dashboard")
+        assert response is not None and response.status == 200
+        row = dashboard.locator(f"tr[data-employee={ada_id}]").inner_text()
+        assert "Ada Lovelace" in row and "150.00 EUR" in row and "4" in row
+        values = {step: dashboard.locator(f".funnel-value[data-step={step}]").text_content()
+                  for step in ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")}
+        assert values == {"closed": "1", "emailed": "1", "opened": "1", "rated": "1", "tip_clicked": "1",
+                          "tip_paid": "1"}
+        assert dashboard.locator("#funnel rect").count() == 6
+
 
     tips = call("GET", f"/tips?ticket_id={opened['ticket_id']}", manager)["tips"]
     assert [(t["employee_id"], t["amount"], t["currency"]) for t in tips] == [(ada_id, "150.00", "EUR")]
