@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import shutil
 import socket
 import threading
 import time
@@ -76,7 +75,6 @@ def wait_for(check: Callable[[], bool], what: str, seconds: float = 15) -> None:
         time.sleep(0.1)
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is missing: run `make browser-deps`")
 def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_shows_it(
     served: tuple[str, partner_sandbox.SandboxServer], client: Client
 ) -> None:
