@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 from chalice.test import Client
-from moto.server import ThreadedMotoServer
 
+from devstack.moto import MotoServer
 from tests.conftest import MOTO_PORT
 
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[None]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=MOTO_PORT, verbose=False)
-    server.start()
+    server = MotoServer("127.0.0.1", MOTO_PORT).start()  # the local stack's: one request at a time
     from chalicelib.db.catalog import create_missing_tables
 
     create_missing_tables()

@@ -1,0 +1,43 @@
+"""moto's server on loopback, one request at a time.
+
+moto's threaded server only locks request dispatch, not the backends, so two conditional writes
+could both pass their checks. Real DynamoDB makes each request atomic; holding one lock per
+request gives the local stack (and the tests) the same guarantee.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class SerializedRequests:
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
+class MotoServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        app = SerializedRequests(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+
+    def start(self) -> MotoServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

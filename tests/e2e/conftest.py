@@ -1,0 +1,129 @@
+"""The whole local stack (`python -m devstack run`) as a subprocess on free ports, once per session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LocalStack:
+    api_url: str
+    control_url: str
+    moto_url: str
+    partner_url: str
+    log: Path
+
+    def fire(self, name: str, time: str | datetime | None = None) -> Any:
+        """Fire a schedule now, as of `time` (the job's "now"); the pump is drained afterwards."""
+        at = time.isoformat() if isinstance(time, datetime) else time
+        response = requests.post(
+            f"{self.control_url}/schedules/{name}/fire", json={"time": at} if at else {}, timeout=120
+        )
+        response.raise_for_status()
+        return response.json()["result"]
+
+    def drain(self) -> dict[str, Any]:
+        response = requests.post(f"{self.control_url}/pump/drain", timeout=120)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def pump(self) -> dict[str, Any]:
+        data: dict[str, Any] = requests.get(f"{self.control_url}/pump", timeout=30).json()
+        return data
+
+    def sent_emails(self) -> list[dict[str, Any]]:
+        data = requests.get(f"{self.moto_url}/moto-api/data.json", timeout=30).json()
+        messages: list[dict[str, Any]] = []
+        for kind in ("Message", "RawMessage"):
+            for region in data.get("ses", {}).get(kind, {}).values():
+                messages.extend(region.values() if isinstance(region, dict) else region)
+        return messages
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    ports = {name: free_port() for name in ("api", "moto", "control", "partner")}
+    log = tmp_path_factory.mktemp("stack") / "devstack.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DYNAMODB_", "SES_", "TICKETS_"))}
+    env.update(
+        {
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+    )
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "devstack",
+                "run",
+                "--port",
+                str(ports["api"]),
+                "--moto-port",
+                str(ports["moto"]),
+                "--control-port",
+                str(ports["control"]),
+                "--partner-port",
+                str(ports["partner"]),
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    stack = LocalStack(
+        f"http://127.0.0.1:{ports['api']}",
+        f"http://127.0.0.1:{ports['control']}",
+        f"http://127.0.0.1:{ports['moto']}",
+        f"http://127.0.0.1:{ports['partner']}",
+        log,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the local stack exited early:\n{log.read_text()}")
+            try:
+                if requests.get(f"{stack.api_url}/openapi.json", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the local stack did not come up in 90 s:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield stack
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+            raise AssertionError("the local stack did not stop on SIGTERM") from None
