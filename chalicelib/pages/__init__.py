@@ -1,16 +1,22 @@
-"""Server-rendered pages: small, self-contained HTML (no external CDN, no scripts needed).
+"""One template system for everything people read: pages, e-mails and chat messages.
 
-Everything interpolated is escaped; templates are Python's string.Template over escaped values.
+Jinja2 with HTML auto-escaping. Each capability keeps its templates in its own `templates/` folder and
+names them with its package as prefix (`tips/rate.html`, `pages/error.html`); every page extends
+`pages/layout.html`, so pages look alike and share the same safe headers. Jinja2 is imported on first
+render, not at cold start.
 """
 
 from __future__ import annotations
 
-import html
+import functools
 from pathlib import Path
-from string import Template
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+CHALICELIB = Path(__file__).resolve().parents[1]
+LOCALES = ("en", "ru")
 
 # Pages behind links: no referrer leaks the link; nothing may frame or script them.
 PAGE_HEADERS: dict[str, str] = {
@@ -23,17 +29,29 @@ PAGE_HEADERS: dict[str, str] = {
 }
 
 
-def escape(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+@functools.cache
+def environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+
+    folders = {folder.parent.name: FileSystemLoader(folder) for folder in CHALICELIB.glob("*/templates")}
+    return Environment(
+        loader=PrefixLoader(folders, delimiter="/"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
-def render(template_name: str, *, title: str, raw: dict[str, str] | None = None, **values: Any) -> str:
-    """Fill `templates/<template_name>.html` (escaped values; `raw` for HTML built by the caller)."""
-    body = Template((TEMPLATES / f"{template_name}.html").read_text(encoding="utf-8"))
-    content = body.substitute({**{k: escape(v) for k, v in values.items()}, **(raw or {})})
-    layout = Template((TEMPLATES / "layout.html").read_text(encoding="utf-8"))
-    return layout.substitute(title=escape(title), content=content)
+def render(name: str, **context: Any) -> str:
+    """Render `<capability>/<template>` (e.g. `tips/rate.html`); HTML templates escape every value."""
+    return environment().get_template(name).render(**context)
 
 
-def error_page(status: int, title: str, detail: str) -> str:
-    return render("error", title=title, heading=title, detail=detail, status=status)
+def locale_of(value: str | None) -> str:
+    return value if value in LOCALES else "en"
+
+
+def error_page(status: int, title: str, detail: str, locale: str = "en") -> str:
+    return render("pages/error.html", locale=locale_of(locale), title=title, detail=detail, status=status)

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from chalicelib import auth, employees
 from chalicelib.clock import iso, utcnow
 from chalicelib.errors import ValidationFailed
+from chalicelib.pages import render
 from chalicelib.tips import accounts
 from chalicelib.tips.models import Rating, TicketFunnel, Tip
-from chalicelib.tips.render import render
 
 MAX_DAYS = 366
 FUNNEL = ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")
@@ -214,7 +214,7 @@ def dashboard(principal: auth.Principal, query: Mapping[str, str]) -> str:
     top = max([1] + [d["tips"] for d in data["tips_per_day"]])
     funnel_top = max(1, data["funnel"]["closed"])
     return render(
-        "dashboard.html",
+        "tips/dashboard.html",
         locale="en",
         title="Tips and ratings",
         data=data,

@@ -19,11 +19,11 @@ from chalicelib.clock import iso, utcnow
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.errors import Conflict, DomainError, Forbidden, NotFound
+from chalicelib.pages import locale_of, render
 from chalicelib.tips import accounts
 from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.message import RATE, TIP, can_tip, rated_employee
 from chalicelib.tips.models import Rating, TicketFunnel, employee_subject
-from chalicelib.tips.render import locale_of, render
 from chalicelib.tips.webhooks import sign_reference
 from chalicelib.validation import RequestBody, validate
 
@@ -89,7 +89,7 @@ def notice(error: DomainError, locale: str = "en") -> Page:
         title, message = t["invalid_title"], t["invalid"]
     else:
         title, message = t["unavailable_title"], error.detail
-    return Page(error.status, render("notice.html", locale=locale_of(locale), title=title, message=message))
+    return Page(error.status, render("tips/notice.html", locale=locale_of(locale), title=title, message=message))
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def rating_page(token: str, error: str | None = None, status: int = 200, now: da
         tip_path = f"/tip/{links.sign(TIP, claims, lifetime, now)}"
     nonce = secrets.token_urlsafe(16)
     html = render(
-        "rate.html",
+        "tips/rate.html",
         locale=locale,
         t=STRINGS[locale],
         title=STRINGS[locale]["title"],

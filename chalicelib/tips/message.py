@@ -21,11 +21,11 @@ from chalicelib.clock import utcnow
 from chalicelib.db.base import is_condition_failure
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.lifecycle import transitions_of
+from chalicelib.pages import locale_of, render
 from chalicelib.settings import get_settings
 from chalicelib.streams import StreamRecord, process_batch
 from chalicelib.tips import accounts, telegram
 from chalicelib.tips.models import TicketFunnel, employee_subject
-from chalicelib.tips.render import locale_of, render
 
 logger = logging.getLogger(__name__)
 RATE = "rate"
@@ -150,15 +150,15 @@ def _deliver(ticket: Ticket, employee_id: str | None, now: datetime) -> tuple[st
         buttons = [(rate_label.format(name=content.context["employee_name"]), content.context["rating_url"])]
         if content.context["tip_url"]:
             buttons.append((tip_label, content.context["tip_url"]))
-        text = render(f"telegram.{content.locale}.txt", **content.context)
+        text = render(f"tips/telegram.{content.locale}.txt", **content.context)
         return "sent", "telegram", telegram.send_message(customer.telegram_chat_id, text, buttons)
     if mail.is_suppressed(customer.email):
         return "suppressed", None, None
     message = mail.Mail(
         to=customer.email,
         subject=content.subject,
-        text=render(f"email.{content.locale}.txt", **content.context),
-        html=render(f"email.{content.locale}.html", **content.context),
+        text=render(f"tips/email.{content.locale}.txt", **content.context),
+        html=render(f"tips/email.{content.locale}.html", **content.context),
         sender_name=company.name,
         language=content.locale,
     )
