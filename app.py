@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
 from chalicelib.api import register
@@ -47,3 +47,10 @@ def retry_tip_registrations(event: CloudWatchEvent) -> dict[str, Any]:
     from chalicelib.tips.accounts import retry_due
 
     return retry_due(event.to_dict())
+
+
+@app.schedule(Cron(5, "*", "*", "*", "?", "*"), name="award_badges")
+def award_badges(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib.badges.job import award_daily
+
+    return award_daily(event.to_dict())

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from chalicelib import auth
 from chalicelib.clock import is_valid_timezone, iso, utcnow
 from chalicelib.db.base import transaction
-from chalicelib.db.models import Company, CompanySettings, Employee
+from chalicelib.db.models import DIRECTORY, Company, CompanySettings, Employee
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import new_id
 from chalicelib.validation import Email, Name, RequestBody
@@ -36,6 +36,12 @@ class SettingsPatch(RequestBody):
     sla_limit_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
     auto_close_days: int | None = Field(default=None, ge=1, le=60)
     link_ttl_days: int | None = Field(default=None, ge=1, le=90)
+    karma_half_life_days: int | None = Field(default=None, ge=1, le=3650)
+    karma_literate_min: float | None = Field(default=None, ge=1, le=5)
+    karma_literate_min_ratings: int | None = Field(default=None, ge=1, le=100)
+    karma_difficult_max: float | None = Field(default=None, ge=1, le=5)
+    karma_calm_min: float | None = Field(default=None, ge=1, le=5)
+    karma_temperament_min_ratings: int | None = Field(default=None, ge=1, le=100)
 
     @model_validator(mode="after")
     def _not_empty(self) -> SettingsPatch:
@@ -61,6 +67,7 @@ def sign_up(request: SignUp) -> SignUpResult:
         intake_key=new_id("in"),
         settings=CompanySettings(),
         created_at=now,
+        directory=DIRECTORY,
     )
     manager = Employee(
         company.company_id,
@@ -108,6 +115,12 @@ def update_settings(company_id: str, patch: SettingsPatch) -> Company:
             "The SLA target cannot be later than the SLA limit.",
             [{"field": "sla_target_minutes", "message": "must not exceed sla_limit_minutes", "code": "range"}],
         )
+    difficult = changes.get("karma_difficult_max", company.settings.karma_difficult_max)
+    if difficult >= changes.get("karma_calm_min", company.settings.karma_calm_min):
+        raise ValidationFailed(
+            "A customer cannot be both difficult and calm.",
+            [{"field": "karma_difficult_max", "message": "must be below karma_calm_min", "code": "range"}],
+        )
     actions = [getattr(Company.settings, name).set(value) for name, value in changes.items()]
     company.update(actions=actions)
     return company
@@ -127,11 +140,17 @@ def view(company: Company, *, include_settings: bool = True) -> dict[str, Any]:
     return data
 
 
-def settings_view(company: Company) -> dict[str, int]:
+def settings_view(company: Company) -> dict[str, float]:
     s = company.settings
     return {
         "sla_target_minutes": int(s.sla_target_minutes),
         "sla_limit_minutes": int(s.sla_limit_minutes),
         "auto_close_days": int(s.auto_close_days),
         "link_ttl_days": int(s.link_ttl_days),
+        "karma_half_life_days": int(s.karma_half_life_days),
+        "karma_literate_min": float(s.karma_literate_min),
+        "karma_literate_min_ratings": int(s.karma_literate_min_ratings),
+        "karma_difficult_max": float(s.karma_difficult_max),
+        "karma_calm_min": float(s.karma_calm_min),
+        "karma_temperament_min_ratings": int(s.karma_temperament_min_ratings),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from chalicelib.activity import AgentDay
+from chalicelib.badges.models import BadgeConfig, BadgeRecord, Standing
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
 from chalicelib.mail import Suppression
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
@@ -25,6 +26,9 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Rating,
     TicketFunnel,
     Suppression,
+    BadgeConfig,
+    BadgeRecord,
+    Standing,
 )
 
 

@@ -29,11 +29,29 @@ class CompanySettings(MapAttribute[str, object]):
     sla_limit_minutes = NumberAttribute(default=24 * 60)
     auto_close_days = NumberAttribute(default=3)
     link_ttl_days = NumberAttribute(default=14)
+    # customer karma (chalicelib.karma.policy.Thresholds)
+    karma_half_life_days = NumberAttribute(default=90)
+    karma_literate_min = NumberAttribute(default=3.5)
+    karma_literate_min_ratings = NumberAttribute(default=3)
+    karma_difficult_max = NumberAttribute(default=2.4)
+    karma_calm_min = NumberAttribute(default=3.6)
+    karma_temperament_min_ratings = NumberAttribute(default=2)
 
 
 class CompanyByIntakeKey(GlobalSecondaryIndex["Company"]):
     Meta = index_meta("by_intake_key", AllProjection())
     intake_key = UnicodeAttribute(hash_key=True)
+
+
+# Every company carries `directory = DIRECTORY`, so jobs that visit every company (the daily badge
+# job) find them with a Query on this index, never a Scan.
+DIRECTORY = "companies"
+
+
+class CompanyDirectory(GlobalSecondaryIndex["Company"]):
+    Meta = index_meta("directory", IncludeProjection(["timezone"]))
+    directory = UnicodeAttribute(hash_key=True)
+    company_id = UnicodeAttribute(range_key=True)
 
 
 class Company(Model):
@@ -46,8 +64,10 @@ class Company(Model):
     intake_key = UnicodeAttribute()
     settings = CompanySettings(default=CompanySettings)
     created_at = UTCDateTimeAttribute()
+    directory = UnicodeAttribute(null=True)
 
     by_intake_key = CompanyByIntakeKey()
+    by_directory = CompanyDirectory()
 
 
 class Employee(Model):
@@ -158,6 +178,7 @@ class Ticket(Model):
     tier = NumberAttribute(default=1)
     status = UnicodeAttribute()  # queued | assigned | resolved | closed
     routing_reason = UnicodeAttribute(default="fifo")
+    routing_class = UnicodeAttribute(null=True)  # difficult | calm, from karma at intake (take-next order)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     assignee_id = UnicodeAttribute(null=True)

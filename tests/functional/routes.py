@@ -23,6 +23,10 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "Transfer": {"tier": 2},
     "Tags": {"tags": ["billing"]},
     "CallLog": {"duration_seconds": 60},
+    "BadgePatch": {"key": "coffee", "name": "Espresso"},
+    "NewBadge": {"key": "note_taker", "name": "Note taker", "metric": "notes"},
+    "LevelsUpdate": {"levels": [{"name": f"Level {n}", "formula": f"answers >= {n * 10}"} for n in range(12)]},
+    "BadgeRun": {"date": "2026-11-19"},
 }
 
 
