@@ -21,6 +21,13 @@ def on_ticket_change(event: DynamoDBEvent) -> dict[str, Any]:
     return handle_ticket_stream(event.to_dict())
 
 
+@app.on_dynamodb_record(stream_arn=stream_arn("customer_ratings"), batch_size=100, starting_position="TRIM_HORIZON")
+def update_karma(event: DynamoDBEvent) -> dict[str, Any]:
+    from chalicelib.karma.update import handle_karma_stream
+
+    return handle_karma_stream(event.to_dict())
+
+
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="flag_sla_breaches")
 def flag_sla_breaches(event: CloudWatchEvent) -> dict[str, Any]:
     from chalicelib.tickets.jobs import flag_sla_breaches as run

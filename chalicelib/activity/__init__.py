@@ -49,6 +49,7 @@ COUNTERS: tuple[str, ...] = (
     "tips",
     "tip_amount",
     "rewards",  # positive ratings + tips
+    "difficult_taken",  # tickets of customers whose karma says difficult (routing balances these)
 )
 # Highest single values of the day.
 EXTREMES: tuple[str, ...] = ("longest_reply", "chat_max_messages", "longest_call")
@@ -89,6 +90,7 @@ class AgentDay(Model):
     tips = NumberAttribute(null=True)
     tip_amount = NumberAttribute(null=True)
     rewards = NumberAttribute(null=True)
+    difficult_taken = NumberAttribute(null=True)
 
     longest_reply = NumberAttribute(null=True)
     chat_max_messages = NumberAttribute(null=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint, Chalice
 
-from chalicelib.api import badges, customer, org, tickets, tips
+from chalicelib.api import badges, customer, karma, org, tickets, tips
 from chalicelib.api.http import route
 from chalicelib.api.openapi import document
 
@@ -19,7 +19,7 @@ def openapi(call: Any) -> dict[str, Any]:
 
 
 def register(app: Chalice) -> None:
-    for blueprint in (org.bp, tickets.bp, customer.bp, tips.bp, badges.bp, meta):
+    for blueprint in (org.bp, tickets.bp, customer.bp, tips.bp, badges.bp, karma.bp, meta):
         app.register_blueprint(blueprint)
     from chalicelib.api.http import problem_middleware
 

@@ -36,6 +36,7 @@ def open_ticket(call: Call, intake_key: str) -> dict[str, Any]:
     return {
         "ticket_id": result.ticket.ticket_id,
         "merged": result.merged,
+        "first_line_skipped": result.ticket.routing_reason == "skip_first_line",
         "customer_link": link,
         "link_token": result.link,
     }

@@ -8,6 +8,7 @@ from pynamodb.models import Model
 from chalicelib.activity import AgentDay
 from chalicelib.badges.models import BadgeConfig, BadgeRecord, Standing
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
+from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
 
@@ -19,6 +20,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Ticket,
     Message,
     LifecycleEvent,
+    CustomerRating,
+    Karma,
     AgentDay,
     TipAccount,
     WebhookReceipt,

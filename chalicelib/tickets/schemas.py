@@ -24,6 +24,9 @@ class IntakeTicket(RequestBody):
     department: Slug | None = None
     locale: Locale = "en"
     telegram_chat_id: str | None = Field(default=None, pattern=r"^-?[0-9]{1,20}$")
+    # Customers whose karma makes them eligible skip the first line unless they send false here;
+    # for anyone else it changes nothing.
+    skip_first_line: bool | None = None
 
 
 class Reply(RequestBody):

@@ -27,6 +27,8 @@ from chalicelib.employees import NOT_RECEIVING
 from chalicelib.employees import get as get_employee
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.ids import new_id
+from chalicelib.karma.policy import IntakeRoute
+from chalicelib.karma.routing import intake_route
 from chalicelib.routing import queue_key, take_next
 from chalicelib.tickets import sla
 from chalicelib.tickets.schemas import IntakeTicket, Reply, Tags, Transfer
@@ -204,7 +206,8 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     if existing is not None:
         ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body, existing)
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
-    ticket = _new_ticket(company, customer.customer_id, request, key, now)
+    route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now)
+    ticket = _new_ticket(company, customer.customer_id, request, key, now, route)
     try:
         with transaction() as tx:
             if is_new:  # a parallel first intake of the same customer makes this fail; then retry once
@@ -228,9 +231,11 @@ def _open_ticket_like(company_id: str, customer_id: str, key: str) -> Ticket | N
     return None
 
 
-def _new_ticket(company: Company, customer_id: str, request: IntakeTicket, key: str, now: datetime) -> Ticket:
+def _new_ticket(
+    company: Company, customer_id: str, request: IntakeTicket, key: str, now: datetime, route: IntakeRoute
+) -> Ticket:
     settings = company.settings
-    tier = 1
+    tier = route.tier
     target_at = now + timedelta(minutes=int(settings.sla_target_minutes))
     return Ticket(
         company.company_id,
@@ -240,11 +245,12 @@ def _new_ticket(company: Company, customer_id: str, request: IntakeTicket, key: 
         subject=request.subject,
         subject_key=key,
         channel=request.channel,
-        department=request.department,
+        department=route.department,
         tier=tier,
         status="queued",
-        routing_reason="fifo",
-        queue_key=queue_key(company.company_id, tier, request.department),
+        routing_reason=route.reason,
+        routing_class=route.routing_class,
+        queue_key=queue_key(company.company_id, tier, route.department),
         created_at=now,
         updated_at=now,
         sla_target_at=target_at,

@@ -27,6 +27,9 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "NewBadge": {"key": "note_taker", "name": "Note taker", "metric": "notes"},
     "LevelsUpdate": {"levels": [{"name": f"Level {n}", "formula": f"answers >= {n * 10}"} for n in range(12)]},
     "BadgeRun": {"date": "2026-11-19"},
+    "NewCustomerRating": {"literacy": 4, "temperament": 5, "note": "Knew the model number"},
+    "CustomerRatingCorrection": {"temperament": 4},
+    "CustomerRef": {"email": "bo@example.com"},
 }
 
 

@@ -1,0 +1,95 @@
+"""Routes of customer karma: agents rate the customer of a ticket, correct their rating within a day,
+managers void ratings; employees see a customer's karma; managers export or erase a customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.http import Call, route
+from chalicelib.clock import utcnow
+from chalicelib.companies import get as get_company
+from chalicelib.karma import privacy, ratings
+from chalicelib.karma.routing import thresholds
+from chalicelib.tickets import service
+
+bp = Blueprint(__name__)
+TAG = "Karma"
+NO_BODY = ["application/json", "text/plain"]
+
+
+@route(
+    bp,
+    "/tickets/{ticket_id}/customer-rating",
+    "POST",
+    summary="Rate the customer of a ticket you resolved or closed (literacy, temperament, private note)",
+    tag=TAG,
+    body=ratings.NewCustomerRating,
+    status=201,
+)
+def rate_customer(call: Call, ticket_id: str) -> dict[str, Any]:
+    return ratings.view(ratings.rate(call.who, ticket_id, call.body))
+
+
+@route(
+    bp,
+    "/tickets/{ticket_id}/customer-rating",
+    "PATCH",
+    summary="Correct your rating of the customer (within a day)",
+    tag=TAG,
+    body=ratings.CustomerRatingCorrection,
+)
+def correct_rating(call: Call, ticket_id: str) -> dict[str, Any]:
+    return ratings.view(ratings.correct(call.who, ticket_id, call.body))
+
+
+@route(bp, "/tickets/{ticket_id}/customer-ratings", "GET", summary="Agents' ratings of the ticket's customer", tag=TAG)
+def ticket_ratings(call: Call, ticket_id: str) -> dict[str, Any]:
+    return {"ratings": [ratings.view(r) for r in ratings.of_ticket(call.who, ticket_id)]}
+
+
+@route(
+    bp,
+    "/tickets/{ticket_id}/customer-ratings/{employee_id}/void",
+    "POST",
+    summary="Void an agent's rating of the customer (managers)",
+    tag=TAG,
+    auth="manager",
+    content_types=NO_BODY,
+)
+def void_rating(call: Call, ticket_id: str, employee_id: str) -> dict[str, Any]:
+    return ratings.view(ratings.void(call.who, ticket_id, employee_id))
+
+
+@route(bp, "/tickets/{ticket_id}/customer-karma", "GET", summary="The karma of the ticket's customer", tag=TAG)
+def ticket_customer_karma(call: Call, ticket_id: str) -> dict[str, Any]:
+    ticket = service.get(call.who, ticket_id)
+    t = thresholds(get_company(call.who.company_id))
+    return privacy.karma_view(ticket.company_id, ticket.customer_id, utcnow(), t)
+
+
+@route(
+    bp,
+    "/customers/export",
+    "POST",
+    summary="Export everything stored about a customer, karma included (data-protection request)",
+    tag=TAG,
+    auth="manager",
+    body=privacy.CustomerRef,
+)
+def export_customer(call: Call) -> dict[str, Any]:
+    return privacy.export(call.who, call.body)
+
+
+@route(
+    bp,
+    "/customers/erase",
+    "POST",
+    summary="Erase a customer: personal data removed, anonymous aggregates kept (data-protection request)",
+    tag=TAG,
+    auth="manager",
+    body=privacy.CustomerRef,
+)
+def erase_customer(call: Call) -> dict[str, Any]:
+    return privacy.erase(call.who, call.body)
