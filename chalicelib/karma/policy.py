@@ -134,7 +134,8 @@ def take_order(
 
     0. urgent tickets (waited half their SLA target), oldest first, from any queue the agent may help;
     1. tickets the agent should get first: difficult ones if their difficult share is below the pooled
-       share of the agents on duty, calm ones if customers rate them strongly;
+       share of their peers (the agents on duty serving the same tier), calm ones if customers rate them
+       strongly;
     2. the rest, FIFO;
     3. difficult tickets while the agent's difficult share is above the pooled share.
     Non-urgent tickets from queues the agent only helps out are left out."""

@@ -101,7 +101,11 @@ def take_order(
     me: policy.Load | None = None
     peers: list[policy.Load] = []
     if policy.needs_loads(waiting):
-        on_duty = [e.employee_id for e in Employee.query(employee.company_id) if e.active and e.status == ON_DUTY]
+        on_duty = [  # the agents competing for the same queues: on duty, same tier
+            e.employee_id
+            for e in Employee.query(employee.company_id)
+            if e.active and e.status == ON_DUTY and int(e.tier) == int(employee.tier)
+        ]
         found = loads(employee.company_id, today, sorted({*on_duty, employee.employee_id}))
         me, peers = found[employee.employee_id], list(found.values())
     return [w.item for w in policy.take_order(waiting, me, peers, now)]
