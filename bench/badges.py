@@ -63,6 +63,7 @@ class RequestCounter:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.items_read = 0
+        self.bytes_read = 0
         self.active = False
 
     def install(self) -> None:
@@ -76,7 +77,9 @@ class RequestCounter:
             if counter.active and client.meta.service_model.service_name == "dynamodb":
                 counter.calls[operation] += 1
                 if operation in READ_OPERATIONS:
-                    counter.items_read += len(result.get("Items", [])) + (1 if "Item" in result else 0)
+                    items = result.get("Items", []) + ([result["Item"]] if "Item" in result else [])
+                    counter.items_read += len(items)
+                    counter.bytes_read += len(json.dumps(items, default=str))
             return result
 
         BaseClient._make_api_call = counted
@@ -85,6 +88,7 @@ class RequestCounter:
     def measuring(self) -> Iterator[RequestCounter]:
         self.calls.clear()
         self.items_read = 0
+        self.bytes_read = 0
         self.active = True
         try:
             yield self
@@ -203,7 +207,8 @@ def measure(counter: RequestCounter, company_id: str, day: date) -> dict[str, An
         summary = run_day(company_id, day)
         seconds = time.perf_counter() - started
         first = {"seconds": round(seconds, 2), "reads": counter.reads, "writes": counter.writes,
-                 "items_read": counter.items_read, "by_operation": dict(sorted(counter.calls.items())),
+                 "items_read": counter.items_read, "kb_read": round(counter.bytes_read / 1024),
+                 "by_operation": dict(sorted(counter.calls.items())),
                  "badges_awarded": len(summary["awards"]), "agents_counted": summary["agents_counted"]}
     with counter.measuring():
         started = time.perf_counter()
@@ -245,7 +250,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 run = {"agents": agents, "events": events, **shape, **measure(counter, company_id, day)}
                 results["runs"].append(run)
                 print(f"{agents:>5} agents {events:>7} events: {run['seconds']:>6} s, reads {run['reads']:>3} "
-                      f"({run['items_read']} items), writes {run['writes']:>5}, rerun reads "
+                      f"({run['items_read']} items, {run['kb_read']} KB), writes {run['writes']:>5}, rerun reads "
                       f"{run['rerun']['reads']} writes {run['rerun']['writes']}", flush=True)
         for agents in sorted({args.small_agents, args.agents}):
             runs = [r for r in results["runs"] if r["agents"] == agents]
@@ -263,13 +268,14 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"Badge job, one company-day ({results['day']}), moto on loopback",
         "",
-        "| agents | events in window | agent-day items | job time (s) | reads | items read | writes | "
+        "| agents | events in window | agent-day items | job time (s) | reads | items read | KB read | writes | "
         "rerun reads | rerun writes |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["runs"]:
         lines.append(f"| {r['agents']} | {r['events']} | {r['agent_days']} | {r['seconds']} | {r['reads']} | "
-                     f"{r['items_read']} | {r['writes']} | {r['rerun']['reads']} | {r['rerun']['writes']} |")
+                     f"{r['items_read']} | {r['kb_read']} | {r['writes']} | {r['rerun']['reads']} | "
+                     f"{r['rerun']['writes']} |")
     lines.append("")
     for key, value in results.items():
         if key.startswith("read_ratio"):
