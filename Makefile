@@ -9,7 +9,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install run demo test lint typecheck unit browser-deps clean
+.PHONY: install run demo test lint typecheck unit browser-deps clean policies package deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,22 @@ test: install browser-deps lint typecheck
 
 unit: install
 	$(VENV)/bin/pytest -q tests/unit
+
+STAGE ?= dev
+## policies/*.json and .chalice/config.json's per-function entries, from chalicelib/permissions.py (commit them).
+policies: install
+	$(PY) -m deploy policies
+
+## build/$(STAGE)/package: SAM template + deployment.zip for a deployed stage, offline (dummy region), cfn-linted.
+package: install
+	$(PY) -m deploy package --stage $(STAGE)
+
+## Upload and deploy to a real AWS account with your own credentials (README "Deploy"; never run by tests).
+deploy: package
+	@test -n "$(BUCKET)" || { echo "BUCKET=<an S3 bucket for the code> is required"; exit 2; }
+	@test -n "$(PUBLIC_BASE_URL)" || { echo "PUBLIC_BASE_URL=https://... is required (README Deploy)"; exit 2; }
+	$(PY) -m deploy deploy --stage $(STAGE) --bucket $(BUCKET) $(if $(STACK),--stack $(STACK)) \
+	  PublicBaseUrl=$(PUBLIC_BASE_URL) $(PARAMETERS)
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \

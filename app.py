@@ -8,10 +8,12 @@ from chalice import Chalice, Cron, Rate
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
 from chalicelib.api import register
+from chalicelib.observability import observe
 from chalicelib.settings import stream_arn
 
 app = Chalice(app_name="servicedesk")
 register(app)
+app.register_middleware(observe)  # JSON logs with request, function and company; metrics flushed per call
 
 
 @app.on_dynamodb_record(stream_arn=stream_arn("tickets"), batch_size=100, starting_position="TRIM_HORIZON")

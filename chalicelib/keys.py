@@ -6,6 +6,7 @@ import functools
 import hashlib
 import hmac
 
+from chalicelib.secrets import parameter_name, secret
 from chalicelib.settings import get_settings
 
 _LOCAL_DEV_SECRET = "local-dev-secret-never-used-in-deployed-stages"  # noqa: S105
@@ -13,12 +14,13 @@ _LOCAL_DEV_SECRET = "local-dev-secret-never-used-in-deployed-stages"  # noqa: S1
 
 @functools.cache
 def app_secret() -> bytes:
-    settings = get_settings()
-    if settings.app_secret:
-        return settings.app_secret.encode()
-    if settings.is_local:
+    """APP_SECRET locally; on deployed stages the SecureString `<SECRETS_PATH>/app-secret` (chalicelib/secrets.py)."""
+    value = secret("APP_SECRET")
+    if value:
+        return value.encode()
+    if get_settings().is_local:
         return _LOCAL_DEV_SECRET.encode()
-    raise RuntimeError("APP_SECRET is not configured for this stage")
+    raise RuntimeError(f"the application secret is not configured for this stage ({parameter_name('APP_SECRET')})")
 
 
 def derive_key(purpose: str) -> bytes:

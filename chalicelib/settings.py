@@ -21,6 +21,7 @@ class Settings:
     app_secret: str
     public_base_url: str
     mail_from: str
+    secrets_path: str | None = None  # deployed stages: SSM folder of the secrets (chalicelib/secrets.py)
 
     def table_name(self, short_name: str) -> str:
         return f"{self.table_prefix}-{short_name}"
@@ -47,6 +48,7 @@ def get_settings() -> Settings:
         app_secret=os.environ.get("APP_SECRET", ""),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         mail_from=os.environ.get("MAIL_FROM", "support@servicedesk.local"),
+        secrets_path=(_optional("SECRETS_PATH") or "").rstrip("/") or None,
     )
 
 

@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from chalicelib import observability
+
 logger = logging.getLogger(__name__)
 
 StreamRecord = Mapping[str, Any]
@@ -19,6 +21,7 @@ StreamRecord = Mapping[str, Any]
 def process_batch(event: Mapping[str, Any], handle: Callable[[StreamRecord], None]) -> dict[str, Any]:
     failures: list[dict[str, str]] = []
     for record in event.get("Records", []):
+        observability.bind(company_id=observability.stream_record_company(record))
         try:
             handle(record)
         except Exception:

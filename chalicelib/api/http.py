@@ -18,6 +18,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel
 
+from chalicelib import observability
 from chalicelib.auth import Principal, authenticate
 from chalicelib.errors import DomainError, MalformedRequest, ValidationFailed
 from chalicelib.pages import PAGE_HEADERS, error_page
@@ -166,6 +167,7 @@ def route(
                 principal = None
                 if auth in ("employee", "manager"):
                     principal = authenticate(request.headers.get("authorization"))
+                    observability.bind(company_id=principal.company_id)
                     if auth == "manager":
                         principal.require_manager()
                 parsed = parse_body(body, request.raw_body) if body is not None else None

@@ -14,6 +14,7 @@ from botocore.config import Config
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
+from chalicelib import observability
 from chalicelib.clock import utcnow
 from chalicelib.db.base import table_meta
 from chalicelib.settings import get_settings
@@ -87,6 +88,7 @@ def send(mail: Mail) -> str:
     response = ses_client().send_raw_email(
         Source=get_settings().mail_from, Destinations=[mail.to], RawMessage={"Data": message.as_bytes()}
     )
+    observability.count(observability.EMAILS_SENT)
     return str(response["MessageId"])
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import activity, customers, links
+from chalicelib import activity, customers, links, observability
 from chalicelib.auth import Principal
 from chalicelib.clock import utcnow
 from chalicelib.companies import by_intake_key
@@ -218,6 +218,7 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
         if not (is_new and is_condition_failure(error)):
             raise
         return open_ticket(intake_key, request)
+    observability.count(observability.TICKETS_CREATED)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
 

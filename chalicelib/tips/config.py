@@ -2,7 +2,8 @@
 
 Read lazily and cached per process (the cache may vanish). The local stage has working defaults
 that point at the dev-only partner sandbox (devstack/partner_sandbox.py); deployed stages must set
-the partner URL, API key and webhook secrets, or opting in and webhooks are refused.
+the partner URL, API key and webhook secrets, or opting in and webhooks are refused. The API key,
+webhook secrets and bot token are secrets (chalicelib/secrets.py): SSM SecureStrings on deployed stages.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from chalicelib.secrets import secret
 from chalicelib.settings import get_settings
 
 # Dev-only: the sandbox signs its webhooks with this secret when the stage is local.
@@ -51,13 +53,14 @@ def _env(name: str) -> str | None:
 def get_tip_config() -> TipConfig:
     local = get_settings().is_local
     api_url = _env("TIP_PARTNER_API_URL") or (LOCAL_PARTNER_URL if local else None)
-    secrets = tuple((_env("TIP_WEBHOOK_SECRETS") or (LOCAL_WEBHOOK_SECRET if local else "")).replace(",", " ").split())
+    webhook_secrets = secret("TIP_WEBHOOK_SECRETS") or (LOCAL_WEBHOOK_SECRET if local else "")
+    secrets = tuple(webhook_secrets.replace(",", " ").split())
     form_origin = _env("TIP_PARTNER_FORM_ORIGIN") or (api_url and origin_of(api_url))
     return TipConfig(
         partner_api_url=api_url.rstrip("/") if api_url else None,
-        partner_api_key=_env("TIP_PARTNER_API_KEY") or (LOCAL_PARTNER_KEY if local else None),
+        partner_api_key=secret("TIP_PARTNER_API_KEY") or (LOCAL_PARTNER_KEY if local else None),
         partner_form_origin=origin_of(form_origin) if form_origin else None,
         webhook_secrets=secrets,
-        telegram_bot_token=_env("TELEGRAM_BOT_TOKEN"),
+        telegram_bot_token=secret("TELEGRAM_BOT_TOKEN"),
         telegram_api_url=(_env("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
     )

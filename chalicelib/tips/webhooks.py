@@ -24,7 +24,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import activity, links
+from chalicelib import activity, links, observability
 from chalicelib.clock import parse_iso, utcnow
 from chalicelib.db.base import cancellation_codes, is_condition_failure, transaction
 from chalicelib.db.models import Company
@@ -146,6 +146,8 @@ def receive(headers: Mapping[str, str], body: bytes, now: datetime | None = None
         if codes and codes[0] == "ConditionalCheckFailed":
             return {"webhook_id": webhook_id, "outcome": "duplicate"}
         return {"webhook_id": webhook_id, "outcome": _receipt_only(receipt, "ignored")}
+    if event_type == "tip.paid":
+        observability.count(observability.TIPS_PAID)
     return {"webhook_id": webhook_id, "outcome": "applied"}
 
 

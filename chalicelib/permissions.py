@@ -1,0 +1,123 @@
+"""What each Lambda function's code does on AWS: the one declaration its IAM policy is made from.
+
+`make policies` writes policies/<function>.json from this map (deploy/policies.py), adding what the
+wiring implies: reading the stream a handler subscribes to, sending failed batches to its failure
+queue, writing its own log group. Tests check that every function of app.py is declared here, that
+every table of the catalog is, that the committed policies and the packaged template match this map,
+and (tests/support/aws_audit.py) that every AWS call a function makes in the test suite is allowed.
+
+Resources are table short names from chalicelib/db/catalog.py, or "<table>/index/<index>" for a
+query on an index. Actions are DynamoDB's item actions; a transaction needs the action of each of
+its items (Put -> PutItem, Update -> UpdateItem, ...). Nothing here is read at run time.
+
+Adding a function or a table: declare it here, run `make policies`, commit the policy files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+GET, PUT, UPDATE, DELETE, QUERY = "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"
+BATCH_GET, BATCH_WRITE, CHECK = "BatchGetItem", "BatchWriteItem", "ConditionCheckItem"
+
+
+@dataclass(frozen=True)
+class Access:
+    tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    send_mail: bool = False  # ses:SendRawEmail as the stage's MAIL_FROM identity
+    secrets: tuple[str, ...] = ()  # variable names of chalicelib/secrets.py SECRETS
+
+
+FUNCTIONS: dict[str, Access] = {
+    # Every HTTP route (Chalice runs all routes in one function).
+    "api_handler": Access(
+        tables={
+            "companies": (GET, PUT, UPDATE),
+            "companies/index/by_intake_key": (QUERY,),
+            "employees": (GET, PUT, UPDATE, QUERY),
+            "api_tokens": (GET, PUT, UPDATE, DELETE),
+            "api_tokens/index/by_employee": (QUERY,),
+            "customers": (GET, PUT, DELETE),
+            "tickets": (GET, PUT, UPDATE),
+            "tickets/index/queue": (QUERY,),
+            "tickets/index/by_customer": (QUERY,),
+            "tickets/index/by_assignee": (QUERY,),
+            "tickets/index/by_company": (QUERY,),
+            "messages": (PUT, QUERY, BATCH_WRITE),
+            "lifecycle": (QUERY,),
+            "agent_days": (UPDATE, QUERY),
+            "tip_accounts": (GET, PUT, UPDATE, QUERY),
+            "tip_webhooks": (GET, PUT),
+            "tips": (GET, PUT, UPDATE),
+            "tips/index/by_company_paid": (QUERY,),
+            "tips/index/by_employee": (QUERY,),
+            "tips/index/by_ticket": (QUERY,),
+            "ratings": (GET, PUT, UPDATE),
+            "ratings/index/by_company_rated": (QUERY,),
+            "tip_funnel": (GET, UPDATE),
+            "tip_funnel/index/by_company_closed": (QUERY,),
+            "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE),
+            "karma": (GET, DELETE),
+            "badge_config": (GET, PUT),
+            "badge_awards": (GET, PUT, QUERY),
+            "badge_standings": (GET, PUT, QUERY),
+        },
+        secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
+    ),
+    # Customer-ratings stream: recompute the customer's karma.
+    "update_karma": Access(tables={"companies": (GET,), "karma": (GET, PUT, DELETE), "customer_ratings": (QUERY,)}),
+    # Tickets stream: lifecycle transitions.
+    "on_ticket_change": Access(tables={"lifecycle": (PUT,)}),
+    # Tickets stream: the rating/tip message after a confirmed close.
+    "send_tip_email": Access(
+        tables={
+            "companies": (GET,),
+            "customers": (GET,),
+            "employees": (GET,),
+            "tip_accounts": (GET,),
+            "tip_funnel": (PUT, UPDATE),
+            "mail_suppressions": (GET,),
+        },
+        send_mail=True,
+        secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),
+    ),
+    "flag_sla_breaches": Access(tables={"tickets": (UPDATE,), "tickets/index/sla_watch": (QUERY,)}),
+    "auto_close_resolved": Access(tables={"tickets": (UPDATE,), "tickets/index/auto_close": (QUERY,)}),
+    "award_badges": Access(
+        tables={
+            "companies/index/directory": (QUERY,),
+            "employees": (QUERY,),
+            "agent_days": (QUERY,),
+            "badge_config": (GET,),
+            "badge_awards": (GET, PUT, QUERY),
+            "badge_standings": (GET, PUT, QUERY),
+        },
+        secrets=("APP_SECRET",),
+    ),
+    "retry_tip_registrations": Access(
+        tables={"companies": (GET,), "tip_accounts": (GET, UPDATE), "tip_accounts/index/retry": (QUERY,)},
+        secrets=("TIP_PARTNER_API_KEY",),
+    ),
+}
+
+
+def table_of(resource: str) -> str:
+    """ "tickets/index/queue" -> "tickets"."""
+    return resource.split("/", 1)[0]
+
+
+def allows(function: str, action: str, resource: str) -> bool:
+    """Whether `function` is declared to do `action` ("dynamodb:GetItem", "ses:SendRawEmail",
+    "ssm:GetParameter") on `resource` (a table or index key, "ses:identity", "ssm:<SECRET VARIABLE>")."""
+    access = FUNCTIONS.get(function)
+    if access is None:
+        return False
+    service, _, name = action.partition(":")
+    if service == "dynamodb":
+        return name in access.tables.get(resource, ())
+    if service == "ses":
+        return access.send_mail and name == "SendRawEmail"
+    if service == "ssm":
+        return name == "GetParameter" and resource.removeprefix("ssm:") in access.secrets
+    return False
