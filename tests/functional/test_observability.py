@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +15,8 @@ from chalice.test import Client
 from chalicelib import observability
 from chalicelib.db.models import Ticket
 from tests.functional.conftest import Company
-from tests.functional.events import stream_event, stream_record
+from tests.functional.events import scheduled_event, stream_event, stream_record
+from tests.functional.tips_helpers import Partner, close_ticket, deliver, enable_tips, partner_fixture  # noqa: F401
 
 
 @pytest.fixture
@@ -88,12 +90,8 @@ def test_a_failed_stream_record_is_logged_with_the_function_and_the_records_comp
 
 
 def test_tickets_created_are_counted_once_per_new_ticket(
-    company: Company, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    company: Company, metrics_on: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The local stage disables metrics (POWERTOOLS_METRICS_DISABLED in its config); deployed stages do not.
-    from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch
-
-    monkeypatch.setattr(cloudwatch, "is_metrics_disabled", lambda: False)
     capsys.readouterr()
     company.open_ticket(subject="Printer is broken")
     company.open_ticket(subject="Printer is broken")  # the same open ticket: a message, not a new ticket
@@ -107,3 +105,42 @@ def test_the_local_stage_prints_no_metrics(company: Company, capsys: pytest.Capt
     capsys.readouterr()
     company.open_ticket()
     assert _metrics(capsys.readouterr().out) == {}
+
+
+@pytest.fixture
+def metrics_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deployed stages emit metrics; the local stage's config disables them (POWERTOOLS_METRICS_DISABLED)."""
+    from aws_lambda_powertools.metrics.provider.cloudwatch_emf import cloudwatch
+
+    monkeypatch.setattr(cloudwatch, "is_metrics_disabled", lambda: False)
+
+
+def test_an_email_sent_by_the_stream_handler_is_counted_once_even_when_the_record_comes_again(
+    company: Company, partner: Partner, client: Client, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    enable_tips(company, partner)
+    closed = close_ticket(company)
+    capsys.readouterr()
+    for _ in range(2):
+        assert deliver(client, closed.record("7101")) == {"batchItemFailures": []}
+    assert _metrics(capsys.readouterr().out)["EmailsSent"] == 1
+
+
+def test_a_paid_tip_is_counted_once_even_when_the_partner_sends_the_webhook_again(
+    company: Company, partner: Partner, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    employee_id = enable_tips(company, partner)
+    capsys.readouterr()
+    first = partner.pay(company, employee_id, tip_id="tp_metric", webhook_id="msg_metric")
+    again = partner.pay(company, employee_id, tip_id="tp_metric", webhook_id="msg_metric")
+    assert first[1]["outcome"] == "applied" and again[1]["outcome"] == "duplicate"
+    assert _metrics(capsys.readouterr().out)["TipsPaid"] == 1
+
+
+def test_the_badge_job_reports_how_long_it_ran(
+    company: Company, client: Client, metrics_on: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    client.lambda_.invoke("award_badges", scheduled_event(datetime.now(UTC)))
+    duration = _metrics(capsys.readouterr().out)["BadgeJobDuration"]
+    assert duration >= 0
