@@ -25,12 +25,25 @@ LOCAL_PARTNER_KEY = "sandbox-api-key"
 @dataclass(frozen=True)
 class TipConfig:
     partner_api_url: str | None
-    partner_api_key: str | None
     partner_form_origin: str | None  # scheme://host[:port] that employees' tip forms must live on
-    webhook_secrets: tuple[str, ...]
-    telegram_bot_token: str | None
     telegram_api_url: str
+    local: bool = False
     preset_amounts: tuple[int, ...] = (70, 150)
+
+    # The secrets are read when used (each function reads only the ones its code needs, which is
+    # what its IAM policy allows) and cached by chalicelib.secrets, so a rotation is seen in minutes.
+    @property
+    def partner_api_key(self) -> str | None:
+        return secret("TIP_PARTNER_API_KEY") or (LOCAL_PARTNER_KEY if self.local else None)
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        value = secret("TIP_WEBHOOK_SECRETS") or (LOCAL_WEBHOOK_SECRET if self.local else "")
+        return tuple(value.replace(",", " ").split())
+
+    @property
+    def telegram_bot_token(self) -> str | None:
+        return secret("TELEGRAM_BOT_TOKEN")
 
     @property
     def partner_configured(self) -> bool:
@@ -53,14 +66,10 @@ def _env(name: str) -> str | None:
 def get_tip_config() -> TipConfig:
     local = get_settings().is_local
     api_url = _env("TIP_PARTNER_API_URL") or (LOCAL_PARTNER_URL if local else None)
-    webhook_secrets = secret("TIP_WEBHOOK_SECRETS") or (LOCAL_WEBHOOK_SECRET if local else "")
-    secrets = tuple(webhook_secrets.replace(",", " ").split())
     form_origin = _env("TIP_PARTNER_FORM_ORIGIN") or (api_url and origin_of(api_url))
     return TipConfig(
         partner_api_url=api_url.rstrip("/") if api_url else None,
-        partner_api_key=secret("TIP_PARTNER_API_KEY") or (LOCAL_PARTNER_KEY if local else None),
         partner_form_origin=origin_of(form_origin) if form_origin else None,
-        webhook_secrets=secrets,
-        telegram_bot_token=secret("TELEGRAM_BOT_TOKEN"),
         telegram_api_url=(_env("TELEGRAM_API_URL") or "https://api.telegram.org").rstrip("/"),
+        local=local,
     )
