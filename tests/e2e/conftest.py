@@ -66,7 +66,12 @@ class LocalStack:
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     ports = {name: free_port() for name in ("api", "moto", "control", "partner")}
     log = tmp_path_factory.mktemp("stack") / "devstack.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DYNAMODB_", "SES_", "TICKETS_"))}
+    # The stack sets its own endpoints and stream ARNs; nothing of the test process's moto may leak in.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not (k.startswith(("DYNAMODB_", "SES_")) or k.endswith("_STREAM_ARN"))
+    }
     env.update(
         {
             "AWS_EC2_METADATA_DISABLED": "true",
