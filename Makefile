@@ -34,8 +34,9 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+## tests/support/aws_audit.py checks every AWS call the functions make against chalicelib/permissions.py.
 test: install browser-deps lint typecheck
-	$(VENV)/bin/pytest -q
+	$(PY) -m pytest -q -p tests.support.aws_audit
 
 unit: install
 	$(VENV)/bin/pytest -q tests/unit
