@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -60,7 +61,7 @@ def install_json_logging(stream: IO[str] | None = None) -> Callable[[], None]:
     saved = (list(target.handlers), target.propagate, target.level)
     target.handlers = [handler]
     target.propagate = False
-    target.setLevel(logging.INFO)
+    target.setLevel(os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO").upper())  # per function in config.json
 
     def undo() -> None:
         target.handlers, target.propagate = saved[0], saved[1]

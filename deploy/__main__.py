@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import shutil
@@ -22,7 +23,11 @@ from deploy.functions import (
     stage_environment,
 )
 
-DEFAULT_LAMBDA = {"lambda_memory_size": 256, "lambda_timeout": 60}
+DEFAULT_LAMBDA = {
+    "lambda_memory_size": 256,
+    "lambda_timeout": 60,
+    "environment_variables": {"POWERTOOLS_LOG_LEVEL": "INFO"},
+}
 # Variables the deploy tooling itself must not pass on: the local stack's endpoints and this
 # process's test settings. Only the stage's own variables reach `chalice package`.
 DUMMY_KEYS = ("testing", "")
@@ -46,7 +51,7 @@ def expected_config() -> dict[str, Any]:
         settings["autogen_policy"] = False
         per_function = settings.setdefault("lambda_functions", {})
         for function in functions():
-            entry = per_function.setdefault(function.name, dict(DEFAULT_LAMBDA))
+            entry = per_function.setdefault(function.name, copy.deepcopy(DEFAULT_LAMBDA))
             entry["iam_policy_file"] = policy_path(function.name)
     return config
 

@@ -188,6 +188,7 @@ def test_deployed_functions_get_their_stage_names_and_no_local_settings(template
         assert variables["STAGE"] == "dev" and variables["TABLE_PREFIX"] == "servicedesk-dev"
         assert not set(variables) & set(LOCAL_ONLY_VARIABLES)
         assert variables["SECRETS_PATH"] == {"Ref": "SecretsPath"}
+        assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"  # per function, from config.json's lambda_functions
         assert variables["TICKETS_STREAM_ARN"] == {"Fn::GetAtt": ["TicketsTable", "StreamArn"]}
         text = json.dumps(variables)
         assert "127.0.0.1" not in text and "000000000000" not in text and "test-secret" not in text

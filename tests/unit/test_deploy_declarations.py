@@ -79,6 +79,9 @@ def test_each_deployed_function_has_its_own_policy_file_memory_and_timeout() -> 
             entry = settings["lambda_functions"][function.name]
             assert entry["iam_policy_file"] == f"../policies/{function.name}.json"
             assert 128 <= entry["lambda_memory_size"] <= 3008 and 1 <= entry["lambda_timeout"] <= 900
+            assert entry["environment_variables"]["POWERTOOLS_LOG_LEVEL"] in ("DEBUG", "INFO", "WARNING", "ERROR")
+    api = config["stages"]["prod"]["lambda_functions"]["api_handler"]
+    assert api["lambda_timeout"] <= 29, "API Gateway gives up after 29 seconds"
 
 
 def _stage_variables(stage: str) -> dict[str, str]:
