@@ -41,3 +41,26 @@ class MotoServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def outbox() -> list[dict[str, Any]]:
+    """Every message moto's SES accepted in this process, oldest first.
+
+    Read from the SES backend itself: moto's `/moto-api/data.json` serialises every tracked model of
+    every service (each DynamoDB item too), so it slows down as a session's tables grow.
+    """
+    from moto.ses.models import ses_backends
+
+    messages: list[dict[str, Any]] = []
+    for regions in list(ses_backends.values()):
+        for backend in list(regions.values()):
+            for sent in list(backend.sent_messages):
+                destinations = sent.destinations
+                if isinstance(destinations, dict):  # send_email: {"ToAddresses": [...], ...}
+                    destinations = [address for group in destinations.values() for address in group]
+                message = {"id": sent.id, "source": sent.source, "destinations": list(destinations)}
+                for field in ("raw_data", "subject", "body"):
+                    if hasattr(sent, field):
+                        message[field] = getattr(sent, field)
+                messages.append(message)
+    return messages

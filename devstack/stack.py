@@ -20,7 +20,7 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer
 
 from devstack import partner_sandbox
 from devstack.environment import PROJECT_DIR, local_environment
-from devstack.moto import MotoServer
+from devstack.moto import MotoServer, outbox
 from devstack.pump import StreamPump, Subscription, table_of
 from devstack.scheduler import Job, Scheduler
 from devstack.tables import create_tables
@@ -169,6 +169,8 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, stack.scheduler.status())
             elif self.path == "/pump" and stack.pump:
                 self._reply(200, stack.pump.status())
+            elif self.path == "/outbox" and stack.moto:
+                self._reply(200, outbox())
             elif self.path == "/health":
                 self._reply(200, {"api": stack.api_url, "moto": stack.moto.url if stack.moto else None})
             else:

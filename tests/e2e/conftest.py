@@ -54,12 +54,9 @@ class LocalStack:
         return data
 
     def sent_emails(self) -> list[dict[str, Any]]:
-        data = requests.get(f"{self.moto_url}/moto-api/data.json", timeout=30).json()
-        messages: list[dict[str, Any]] = []
-        for kind in ("Message", "RawMessage"):
-            for region in data.get("ses", {}).get(kind, {}).values():
-                messages.extend(region.values() if isinstance(region, dict) else region)
-        return messages
+        """What moto's SES accepted, as the stack's control API reads it from moto (`raw_data` for MIME)."""
+        data: list[dict[str, Any]] = requests.get(f"{self.control_url}/outbox", timeout=30).json()
+        return data
 
 
 @pytest.fixture(scope="session")

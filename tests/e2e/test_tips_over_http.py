@@ -79,9 +79,8 @@ def test_a_customer_rates_and_tips_and_the_manager_sees_it_through_the_whole_loc
     call("POST", f"/customer/tickets/{opened['link_token']}/confirm")
 
     def outbox() -> list[Any]:
-        data = requests.get(f"{stack.moto_url}/moto-api/data.json", timeout=10).json()
         return [email.message_from_string(m["raw_data"], policy=email.policy.default)
-                for m in data.get("ses", {}).get("RawMessage", []) if address in m.get("destinations", [])]
+                for m in stack.sent_emails() if "raw_data" in m and address in m["destinations"]]
 
     [message] = wait_for(outbox, "the tip e-mail", stack)
     time.sleep(1)

@@ -16,13 +16,13 @@ from email.message import Message
 from typing import Any
 
 import pytest
-import requests
 import responses
 from chalice.test import Client
 from standardwebhooks.webhooks import Webhook
 
 from chalicelib.db.models import Ticket
 from chalicelib.tips.config import LOCAL_PARTNER_URL, LOCAL_WEBHOOK_SECRET
+from devstack.moto import outbox
 from tests.conftest import MOTO_URL
 from tests.functional.conftest import Api, Company
 from tests.functional.events import stream_event, stream_record
@@ -158,11 +158,10 @@ def deliver(client: Client, *records: dict[str, Any]) -> dict[str, Any]:
 
 
 def sent_mail(to: str) -> list[Message]:
-    """Messages moto's SES accepted for `to` (read back from moto's server), parsed as MIME."""
-    data = requests.get(f"{MOTO_URL}/moto-api/data.json", timeout=10).json()
+    """Messages moto's SES accepted for `to`, parsed as MIME."""
     found = []
-    for message in data.get("ses", {}).get("RawMessage", []):
-        if to in message.get("destinations", []):
+    for message in outbox():  # the functional tests' moto server runs in this process
+        if "raw_data" in message and to in message["destinations"]:
             found.append(email.message_from_string(message["raw_data"], policy=email.policy.default))
     return found
 
