@@ -30,6 +30,9 @@ from chalicelib.tips.partner_client import (
 logger = logging.getLogger(__name__)
 RETRY = "retry"
 MAX_RETRY_DELAY = timedelta(hours=1)
+# ~3 days of tries (hourly once the backoff is long); then the registration shows "failed" to the
+# manager, who may opt in again, instead of calling a partner that is gone for ever.
+MAX_ATTEMPTS = 80
 COMPANY_ACTIVE = ("pending_verification", "verified")
 EMPLOYEE_ACTIVE = ("pending_link", "linked")
 
@@ -65,9 +68,9 @@ def is_partner_form(url: str | None) -> bool:
 
 def _start(account: TipAccount, allowed_from: tuple[str, ...]) -> TipAccount:
     """Save a fresh registration, queued for retry until the partner has acknowledged it."""
-    condition = TipAccount.subject.does_not_exist() | TipAccount.state.is_in(*allowed_from)
-    if account.subject == COMPANY:  # a company whose registration failed outright may start again
-        condition = condition | (TipAccount.registration == "failed")
+    # a registration that failed outright (refused, or given up on) may start again
+    condition = (TipAccount.subject.does_not_exist() | TipAccount.state.is_in(*allowed_from)
+                 | (TipAccount.registration == "failed"))
     try:
         account.save(condition=condition)
     except PutError as error:
@@ -127,7 +130,7 @@ def opt_in_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
         )
     subject = employee_subject(employee_id)
     current = find(principal.company_id, subject)
-    if current and current.state in EMPLOYEE_ACTIVE:
+    if current and current.state in EMPLOYEE_ACTIVE and current.registration != "failed":
         return current
     account = _fresh(principal.company_id, subject, "pending_link", employee.name, utcnow())
     return _start(account, ("disabled", "unlinked"))
@@ -172,6 +175,9 @@ def attempt(account: TipAccount, client: PartnerClient | None = None, now: datet
             result = client.register_receiver(account.company_id, employee_id, account.display_name or "", key)
     except PartnerUnavailable as error:
         attempts = int(account.attempts or 0) + 1
+        if attempts >= MAX_ATTEMPTS:
+            _record(account, _failed_actions(attempts, f"gave up after {attempts} attempts: {error}"), now)
+            return account
         _record(
             account,
             [
@@ -185,20 +191,20 @@ def attempt(account: TipAccount, client: PartnerClient | None = None, now: datet
         )
         return account
     except PartnerRefused as error:
-        _record(
-            account,
-            [
-                TipAccount.registration.set("failed"),
-                TipAccount.attempts.set(int(account.attempts or 0) + 1),
-                TipAccount.last_error.set(str(error)[:300]),
-                TipAccount.retry_watch.remove(),
-                TipAccount.next_attempt_at.remove(),
-            ],
-            now,
-        )
+        _record(account, _failed_actions(int(account.attempts or 0) + 1, str(error)), now)
         return account
     _record(account, _registered_actions(account, result), now)
     return account
+
+
+def _failed_actions(attempts: int, error: str) -> list[Any]:
+    return [
+        TipAccount.registration.set("failed"),
+        TipAccount.attempts.set(attempts),
+        TipAccount.last_error.set(error[:300]),
+        TipAccount.retry_watch.remove(),
+        TipAccount.next_attempt_at.remove(),
+    ]
 
 
 def _registered_actions(account: TipAccount, result: Registration) -> list[Any]:

@@ -10,7 +10,9 @@ import requests
 import responses
 from chalice.test import Client
 
+from chalicelib.tips.accounts import MAX_ATTEMPTS
 from chalicelib.tips.config import LOCAL_PARTNER_URL
+from chalicelib.tips.models import TipAccount, employee_subject
 from chalicelib.tips.partner_client import PartnerClient, PartnerRefused, PartnerUnavailable
 from tests.functional.conftest import Company
 from tests.functional.events import scheduled_event
@@ -66,6 +68,36 @@ def test_when_the_partner_is_down_the_registration_is_kept_and_the_schedule_fini
     # a second firing finds nothing left to do for this company
     client.lambda_.invoke("retry_tip_registrations", scheduled_event(due))
     assert len(partner.calls) == 4
+
+
+def test_a_registration_the_partner_never_takes_is_given_up_and_the_manager_can_start_it_again(
+    company: Company, partner: Partner, client: Client
+) -> None:
+    company.manager.call("POST", "/tips/company/opt-in")
+    partner.verify_company(company)
+    company.add_agent("Ada")
+    ada_id = company.agent_ids["Ada"]
+    partner.failures_left = 10**6  # the partner is gone
+    status, body = company.manager.call("POST", f"/tips/employees/{ada_id}/opt-in")
+    assert status == 200 and body["registration"]["status"] == "retrying"
+    # days of hourly retries have passed: the account holds one attempt short of the limit
+    TipAccount(company.company_id, employee_subject(ada_id)).update(
+        actions=[TipAccount.attempts.set(MAX_ATTEMPTS - 1)])
+
+    later = datetime.now(UTC) + timedelta(hours=2)
+    client.lambda_.invoke("retry_tip_registrations", scheduled_event(later))
+    [account] = status_of(company)["employees"]
+    assert account["registration"]["status"] == "failed"
+    assert account["registration"]["next_attempt_at"] is None
+    assert f"gave up after {MAX_ATTEMPTS} attempts" in account["registration"]["last_error"]
+    calls = len(partner.calls)
+    client.lambda_.invoke("retry_tip_registrations", scheduled_event(later + timedelta(days=1)))
+    assert len(partner.calls) == calls  # no more calls to a partner that is gone
+
+    partner.failures_left = 0  # the partner is back; the manager starts again
+    status, body = company.manager.call("POST", f"/tips/employees/{ada_id}/opt-in")
+    assert status == 200 and body["state"] == "pending_link" and body["registration"]["status"] == "registered"
+    assert body["registration"]["attempts"] == 1
 
 
 def test_employees_opt_in_only_once_the_company_is_registered(company: Company, partner: Partner) -> None:
