@@ -34,9 +34,9 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-## tests/support/aws_audit.py checks every AWS call the functions make against chalicelib/permissions.py.
+## pytest (pyproject) loads tests/support/aws_audit.py: every AWS call the functions make is checked against chalicelib/permissions.py.
 test: install browser-deps lint typecheck
-	$(PY) -m pytest -q -p tests.support.aws_audit
+	$(PY) -m pytest -q
 
 unit: install
 	$(VENV)/bin/pytest -q tests/unit
