@@ -19,9 +19,10 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}_[A-Za-z0-9_-
 
 
 class RequestBody(BaseModel):
-    """Base of every request schema: unknown fields are refused, strings are trimmed."""
+    """Base of every request schema: unknown fields are refused, strings are trimmed. Validators are
+    built on first use (`defer_build`): a cold start builds only the schemas its request needs."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, defer_build=True)
 
 
 def parse_json(raw: bytes | str | None) -> Any:
