@@ -9,7 +9,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install run demo test lint typecheck unit browser-deps clean policies package deploy
+.PHONY: install run demo test lint typecheck unit browser-deps clean policies package deploy bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: install browser-deps lint typecheck
 
 unit: install
 	$(VENV)/bin/pytest -q tests/unit
+
+## Benchmarks (not part of test): cold start, throughput, DynamoDB requests per route, badge job, cost.
+## Writes bench/results/results.md (quoted in the README) and results.json; ~5 minutes.
+bench: install
+	$(PY) -m bench
 
 STAGE ?= dev
 ## policies/*.json and .chalice/config.json's per-function entries, from chalicelib/permissions.py (commit them).

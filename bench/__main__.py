@@ -1,0 +1,137 @@
+"""`make bench`: every benchmark, each in its own interpreter, then one results table.
+
+    .venv/bin/python -m bench [--quick] [--out bench/results]
+
+Writes `<out>/results.json` and `<out>/results.md` (the table the README quotes) beside each piece's
+own JSON. `--quick` runs every piece at a tiny size (the smoke test in tests/bench uses it): the code
+paths are the same, the figures mean nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import cost
+
+ROOT = Path(__file__).resolve().parents[1]
+FULL = {
+    "coldstart": ["--runs", "9", "--package"],
+    "throughput": ["--workers", "2", "--requests", "150", "--rounds", "3"],
+    "calls": ["--tickets", "3"],
+    "badges": ["--agents", "1000", "--small-agents", "100", "--events", "10000,100000"],
+}
+QUICK = {
+    "coldstart": ["--runs", "1"],
+    "throughput": ["--workers", "2", "--requests", "4", "--rounds", "1"],
+    "calls": ["--tickets", "1"],
+    "badges": ["--agents", "12", "--small-agents", "6", "--events", "100,1000"],
+}
+TARGETS = {
+    "cold start ratio": ("≤ 1.15", lambda r: r["coldstart"]["ratio"] <= 1.15),
+    "throughput ratio": ("≥ 0.5", lambda r: r["throughput"]["ratio"] >= 0.5),
+    "DynamoDB requests per route": ("≤ 3", lambda r: r["calls"]["max_requests_per_route"] <= 3),
+    "Scans": ("0", lambda r: r["calls"]["scans"] == 0 and all(b["by_operation"].get("Scan", 0) == 0
+                                                             for b in r["badges"]["runs"])),
+    "badge job reads, most events / fewest": ("≤ 1.05", lambda r: max(
+        v for k, v in r["badges"].items() if k.startswith("read_ratio")) <= 1.05),
+    "monthly bill": ("≤ $5", lambda r: r["cost"]["total_usd"] <= 5),
+}
+
+
+def run_piece(name: str, args: list[str], out: Path) -> dict[str, Any]:
+    target = out / f"{name}.json"
+    started = time.monotonic()
+    log = out / f"{name}.log"
+    with log.open("w") as output:
+        done = subprocess.run([sys.executable, "-m", f"bench.{name}", *args, "--json", str(target)], cwd=ROOT,
+                              stdout=output, stderr=subprocess.STDOUT)
+    if done.returncode:
+        raise SystemExit(f"bench.{name} failed (exit {done.returncode}); see {log}")
+    print(f"bench.{name}: {time.monotonic() - started:.0f} s", flush=True)
+    result: dict[str, Any] = json.loads(target.read_text())
+    return result
+
+
+def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    c, t, k, b = results["coldstart"], results["throughput"], results["calls"], results["badges"]
+    big = max(b["runs"], key=lambda r: (r["agents"], r["events"]))
+    small_agents = min(r["agents"] for r in b["runs"])
+    ratio_key = f"read_ratio_{small_agents}_agents"
+    small = [r for r in b["runs"] if r["agents"] == small_agents]
+    figures = {
+        "cold start ratio": f"{c['ratio']} (import app {c['import_app_ms']} ms / import chalice, boto3 "
+                            f"{c['import_chalice_boto3_ms']} ms, median of {c['runs']})"
+                            + (f"; deployment.zip {c['zip_mb']} MB" if "zip_mb" in c else ""),
+        "throughput ratio": f"{t['ratio']} ({t['tickets_per_second']} tickets/s through the handler / "
+                            f"{t['putitem_per_second']} PutItem/s, {t['workers']} processes)",
+        "DynamoDB requests per route": f"most {k['max_requests_per_route']} (over 3: "
+                                       f"{', '.join(k['routes_over_3']) or 'none'}); "
+                                       f"functions most {k['max_requests_per_function']}",
+        "Scans": f"{k['scans']} in the lifecycle; "
+                 f"{sum(r['by_operation'].get('Scan', 0) for r in b['runs'])} in the badge job",
+        "badge job reads, most events / fewest": (
+            f"{b[ratio_key]} ({' vs '.join(str(r['reads']) for r in small)} reads at {small_agents} agents, "
+            f"{' vs '.join(str(r['events']) for r in small)} events, "
+            f"{' vs '.join(str(r['seconds']) for r in small)} s); {big['agents']} agents one company-day: "
+            f"{big['seconds']} s, {big['reads']} reads, {big['writes']} writes"),
+        "monthly bill": f"${results['cost']['total_usd']} for {results['cost']['company']}",
+    }
+    rows = []
+    for name, (target, check) in TARGETS.items():
+        rows.append((name, figures[name], target, "met" if check(results) else "missed"))
+    return rows
+
+
+def markdown(results: dict[str, Any]) -> str:
+    from bench import calls as calls_bench
+
+    lines = [f"Benchmarks of {results['date']} ({results['mode']} run, {results['machine']})", "",
+             "| measure | figure | target | |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary_rows(results)]
+    lines += ["", "DynamoDB requests per route and function (full lifecycle with tips and ratings):", "",
+              calls_bench.markdown(results["calls"]), "", cost.markdown(results["cost"])]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the code, not the figures")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    sizes = QUICK if args.quick else FULL
+    started = time.monotonic()
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).date().isoformat(),
+        "mode": "quick" if args.quick else "full",
+        "machine": f"{_cores()} cores, Python {sys.version.split()[0]}",
+    }
+    for name, piece_args in sizes.items():
+        results[name] = run_piece(name, piece_args, args.out)
+    results["cost"] = cost.monthly_bill(results["calls"], results["coldstart"])
+    results["targets"] = {name: {"figure": figure, "target": target, "outcome": outcome}
+                          for name, figure, target, outcome in summary_rows(results)}
+    results["seconds"] = round(time.monotonic() - started)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    table = markdown(results)
+    (args.out / "results.md").write_text(table)
+    print(table)
+    print(f"bench: {results['seconds']} s; written to {args.out}")
+    return results
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    main()
