@@ -125,10 +125,20 @@ def counter_actions(
     return actions
 
 
+# The lowest each extreme is known to stand at, as this container wrote or was refused. Stored extremes
+# only grow, so a value not above it cannot change the item and its write is skipped (most replies are
+# not the day's longest). A cache that may vanish: losing it costs one conditional write, never a value.
+_KNOWN_AT_LEAST: dict[tuple[str, str, str], float] = {}
+_KNOWN_LIMIT = 4096
+
+
 def raise_extreme(company_day: str, employee_id: str, name: str, value: float) -> None:
     """Keep the day's highest value: a conditional SET that does nothing when not higher."""
     if name not in EXTREMES:
         raise ValueError(f"unknown activity extreme {name}")
+    known = (company_day, employee_id, name)
+    if _KNOWN_AT_LEAST.get(known, float("-inf")) >= value:
+        return
     attribute = getattr(AgentDay, name)
     try:
         AgentDay(company_day, employee_id).update(
@@ -138,6 +148,9 @@ def raise_extreme(company_day: str, employee_id: str, name: str, value: float) -
     except UpdateError as error:
         if not is_condition_failure(error):
             raise
+    if len(_KNOWN_AT_LEAST) >= _KNOWN_LIMIT:
+        _KNOWN_AT_LEAST.clear()
+    _KNOWN_AT_LEAST[known] = value  # written, or refused because the item already holds at least this
 
 
 def record(

@@ -1,0 +1,74 @@
+"""The day's extremes (longest reply, longest call, ...) through the reply route: the stored value is the
+day's highest whatever the order, and a reply that is not the longest so far costs no extra write."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from botocore.client import BaseClient
+
+from chalicelib import activity
+from tests.functional.conftest import Company
+
+
+@contextmanager
+def agent_day_updates() -> Iterator[Counter[str]]:
+    """UpdateItem requests made on the agent-day table while the block runs."""
+    seen: Counter[str] = Counter()
+    original = BaseClient._make_api_call
+    table = activity.AgentDay.Meta.table_name
+
+    def counting(client: BaseClient, operation: str, params: dict) -> object:
+        if operation == "UpdateItem" and params.get("TableName") == table:
+            seen["UpdateItem"] += 1
+        return original(client, operation, params)
+
+    BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def longest_reply(company: Company, employee_id: str) -> float:
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Vilnius")).date().isoformat()
+    status, body = company.manager.call("GET", f"/activity/{today}")
+    assert status == 200, body
+    return next(a["longest_reply"] for a in body["agents"] if a["employee_id"] == employee_id)
+
+
+def test_the_longest_reply_of_the_day_is_kept_and_shorter_replies_cost_no_extra_write(company: Company) -> None:
+    ada = company.add_agent("Ada")
+    ticket_id = company.open_ticket()["ticket_id"]
+    assert ada.call("POST", "/tickets/next")[0] == 200
+    employee_id = company.agent_ids["Ada"]
+
+    def reply(length: int) -> None:
+        status, body = ada.call("POST", f"/tickets/{ticket_id}/messages", {"body": "x" * length})
+        assert status == 201, body
+
+    with agent_day_updates() as first:
+        reply(500)
+    assert first["UpdateItem"] == 1 and longest_reply(company, employee_id) == 500
+    with agent_day_updates() as shorter:
+        reply(120)
+    assert shorter["UpdateItem"] == 0 and longest_reply(company, employee_id) == 500
+    with agent_day_updates() as longer:
+        reply(900)
+    assert longer["UpdateItem"] == 1 and longest_reply(company, employee_id) == 900
+
+
+def test_a_container_that_forgot_what_it_knew_never_lowers_an_extreme(company: Company) -> None:
+    ada = company.add_agent("Ada")
+    ticket_id = company.open_ticket()["ticket_id"]
+    ada.call("POST", "/tickets/next")
+    ada.call("POST", f"/tickets/{ticket_id}/messages", {"body": "y" * 700})
+    activity._KNOWN_AT_LEAST.clear()  # a new container: the write is tried and refused by its condition
+    with agent_day_updates() as updates:
+        assert ada.call("POST", f"/tickets/{ticket_id}/messages", {"body": "short"})[0] == 201
+    assert updates["UpdateItem"] == 1
+    assert longest_reply(company, company.agent_ids["Ada"]) == 700
