@@ -12,6 +12,7 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.settings import get_settings
@@ -44,6 +45,39 @@ def connection() -> Connection:
     """A low-level connection for transactions (cached per process; the cache may vanish)."""
     settings = get_settings()
     return Connection(region=settings.region, host=settings.dynamodb_endpoint)
+
+
+def get_many(keys: list[tuple[type[Model], Any, Any]], consistent_read: bool = False) -> list[Any]:
+    """Several items of several tables in one BatchGetItem: `(Model, hash_key, range_key or None)`
+    each; returns the models in the same order, None where an item does not exist."""
+    names: dict[str, list[str]] = {}
+    wanted: list[tuple[str, dict[str, Any]]] = []
+    for model, hash_key, range_key in keys:
+        table = model.Meta.table_name
+        names[table] = [k["AttributeName"] for k in model._get_schema()["key_schema"]]
+        item = (model(hash_key, range_key) if range_key is not None else model(hash_key)).serialize(null_check=False)
+        wanted.append((table, {name: item[name] for name in names[table]}))
+    request: dict[str, Any] = {}
+    for table, key in wanted:
+        entry = request.setdefault(table, {"Keys": [], "ConsistentRead": consistent_read})
+        if key not in entry["Keys"]:
+            entry["Keys"].append(key)
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for _attempt in range(5):  # DynamoDB may leave keys unprocessed under load: ask again for those
+        answer = connection().client.batch_get_item(RequestItems=request)
+        for table, items in answer.get("Responses", {}).items():
+            for item in items:
+                found[(table, repr([item[name] for name in names[table]]))] = item
+        request = answer.get("UnprocessedKeys") or {}
+        if not request:
+            break
+    else:
+        raise RuntimeError("BatchGetItem left keys unprocessed after retries")
+    results: list[Any] = []
+    for (model, _hash, _range), (table, key) in zip(keys, wanted, strict=True):
+        raw = found.get((table, repr([key[name] for name in names[table]])))
+        results.append(model.from_raw_data(raw) if raw is not None else None)
+    return results
 
 
 def transaction() -> TransactWrite:

@@ -16,14 +16,13 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import activity, auth, links
 from chalicelib.clock import iso, utcnow
-from chalicelib.db.base import is_condition_failure, transaction
+from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.errors import Conflict, DomainError, Forbidden, NotFound
 from chalicelib.pages import locale_of, render
-from chalicelib.tips import accounts
 from chalicelib.tips.config import get_tip_config, origin_of
-from chalicelib.tips.message import RATE, TIP, can_tip, rated_employee
-from chalicelib.tips.models import Rating, TicketFunnel, employee_subject
+from chalicelib.tips.message import RATE, TIP, rated_employee, tip_button
+from chalicelib.tips.models import COMPANY, Rating, TicketFunnel, TipAccount, employee_subject
 from chalicelib.tips.webhooks import sign_reference
 from chalicelib.validation import RequestBody, validate
 
@@ -94,25 +93,45 @@ def notice(error: DomainError, locale: str = "en") -> Page:
 
 @dataclass(frozen=True)
 class Rated:
+    """Everything a rating or tip link needs, read in one BatchGetItem."""
+
     ticket: Ticket
     employee: Employee
     company: Company
+    company_account: TipAccount | None
+    employee_account: TipAccount | None
+    rating: Rating | None
+    customer: Customer | None = None
+    funnel: TicketFunnel | None = None
+
+    @property
+    def can_tip(self) -> bool:
+        return tip_button(self.company_account, self.employee_account, self.employee)
 
 
-def _load(purpose: str, token: str) -> Rated:
+def _load(purpose: str, token: str, for_submit: bool = False) -> Rated:
     claims = links.verify(purpose, token)
     if not claims.employee_id:
         raise links.LinkInvalid("This link is not valid.")
-    try:
-        ticket = Ticket.get(claims.company_id, claims.ticket_id)
-        employee = Employee.get(claims.company_id, claims.employee_id)
-        company = Company.get(claims.company_id)
-    except (Ticket.DoesNotExist, Employee.DoesNotExist, Company.DoesNotExist):
-        raise NotFound("Ticket") from None
+    company_id, ticket_id, employee_id = claims.company_id, claims.ticket_id, claims.employee_id
+    keys: list[tuple[Any, Any, Any]] = [
+        (Ticket, company_id, ticket_id),
+        (Employee, company_id, employee_id),
+        (Company, company_id, None),
+        (TipAccount, company_id, COMPANY),
+        (TipAccount, company_id, employee_subject(employee_id)),
+        (Rating, company_id, ticket_id),
+    ]
+    if for_submit:
+        keys.append((TicketFunnel, company_id, ticket_id))
+    found = get_many(keys, consistent_read=True)
+    ticket, employee, company = found[0], found[1], found[2]
+    if ticket is None or employee is None or company is None:
+        raise NotFound("Ticket")
     rateable = ticket.status == "closed" and ticket.close_reason == "confirmed"
     if not rateable or rated_employee(ticket) != employee.employee_id:
         raise Conflict(STRINGS[locale_of(ticket.locale)]["closed_only"], "not-rateable")
-    return Rated(ticket, employee, company)
+    return Rated(ticket, employee, company, found[3], found[4], found[5], funnel=found[6] if for_submit else None)
 
 
 def existing_rating(company_id: str, ticket_id: str) -> Rating | None:
@@ -128,9 +147,9 @@ def rating_page(token: str, error: str | None = None, status: int = 200, now: da
     rated = _load(RATE, token)
     ticket, employee = rated.ticket, rated.employee
     locale = locale_of(ticket.locale)
-    rating = existing_rating(ticket.company_id, ticket.ticket_id)
+    rating = rated.rating
     tip_path = None
-    if can_tip(ticket.company_id, employee):
+    if rated.can_tip:
         claims = links.LinkClaims(ticket.company_id, ticket.ticket_id, employee.employee_id)
         lifetime = timedelta(days=int(rated.company.settings.link_ttl_days))
         tip_path = f"/tip/{links.sign(TIP, claims, lifetime, now)}"
@@ -188,7 +207,7 @@ def _rating_counters(stars: int, sign: int) -> dict[str, float]:
 def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> Rating:
     """Save the customer's rating, once per ticket, with the employee's activity counters."""
     now = now or utcnow()
-    rated = _load(RATE, token)
+    rated = _load(RATE, token, for_submit=True)
     ticket, employee = rated.ticket, rated.employee
     customer = Customer.get(ticket.company_id, ticket.customer_id)
     if customer.email.lower() == employee.email.lower():
@@ -202,10 +221,7 @@ def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> 
         rated_at=now,
     )
     day = activity.key_for(ticket.company_id, rated.company.timezone, now)
-    try:
-        funnel: TicketFunnel | None = TicketFunnel.get(ticket.company_id, ticket.ticket_id)
-    except TicketFunnel.DoesNotExist:
-        funnel = None
+    funnel = rated.funnel
     try:
         with transaction() as tx:
             tx.save(rating, condition=Rating.ticket_id.does_not_exist())
@@ -261,9 +277,8 @@ def rating_view(rating: Rating) -> dict[str, Any]:
 def tip_redirect(token: str) -> str:
     """Record the click and give the employee's form at the partner; only ever the partner's origin."""
     rated = _load(TIP, token)
-    ticket, employee = rated.ticket, rated.employee
-    account = accounts.find(ticket.company_id, employee_subject(employee.employee_id))
-    if not can_tip(ticket.company_id, employee) or account is None or not account.form_url:
+    ticket, employee, account = rated.ticket, rated.employee, rated.employee_account
+    if not rated.can_tip or account is None or not account.form_url:
         raise Conflict(STRINGS[locale_of(ticket.locale)]["unavailable"], "tips-unavailable")
     config = get_tip_config()
     query = urlencode(

@@ -25,7 +25,7 @@ from chalicelib.pages import locale_of, render
 from chalicelib.settings import get_settings
 from chalicelib.streams import StreamRecord, process_batch
 from chalicelib.tips import accounts, telegram
-from chalicelib.tips.models import TicketFunnel, employee_subject
+from chalicelib.tips.models import TicketFunnel, TipAccount, employee_subject
 
 logger = logging.getLogger(__name__)
 RATE = "rate"
@@ -134,7 +134,13 @@ def can_tip(company_id: str, employee: Employee) -> bool:
     company = accounts.company_account(company_id)
     if company is None or company.state != "verified" or not employee.active:
         return False
-    account = accounts.find(company_id, employee_subject(employee.employee_id))
+    return tip_button(company, accounts.find(company_id, employee_subject(employee.employee_id)), employee)
+
+
+def tip_button(company: TipAccount | None, account: TipAccount | None, employee: Employee) -> bool:
+    """The rule, over accounts already read."""
+    if company is None or company.state != "verified" or not employee.active:
+        return False
     return account is not None and account.state == "linked" and accounts.is_partner_form(account.form_url)
 
 

@@ -3,35 +3,20 @@ day's highest whatever the order, and a reply that is not the longest so far cos
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from botocore.client import BaseClient
 
 from chalicelib import activity
 from tests.functional.conftest import Company
+from tests.support.dynamodb_requests import dynamodb_requests
+
+AGENT_DAY_UPDATES = f"UpdateItem {activity.AgentDay.Meta.table_name}"
 
 
-@contextmanager
-def agent_day_updates() -> Iterator[Counter[str]]:
+def agent_day_updates() -> Any:
     """UpdateItem requests made on the agent-day table while the block runs."""
-    seen: Counter[str] = Counter()
-    original = BaseClient._make_api_call
-    table = activity.AgentDay.Meta.table_name
-
-    def counting(client: BaseClient, operation: str, params: dict) -> object:
-        if operation == "UpdateItem" and params.get("TableName") == table:
-            seen["UpdateItem"] += 1
-        return original(client, operation, params)
-
-    BaseClient._make_api_call = counting  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+    return dynamodb_requests()
 
 
 def longest_reply(company: Company, employee_id: str) -> float:
@@ -53,13 +38,13 @@ def test_the_longest_reply_of_the_day_is_kept_and_shorter_replies_cost_no_extra_
 
     with agent_day_updates() as first:
         reply(500)
-    assert first["UpdateItem"] == 1 and longest_reply(company, employee_id) == 500
+    assert first[AGENT_DAY_UPDATES] == 1 and longest_reply(company, employee_id) == 500
     with agent_day_updates() as shorter:
         reply(120)
-    assert shorter["UpdateItem"] == 0 and longest_reply(company, employee_id) == 500
+    assert shorter[AGENT_DAY_UPDATES] == 0 and longest_reply(company, employee_id) == 500
     with agent_day_updates() as longer:
         reply(900)
-    assert longer["UpdateItem"] == 1 and longest_reply(company, employee_id) == 900
+    assert longer[AGENT_DAY_UPDATES] == 1 and longest_reply(company, employee_id) == 900
 
 
 def test_a_container_that_forgot_what_it_knew_never_lowers_an_extreme(company: Company) -> None:
@@ -70,5 +55,5 @@ def test_a_container_that_forgot_what_it_knew_never_lowers_an_extreme(company: C
     activity._KNOWN_AT_LEAST.clear()  # a new container: the write is tried and refused by its condition
     with agent_day_updates() as updates:
         assert ada.call("POST", f"/tickets/{ticket_id}/messages", {"body": "short"})[0] == 201
-    assert updates["UpdateItem"] == 1
+    assert updates[AGENT_DAY_UPDATES] == 1
     assert longest_reply(company, company.agent_ids["Ada"]) == 700
