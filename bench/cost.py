@@ -26,6 +26,7 @@ PRICES = {
     "dynamodb_write_request_unit": 0.625 / 1e6,  # on-demand, since the 2024-11-01 price cut
     "dynamodb_read_request_unit": 0.125 / 1e6,
     "dynamodb_storage_gb_month": 0.25,
+    "dynamodb_pitr_gb_month": 0.20,  # point-in-time recovery, on for every table (deploy/)
     "ses_email": 0.10 / 1000,
     "logs_ingested_gb": 0.50,
     "logs_stored_gb_month": 0.03,
@@ -109,7 +110,8 @@ def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, 
         "API Gateway (REST)": totals["api_requests"] * PRICES["api_gateway_rest_request"],
         "DynamoDB writes": totals["write_units"] * PRICES["dynamodb_write_request_unit"],
         "DynamoDB reads": totals["read_units"] * PRICES["dynamodb_read_request_unit"],
-        "DynamoDB storage (a year of tickets)": stored_gb * PRICES["dynamodb_storage_gb_month"],
+        "DynamoDB storage + point-in-time recovery (a year of tickets)": stored_gb * (
+            PRICES["dynamodb_storage_gb_month"] + PRICES["dynamodb_pitr_gb_month"]),
         "SES": TICKETS_PER_MONTH * EMAILS_PER_TICKET * PRICES["ses_email"],
         "CloudWatch Logs (ingest + a month kept)": log_gb * (PRICES["logs_ingested_gb"]
                                                              + PRICES["logs_stored_gb_month"]),
