@@ -73,6 +73,18 @@ class Context:
         return 29_000
 
 
+def _timed(request: Any, count: int, ready: Any, start: Any, done: Any) -> None:
+    """Warm up, report ready, wait for the common start, then time `count` requests."""
+    for _ in range(3):  # the first requests build schemas, clients and connections
+        request()
+    ready.put(os.getpid())
+    start.wait()
+    began = time.perf_counter()
+    for _ in range(count):
+        request()
+    done.put(time.perf_counter() - began)
+
+
 def _api_worker(moto_url: str, intake_key: str, count: int, ready: Any, start: Any, done: Any) -> None:
     _environment(moto_url)
     sys.path.insert(0, str(ROOT))
@@ -80,21 +92,14 @@ def _api_worker(moto_url: str, intake_key: str, count: int, ready: Any, start: A
 
     handler, context = app.app, Context()
 
-    def create(n: int) -> None:
+    def create() -> None:
         body = {"subject": f"Printer {secrets.token_hex(6)}", "body": "Prints blank pages since this morning",
                 "customer_name": "Ann", "customer_email": f"c{secrets.token_hex(8)}@example.com", "channel": "web"}
         response = handler(proxy_event(intake_key, body), context)
         if response["statusCode"] != 201:
             raise RuntimeError(f"intake answered {response['statusCode']}: {response['body'][:300]}")
 
-    for n in range(3):  # warm: the first request builds schemas and clients
-        create(n)
-    ready.put(os.getpid())
-    start.wait()
-    began = time.perf_counter()
-    for n in range(count):
-        create(n)
-    done.put(time.perf_counter() - began)
+    _timed(create, count, ready, start, done)
 
 
 def _put_worker(moto_url: str, item_bytes: int, count: int, ready: Any, start: Any, done: Any) -> None:
@@ -113,14 +118,7 @@ def _put_worker(moto_url: str, item_bytes: int, count: int, ready: Any, start: A
         item["payload"] = {"S": "x" * max(1, item_bytes - 120)}
         client.put_item(TableName=table, Item=item)
 
-    for _ in range(3):
-        put()
-    ready.put(os.getpid())
-    start.wait()
-    began = time.perf_counter()
-    for _ in range(count):
-        put()
-    done.put(time.perf_counter() - began)
+    _timed(put, count, ready, start, done)
 
 
 def _same_work_worker(moto_url: str, work: dict[str, Any], count: int, ready: Any, start: Any, done: Any) -> None:
@@ -143,14 +141,7 @@ def _same_work_worker(moto_url: str, work: dict[str, Any], count: int, ready: An
                      "ExpressionAttributeNames": {"#h": keys[0]}}}
             for table, item, keys in work["puts"]])
 
-    for _ in range(3):
-        once()
-    ready.put(os.getpid())
-    start.wait()
-    began = time.perf_counter()
-    for _ in range(count):
-        once()
-    done.put(time.perf_counter() - began)
+    _timed(once, count, ready, start, done)
 
 
 def _round(target: Any, args: tuple[Any, ...], workers: int, count: int) -> float:
