@@ -49,7 +49,10 @@ def connection() -> Connection:
 
 def get_many(keys: list[tuple[type[Model], Any, Any]], consistent_read: bool = False) -> list[Any]:
     """Several items of several tables in one BatchGetItem: `(Model, hash_key, range_key or None)`
-    each; returns the models in the same order, None where an item does not exist."""
+    each (at most 100, DynamoDB's limit); returns the models in the same order, None where an item
+    does not exist."""
+    if len(keys) > 100:
+        raise ValueError("BatchGetItem takes at most 100 keys")
     names: dict[str, list[str]] = {}
     wanted: list[tuple[str, dict[str, Any]]] = []
     for model, hash_key, range_key in keys:
