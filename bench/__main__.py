@@ -37,10 +37,14 @@ TARGETS = {
     "cold start ratio": ("≤ 1.15", lambda r: r["coldstart"]["ratio"] <= 1.15),
     "throughput ratio": ("≥ 0.5", lambda r: r["throughput"]["ratio"] >= 0.5),
     "DynamoDB requests per route": ("≤ 3", lambda r: r["calls"]["max_requests_per_route"] <= 3),
-    "Scans": ("0", lambda r: r["calls"]["scans"] == 0 and all(b["by_operation"].get("Scan", 0) == 0
-                                                             for b in r["badges"]["runs"])),
-    "badge job reads, most events / fewest": ("≤ 1.05", lambda r: max(
-        v for k, v in r["badges"].items() if k.startswith("read_ratio")) <= 1.05),
+    "Scans": (
+        "0",
+        lambda r: r["calls"]["scans"] == 0 and all(b["by_operation"].get("Scan", 0) == 0 for b in r["badges"]["runs"]),
+    ),
+    "badge job reads, most events / fewest": (
+        "≤ 1.05",
+        lambda r: max(v for k, v in r["badges"].items() if k.startswith("read_ratio")) <= 1.05,
+    ),
     "monthly bill": ("≤ $5", lambda r: r["cost"]["total_usd"] <= 5),
 }
 
@@ -50,8 +54,12 @@ def run_piece(name: str, args: list[str], out: Path) -> dict[str, Any]:
     started = time.monotonic()
     log = out / f"{name}.log"
     with log.open("w") as output:
-        done = subprocess.run([sys.executable, "-m", f"bench.{name}", *args, "--json", str(target)], cwd=ROOT,
-                              stdout=output, stderr=subprocess.STDOUT)
+        done = subprocess.run(
+            [sys.executable, "-m", f"bench.{name}", *args, "--json", str(target)],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     if done.returncode:
         raise SystemExit(f"bench.{name} failed (exit {done.returncode}); see {log}")
     print(f"bench.{name}: {time.monotonic() - started:.0f} s", flush=True)
@@ -63,30 +71,33 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     c, t, k, b = results["coldstart"], results["throughput"], results["calls"], results["badges"]
     big = max(b["runs"], key=lambda r: (r["agents"], r["events"]))
     small_agents = min(r["agents"] for r in b["runs"])
-    median_over = [(r["name"], r["requests_median"]) for r in k["rows"]
-                   if r["kind"] == "route" and r["requests_median"] > 3]
+    median_over = [
+        (r["name"], r["requests_median"]) for r in k["rows"] if r["kind"] == "route" and r["requests_median"] > 3
+    ]
     ratio_key = f"read_ratio_{small_agents}_agents"
     small = [r for r in b["runs"] if r["agents"] == small_agents]
     figures = {
         "cold start ratio": f"{c['ratio']} (import app {c['import_app_ms']} ms / import chalice, boto3 "
-                            f"{c['import_chalice_boto3_ms']} ms, median of {c['runs']})"
-                            + (f"; deployment.zip {c['zip_mb']} MB" if "zip_mb" in c else ""),
+        f"{c['import_chalice_boto3_ms']} ms, median of {c['runs']})"
+        + (f"; deployment.zip {c['zip_mb']} MB" if "zip_mb" in c else ""),
         "throughput ratio": f"{t['ratio']} ({t['tickets_per_second']} tickets/s through the handler / "
-                            f"{t['putitem_per_second']} PutItem/s, {t['workers']} processes); the same requests "
-                            f"made without the app: {t['same_work_raw_per_second']}/s, ratio "
-                            f"{t['ratio_to_same_work_raw']}",
+        f"{t['putitem_per_second']} PutItem/s, {t['workers']} processes); the same requests "
+        f"made without the app: {t['same_work_raw_per_second']}/s, ratio "
+        f"{t['ratio_to_same_work_raw']}",
         "DynamoDB requests per route": (
             f"most {k['max_requests_per_route']}; median over 3: "
             f"{', '.join(f'{r[0]} {r[1]:g}' for r in median_over) or 'none'}; only the max over 3: "
             f"{', '.join(n for n in k['routes_over_3'] if n not in {r[0] for r in median_over}) or 'none'}; "
-            f"functions most {k['max_requests_per_function']}"),
+            f"functions most {k['max_requests_per_function']}"
+        ),
         "Scans": f"{k['scans']} in the lifecycle; "
-                 f"{sum(r['by_operation'].get('Scan', 0) for r in b['runs'])} in the badge job",
+        f"{sum(r['by_operation'].get('Scan', 0) for r in b['runs'])} in the badge job",
         "badge job reads, most events / fewest": (
             f"{b[ratio_key]} ({' vs '.join(str(r['reads']) for r in small)} reads at {small_agents} agents, "
             f"{' vs '.join(str(r['events']) for r in small)} events, "
             f"{' vs '.join(str(r['seconds']) for r in small)} s); {big['agents']} agents one company-day: "
-            f"{big['seconds']} s, {big['reads']} reads, {big['writes']} writes"),
+            f"{big['seconds']} s, {big['reads']} reads, {big['writes']} writes"
+        ),
         "monthly bill": f"${results['cost']['total_usd']} for {results['cost']['company']}",
     }
     rows = []
@@ -98,11 +109,21 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 def markdown(results: dict[str, Any]) -> str:
     from bench import calls as calls_bench
 
-    lines = [f"Benchmarks of {results['date']} ({results['mode']} run, {results['machine']})", "",
-             "| measure | figure | target | |", "|---|---|---|---|"]
+    lines = [
+        f"Benchmarks of {results['date']} ({results['mode']} run, {results['machine']})",
+        "",
+        "| measure | figure | target | |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary_rows(results)]
-    lines += ["", "DynamoDB requests per route and function (full lifecycle with tips and ratings):", "",
-              calls_bench.markdown(results["calls"]), "", cost.markdown(results["cost"])]
+    lines += [
+        "",
+        "DynamoDB requests per route and function (full lifecycle with tips and ratings):",
+        "",
+        calls_bench.markdown(results["calls"]),
+        "",
+        cost.markdown(results["cost"]),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -110,8 +131,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the code, not the figures")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
-    parser.add_argument("--report-only", action="store_true",
-                        help="rebuild the table (and the cost model) from the pieces' JSON already in --out")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rebuild the table (and the cost model) from the pieces' JSON already in --out",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     sizes = QUICK if args.quick else FULL
@@ -128,8 +152,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         else:
             results[name] = run_piece(name, piece_args, args.out)
     results["cost"] = cost.monthly_bill(results["calls"], results["coldstart"])
-    results["targets"] = {name: {"figure": figure, "target": target, "outcome": outcome}
-                          for name, figure, target, outcome in summary_rows(results)}
+    results["targets"] = {
+        name: {"figure": figure, "target": target, "outcome": outcome}
+        for name, figure, target, outcome in summary_rows(results)
+    }
     results["seconds"] = round(time.monotonic() - started)
     if args.report_only:
         results["seconds"] = json.loads((args.out / "results.json").read_text())["seconds"]

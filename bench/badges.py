@@ -49,12 +49,21 @@ def _free_port() -> int:
 
 def _environment(moto_url: str) -> None:
     """As on Lambda for the local stage, pointed at the bench's own moto server; set before imports."""
-    os.environ.update({
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-        "STAGE": "local", "TABLE_PREFIX": "bench-badges", "DYNAMODB_ENDPOINT": moto_url, "SES_ENDPOINT": moto_url,
-        "APP_SECRET": "bench-secret",
-    })
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+            "STAGE": "local",
+            "TABLE_PREFIX": "bench-badges",
+            "DYNAMODB_ENDPOINT": moto_url,
+            "SES_ENDPOINT": moto_url,
+            "APP_SECRET": "bench-secret",
+        }
+    )
 
 
 class RequestCounter:
@@ -173,9 +182,21 @@ def seed_company(company_id: str, agents: int, events: int, day: date, seed: int
     employee_ids = [f"emp_{rng.getrandbits(128):032x}" for _ in range(agents)]
     with Employee.batch_write() as batch:
         for n, employee_id in enumerate(employee_ids):
-            batch.save(Employee(company_id, employee_id, name=f"Agent {n}", email=f"a{n}@bench.test", role="agent",
-                                tier=1, departments=[], status="offline", status_since=now, active=True,
-                                created_at=now))
+            batch.save(
+                Employee(
+                    company_id,
+                    employee_id,
+                    name=f"Agent {n}",
+                    email=f"a{n}@bench.test",
+                    role="agent",
+                    tier=1,
+                    departments=[],
+                    status="offline",
+                    status_since=now,
+                    active=True,
+                    created_at=now,
+                )
+            )
     days = [day - timedelta(days=n) for n in range(7)]
     items: dict[tuple[date, str], dict[str, Any]] = {}
     for d in days:  # everyone worked every day: the largest item count the window can have
@@ -195,8 +216,11 @@ def seed_company(company_id: str, agents: int, events: int, day: date, seed: int
                 setattr(record, name, value)
             batch.save(record)
     sizes = [len(v) for f in items.values() for v in f.get("sets", {}).values()]
-    return {"agent_days": len(items), "largest_ticket_set": max(sizes, default=0),
-            "mean_ticket_set": round(statistics.fmean(sizes), 1) if sizes else 0}
+    return {
+        "agent_days": len(items),
+        "largest_ticket_set": max(sizes, default=0),
+        "mean_ticket_set": round(statistics.fmean(sizes), 1) if sizes else 0,
+    }
 
 
 def measure(counter: RequestCounter, company_id: str, day: date) -> dict[str, Any]:
@@ -206,15 +230,24 @@ def measure(counter: RequestCounter, company_id: str, day: date) -> dict[str, An
         started = time.perf_counter()
         summary = run_day(company_id, day)
         seconds = time.perf_counter() - started
-        first = {"seconds": round(seconds, 2), "reads": counter.reads, "writes": counter.writes,
-                 "items_read": counter.items_read, "kb_read": round(counter.bytes_read / 1024),
-                 "by_operation": dict(sorted(counter.calls.items())),
-                 "badges_awarded": len(summary["awards"]), "agents_counted": summary["agents_counted"]}
+        first = {
+            "seconds": round(seconds, 2),
+            "reads": counter.reads,
+            "writes": counter.writes,
+            "items_read": counter.items_read,
+            "kb_read": round(counter.bytes_read / 1024),
+            "by_operation": dict(sorted(counter.calls.items())),
+            "badges_awarded": len(summary["awards"]),
+            "agents_counted": summary["agents_counted"],
+        }
     with counter.measuring():
         started = time.perf_counter()
         run_day(company_id, day)
-        first["rerun"] = {"seconds": round(time.perf_counter() - started, 3), "reads": counter.reads,
-                          "writes": counter.writes}
+        first["rerun"] = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "reads": counter.reads,
+            "writes": counter.writes,
+        }
     return first
 
 
@@ -249,9 +282,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 shape["setup_seconds"] = round(time.perf_counter() - setup, 1)
                 run = {"agents": agents, "events": events, **shape, **measure(counter, company_id, day)}
                 results["runs"].append(run)
-                print(f"{agents:>5} agents {events:>7} events: {run['seconds']:>6} s, reads {run['reads']:>3} "
-                      f"({run['items_read']} items, {run['kb_read']} KB), writes {run['writes']:>5}, rerun reads "
-                      f"{run['rerun']['reads']} writes {run['rerun']['writes']}", flush=True)
+                print(
+                    f"{agents:>5} agents {events:>7} events: {run['seconds']:>6} s, reads {run['reads']:>3} "
+                    f"({run['items_read']} items, {run['kb_read']} KB), writes {run['writes']:>5}, rerun reads "
+                    f"{run['rerun']['reads']} writes {run['rerun']['writes']}",
+                    flush=True,
+                )
         for agents in sorted({args.small_agents, args.agents}):
             runs = [r for r in results["runs"] if r["agents"] == agents]
             low, high = runs[0], runs[-1]
@@ -273,9 +309,11 @@ def markdown(results: dict[str, Any]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["runs"]:
-        lines.append(f"| {r['agents']} | {r['events']} | {r['agent_days']} | {r['seconds']} | {r['reads']} | "
-                     f"{r['items_read']} | {r['kb_read']} | {r['writes']} | {r['rerun']['reads']} | "
-                     f"{r['rerun']['writes']} |")
+        lines.append(
+            f"| {r['agents']} | {r['events']} | {r['agent_days']} | {r['seconds']} | {r['reads']} | "
+            f"{r['items_read']} | {r['kb_read']} | {r['writes']} | {r['rerun']['reads']} | "
+            f"{r['rerun']['writes']} |"
+        )
     lines.append("")
     for key, value in results.items():
         if key.startswith("read_ratio"):

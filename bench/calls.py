@@ -118,9 +118,17 @@ class Desk:
 
 
 def lifecycle(desk: Desk, tickets: int) -> None:
-    signup = desk.call("POST", "/companies", body={"name": "Bench", "manager_name": "Mia",
-                                                   "manager_email": "mia@bench.test", "timezone": "Europe/Vilnius",
-                                                   "currency": "EUR"})
+    signup = desk.call(
+        "POST",
+        "/companies",
+        body={
+            "name": "Bench",
+            "manager_name": "Mia",
+            "manager_email": "mia@bench.test",
+            "timezone": "Europe/Vilnius",
+            "currency": "EUR",
+        },
+    )
     manager, intake = signup["token"], signup["company"]["intake_key"]
     ada = desk.call("POST", "/employees", manager, {"name": "Ada", "email": "ada@bench.test"})
     tess = desk.call("POST", "/employees", manager, {"name": "Tess", "email": "tess@bench.test", "tier": 2})
@@ -130,13 +138,19 @@ def lifecycle(desk: Desk, tickets: int) -> None:
     desk.wait(lambda: desk.call("GET", "/tips/status", manager)["company"]["state"] == "verified", "verification")
     for person in (ada, tess):
         desk.call("POST", f"/tips/employees/{person['employee']['employee_id']}/opt-in", person["token"])
-    desk.wait(lambda: all(e["state"] == "linked" for e in desk.call("GET", "/tips/status", manager)["employees"]),
-              "links")
+    desk.wait(
+        lambda: all(e["state"] == "linked" for e in desk.call("GET", "/tips/status", manager)["employees"]), "links"
+    )
 
     for n in range(tickets):
         address = f"customer{n}-{time.time_ns()}@example.com"
-        intake_body = {"subject": f"Printer {n} prints blank pages", "body": "Since this morning",
-                       "customer_name": "Ann", "customer_email": address, "channel": "chat"}
+        intake_body = {
+            "subject": f"Printer {n} prints blank pages",
+            "body": "Since this morning",
+            "customer_name": "Ann",
+            "customer_email": address,
+            "channel": "chat",
+        }
         opened = desk.call("POST", f"/intake/{intake}/tickets", body=intake_body)
         desk.call("POST", f"/intake/{intake}/tickets", body={**intake_body, "body": "Still blank"})  # merged
         ticket_id, link = opened["ticket_id"], opened["link_token"]
@@ -144,8 +158,9 @@ def lifecycle(desk: Desk, tickets: int) -> None:
         assert desk.call("POST", "/tickets/next", agent)["ticket_id"] == ticket_id
         desk.call("GET", f"/tickets/{ticket_id}", agent)
         desk.call("POST", f"/tickets/{ticket_id}/messages", agent, {"body": "Which model is it?"})
-        desk.call("POST", f"/tickets/{ticket_id}/messages", agent, {"body": "Asked for the model", "visibility":
-                                                                     "internal"})
+        desk.call(
+            "POST", f"/tickets/{ticket_id}/messages", agent, {"body": "Asked for the model", "visibility": "internal"}
+        )
         desk.call("POST", f"/tickets/{ticket_id}/tags", agent, {"tags": ["printer"]})
         desk.call("GET", f"/customer/tickets/{link}")
         desk.call("POST", f"/customer/tickets/{link}/messages", body={"body": "A LaserJet 4"})
@@ -161,8 +176,11 @@ def lifecycle(desk: Desk, tickets: int) -> None:
         def mail(address: str = address) -> list[Any]:
             from devstack.moto import outbox
 
-            return [email.message_from_string(m["raw_data"], policy=email.policy.default)
-                    for m in outbox() if "raw_data" in m and address in m["destinations"]]
+            return [
+                email.message_from_string(m["raw_data"], policy=email.policy.default)
+                for m in outbox()
+                if "raw_data" in m and address in m["destinations"]
+            ]
 
         [message] = desk.wait(mail, "the tip e-mail")
         text = message.get_body(preferencelist=("plain",)).get_content()
@@ -173,8 +191,12 @@ def lifecycle(desk: Desk, tickets: int) -> None:
         click = requests.get(f"{desk.api}{found['tip']}", allow_redirects=False, timeout=60)
         location = urlsplit(click.headers["Location"])
         query = parse_qs(location.query)
-        requests.post(f"{desk.stack.partner_url}{location.path}/pay", timeout=60, data={
-            "amount": "150", "currency": query["currency"][0], "reference": query["reference"][0]})
+        requests.post(
+            f"{desk.stack.partner_url}{location.path}/pay",
+            timeout=60,
+            data={"amount": "150", "currency": query["currency"][0], "reference": query["reference"][0]},
+        )
+
         def tip_paid(ticket_id: str = ticket_id) -> Any:
             return desk.call("GET", f"/tips?ticket_id={ticket_id}", manager)["tips"]
 
@@ -202,16 +224,21 @@ def summarise(invocations: list[Invocation]) -> list[dict[str, Any]]:
         for invocation in group:
             operations.update(invocation.calls)
         requests_each = [i.requests for i in group]
-        rows.append({
-            "kind": kind, "name": label, "invocations": len(group),
-            "requests_median": statistics.median(requests_each), "requests_max": max(requests_each),
-            "operations_per_invocation": {op: round(n / len(group), 2) for op, n in sorted(operations.items())},
-            "scans": operations["Scan"],
-            "read_units": round(statistics.fmean(i.read_units for i in group), 2),
-            "write_units": round(statistics.fmean(i.write_units for i in group), 2),
-            "app_ms_median": round(statistics.median((i.seconds - i.database_seconds) * 1000 for i in group), 1),
-            "log_bytes": round(statistics.fmean(i.log_bytes for i in group)),
-        })
+        rows.append(
+            {
+                "kind": kind,
+                "name": label,
+                "invocations": len(group),
+                "requests_median": statistics.median(requests_each),
+                "requests_max": max(requests_each),
+                "operations_per_invocation": {op: round(n / len(group), 2) for op, n in sorted(operations.items())},
+                "scans": operations["Scan"],
+                "read_units": round(statistics.fmean(i.read_units for i in group), 2),
+                "write_units": round(statistics.fmean(i.write_units for i in group), 2),
+                "app_ms_median": round(statistics.median((i.seconds - i.database_seconds) * 1000 for i in group), 1),
+                "log_bytes": round(statistics.fmean(i.log_bytes for i in group)),
+            }
+        )
     return rows
 
 
@@ -246,14 +273,18 @@ def run(tickets: int) -> dict[str, Any]:
 
 
 def markdown(result: dict[str, Any]) -> str:
-    lines = ["| route or function | invocations | DynamoDB requests (median / max) | by operation | RRU | WRU | "
-             "app ms (median, outside the database) | log bytes |",
-             "|---|---:|---:|---|---:|---:|---:|---:|"]
+    lines = [
+        "| route or function | invocations | DynamoDB requests (median / max) | by operation | RRU | WRU | "
+        "app ms (median, outside the database) | log bytes |",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
     for r in result["rows"]:
         ops = ", ".join(f"{op} {n:g}" for op, n in r["operations_per_invocation"].items()) or "-"
-        lines.append(f"| `{r['name']}` ({r['kind']}) | {r['invocations']} | {r['requests_median']:g} / "
-                     f"{r['requests_max']} | {ops} | {r['read_units']:g} | {r['write_units']:g} | "
-                     f"{r['app_ms_median']:g} | {r['log_bytes']} |")
+        lines.append(
+            f"| `{r['name']}` ({r['kind']}) | {r['invocations']} | {r['requests_median']:g} / "
+            f"{r['requests_max']} | {ops} | {r['read_units']:g} | {r['write_units']:g} | "
+            f"{r['app_ms_median']:g} | {r['log_bytes']} |"
+        )
     return "\n".join(lines)
 
 
@@ -264,9 +295,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     result = run(args.tickets)
     print(markdown(result))
-    print(f"most requests by one route: {result['max_requests_per_route']}; by one function: "
-          f"{result['max_requests_per_function']}; routes over 3: {result['routes_over_3']}; "
-          f"Scans: {result['scans']}")
+    print(
+        f"most requests by one route: {result['max_requests_per_route']}; by one function: "
+        f"{result['max_requests_per_function']}; routes over 3: {result['routes_over_3']}; "
+        f"Scans: {result['scans']}"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     return result

@@ -38,16 +38,29 @@ def lambda_environment() -> dict[str, str]:
 
 
 def _time_import(imports: str, env: dict[str, str]) -> float:
-    output = subprocess.run([sys.executable, "-c", TIMED.format(imports=imports)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", TIMED.format(imports=imports)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return float(output.strip().splitlines()[-1])
 
 
 def import_costs(env: dict[str, str], top: int = 12) -> list[dict[str, Any]]:
     """What `import app` loads beyond the reference, by top-level package and its own import time."""
+
     def self_times(imports: str) -> dict[str, int]:
-        stderr = subprocess.run([sys.executable, "-X", "importtime", "-c", imports], cwd=ROOT, env=env,
-                                capture_output=True, text=True, check=True).stderr
+        stderr = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", imports],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
         costs: dict[str, int] = {}
         for line in stderr.splitlines():
             parts = line.removeprefix("import time:").split("|")

@@ -87,8 +87,14 @@ def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, 
     if missing:
         raise ValueError(f"bench/calls.py measured no invocation of {missing}")
     init_seconds = coldstart["import_app_ms"] / 1000
-    totals = {"lambda_requests": 0.0, "gb_seconds": 0.0, "api_requests": 0.0, "read_units": 0.0,
-              "write_units": 0.0, "log_bytes": 0.0}
+    totals = {
+        "lambda_requests": 0.0,
+        "gb_seconds": 0.0,
+        "api_requests": 0.0,
+        "read_units": 0.0,
+        "write_units": 0.0,
+        "log_bytes": 0.0,
+    }
     for name, count in volumes.items():
         row = rows[name]
         requests_each = sum(row["operations_per_invocation"].values())
@@ -110,11 +116,11 @@ def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, 
         "API Gateway (REST)": totals["api_requests"] * PRICES["api_gateway_rest_request"],
         "DynamoDB writes": totals["write_units"] * PRICES["dynamodb_write_request_unit"],
         "DynamoDB reads": totals["read_units"] * PRICES["dynamodb_read_request_unit"],
-        "DynamoDB storage + point-in-time recovery (a year of tickets)": stored_gb * (
-            PRICES["dynamodb_storage_gb_month"] + PRICES["dynamodb_pitr_gb_month"]),
+        "DynamoDB storage + point-in-time recovery (a year of tickets)": stored_gb
+        * (PRICES["dynamodb_storage_gb_month"] + PRICES["dynamodb_pitr_gb_month"]),
         "SES": TICKETS_PER_MONTH * EMAILS_PER_TICKET * PRICES["ses_email"],
-        "CloudWatch Logs (ingest + a month kept)": log_gb * (PRICES["logs_ingested_gb"]
-                                                             + PRICES["logs_stored_gb_month"]),
+        "CloudWatch Logs (ingest + a month kept)": log_gb
+        * (PRICES["logs_ingested_gb"] + PRICES["logs_stored_gb_month"]),
         "CloudWatch custom metrics": CUSTOM_METRICS * PRICES["custom_metric_month"],
     }
     return {
@@ -125,16 +131,25 @@ def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, 
         "log_gb": round(log_gb, 4),
         "items": {k: round(v, 2) for k, v in items.items()},
         "total_usd": round(sum(round(v, 2) for v in items.values()), 2),  # the table's column adds up
-        "assumptions": {"database_latency_ms": DATABASE_LATENCY_MS, "cold_share": COLD_SHARE,
-                        "platform_log_bytes": PLATFORM_LOG_BYTES, "emf_log_bytes": EMF_LOG_BYTES,
-                        "stored_kb_per_ticket": STORED_KB_PER_TICKET, "ticket_mix": TICKET_MIX,
-                        "monthly_fixed": MONTHLY_FIXED},
+        "assumptions": {
+            "database_latency_ms": DATABASE_LATENCY_MS,
+            "cold_share": COLD_SHARE,
+            "platform_log_bytes": PLATFORM_LOG_BYTES,
+            "emf_log_bytes": EMF_LOG_BYTES,
+            "stored_kb_per_ticket": STORED_KB_PER_TICKET,
+            "ticket_mix": TICKET_MIX,
+            "monthly_fixed": MONTHLY_FIXED,
+        },
     }
 
 
 def markdown(bill: dict[str, Any]) -> str:
-    lines = [f"Monthly bill, {bill['company']}; prices: {bill['prices_date']}", "",
-             "| item | USD / month |", "|---|---:|"]
+    lines = [
+        f"Monthly bill, {bill['company']}; prices: {bill['prices_date']}",
+        "",
+        "| item | USD / month |",
+        "|---|---:|",
+    ]
     lines += [f"| {name} | {value:.2f} |" for name, value in bill["items"].items()]
     lines.append(f"| **total** | **{bill['total_usd']:.2f}** |")
     return "\n".join(lines)
@@ -142,6 +157,7 @@ def markdown(bill: dict[str, Any]) -> str:
 
 if __name__ == "__main__":
     results = ROOT / "bench" / "results"
-    bill = monthly_bill(json.loads((results / "calls.json").read_text()),
-                        json.loads((results / "coldstart.json").read_text()))
+    bill = monthly_bill(
+        json.loads((results / "calls.json").read_text()), json.loads((results / "coldstart.json").read_text())
+    )
     print(markdown(bill))

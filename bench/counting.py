@@ -25,7 +25,7 @@ ITEM_WRITES = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
 
 def value_size(value: dict[str, Any]) -> int:
     """Bytes of one attribute value in DynamoDB's wire form, by DynamoDB's item-size rules."""
-    (kind, data), = value.items()
+    ((kind, data),) = value.items()
     if kind == "S":
         return len(str(data).encode())
     if kind == "N":
@@ -103,8 +103,11 @@ class CallLog:
 
         def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
             current: Invocation | None = getattr(log._local, "current", None)
-            if current is None or getattr(log._local, "sizing", False) \
-                    or client.meta.service_model.service_name != "dynamodb":
+            if (
+                current is None
+                or getattr(log._local, "sizing", False)
+                or client.meta.service_model.service_name != "dynamodb"
+            ):
                 return original(client, operation, params)
             started = time.perf_counter()
             try:
@@ -151,8 +154,9 @@ class CallLog:
         indexed = sum(1 for key in self._indexes.get(table, []) if item and key in item)
         return float(units + factor * indexed * write_units(item_size(item)))
 
-    def _units(self, client: Any, current: Invocation, operation: str, params: dict[str, Any],
-               result: dict[str, Any]) -> None:
+    def _units(
+        self, client: Any, current: Invocation, operation: str, params: dict[str, Any], result: dict[str, Any]
+    ) -> None:
         consistent = bool(params.get("ConsistentRead"))
         if operation == "GetItem":
             current.read_units += read_units(item_size(result.get("Item")), consistent)
@@ -169,7 +173,7 @@ class CallLog:
             current.write_units += self._write(client, params["TableName"], operation, params, 1)
         elif operation == "TransactWriteItems":
             for entry in params["TransactItems"]:
-                (action, body), = entry.items()
+                ((action, body),) = entry.items()
                 current.write_units += self._write(client, body["TableName"], action, body, 2)
         elif operation == "BatchWriteItem":
             for table, requests in params["RequestItems"].items():

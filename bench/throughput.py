@@ -52,14 +52,25 @@ def proxy_event(intake_key: str, body: dict[str, Any]) -> dict[str, Any]:
     path = INTAKE_PATH.format(intake_key=intake_key)
     headers = {"content-type": "application/json", "host": "bench.execute-api.us-east-1.amazonaws.com"}
     return {
-        "resource": INTAKE_PATH, "path": path, "httpMethod": "POST",
-        "headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None, "multiValueQueryStringParameters": None,
-        "pathParameters": {"intake_key": intake_key}, "stageVariables": None,
-        "requestContext": {"resourcePath": INTAKE_PATH, "httpMethod": "POST", "path": f"/api{path}",
-                           "stage": "api", "requestId": secrets.token_hex(8),
-                           "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"}},
-        "body": json.dumps(body), "isBase64Encoded": False,
+        "resource": INTAKE_PATH,
+        "path": path,
+        "httpMethod": "POST",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"intake_key": intake_key},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": INTAKE_PATH,
+            "httpMethod": "POST",
+            "path": f"/api{path}",
+            "stage": "api",
+            "requestId": secrets.token_hex(8),
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
+        },
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
     }
 
 
@@ -93,8 +104,13 @@ def _api_worker(moto_url: str, intake_key: str, count: int, ready: Any, start: A
     handler, context = app.app, Context()
 
     def create() -> None:
-        body = {"subject": f"Printer {secrets.token_hex(6)}", "body": "Prints blank pages since this morning",
-                "customer_name": "Ann", "customer_email": f"c{secrets.token_hex(8)}@example.com", "channel": "web"}
+        body = {
+            "subject": f"Printer {secrets.token_hex(6)}",
+            "body": "Prints blank pages since this morning",
+            "customer_name": "Ann",
+            "customer_email": f"c{secrets.token_hex(8)}@example.com",
+            "channel": "web",
+        }
         response = handler(proxy_event(intake_key, body), context)
         if response["statusCode"] != 201:
             raise RuntimeError(f"intake answered {response['statusCode']}: {response['body'][:300]}")
@@ -132,14 +148,28 @@ def _same_work_worker(moto_url: str, work: dict[str, Any], count: int, ready: An
         return {**item, **{key: {"S": f"bench_{secrets.token_hex(16)}"} for key in keys}}
 
     def once() -> None:
-        client.query(TableName=work["companies"], IndexName=work["intake_index"],
-                     KeyConditionExpression="#k = :k", ExpressionAttributeNames={"#k": work["intake_attribute"]},
-                     ExpressionAttributeValues={":k": {"S": work["intake_key"]}}, Limit=1)
+        client.query(
+            TableName=work["companies"],
+            IndexName=work["intake_index"],
+            KeyConditionExpression="#k = :k",
+            ExpressionAttributeNames={"#k": work["intake_attribute"]},
+            ExpressionAttributeValues={":k": {"S": work["intake_key"]}},
+            Limit=1,
+        )
         client.get_item(TableName=work["customers"], Key=fresh({}, work["customer_keys"]), ConsistentRead=True)
-        client.transact_write_items(TransactItems=[
-            {"Put": {"TableName": table, "Item": fresh(item, keys), "ConditionExpression": "attribute_not_exists(#h)",
-                     "ExpressionAttributeNames": {"#h": keys[0]}}}
-            for table, item, keys in work["puts"]])
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": fresh(item, keys),
+                        "ConditionExpression": "attribute_not_exists(#h)",
+                        "ExpressionAttributeNames": {"#h": keys[0]},
+                    }
+                }
+                for table, item, keys in work["puts"]
+            ]
+        )
 
     _timed(once, count, ready, start, done)
 
@@ -174,12 +204,24 @@ def _company(client: Any) -> tuple[str, dict[str, Any]]:
     from chalicelib.db.models import Company, Customer, Message, Ticket
     from chalicelib.tickets.service import ticket_key
 
-    signup = client.http.post("/companies", headers={"content-type": "application/json"}, body=json.dumps(
-        {"name": "Bench", "manager_name": "Mia", "manager_email": "mia@bench.test"}))
+    signup = client.http.post(
+        "/companies",
+        headers={"content-type": "application/json"},
+        body=json.dumps({"name": "Bench", "manager_name": "Mia", "manager_email": "mia@bench.test"}),
+    )
     company = json.loads(signup.body)["company"]
-    opened = client.http.post(f"/intake/{company['intake_key']}/tickets", headers={"content-type": "application/json"},
-                              body=json.dumps({"subject": "Printer", "body": "Prints blank pages since this morning",
-                                               "customer_name": "Ann", "customer_email": "ann@example.com"}))
+    opened = client.http.post(
+        f"/intake/{company['intake_key']}/tickets",
+        headers={"content-type": "application/json"},
+        body=json.dumps(
+            {
+                "subject": "Printer",
+                "body": "Prints blank pages since this morning",
+                "customer_name": "Ann",
+                "customer_email": "ann@example.com",
+            }
+        ),
+    )
     ticket_id = json.loads(opened.body)["ticket_id"]
     ticket = Ticket.get(company["company_id"], ticket_id)
     message = next(iter(Message.query(ticket_key(company["company_id"], ticket_id))))
@@ -189,12 +231,15 @@ def _company(client: Any) -> tuple[str, dict[str, Any]]:
         "intake_key": company["intake_key"],
         "companies": Company.Meta.table_name,
         "intake_index": index.Meta.index_name,
-        "intake_attribute": next(k["AttributeName"] for k in index._get_schema()["key_schema"]
-                                 if k["KeyType"] == "HASH"),
+        "intake_attribute": next(
+            k["AttributeName"] for k in index._get_schema()["key_schema"] if k["KeyType"] == "HASH"
+        ),
         "customers": Customer.Meta.table_name,
         "customer_keys": _keys(Customer),
-        "puts": [(model.Meta.table_name, item.serialize(), _keys(model))
-                 for model, item in ((Customer, customer), (Ticket, ticket), (Message, message))],
+        "puts": [
+            (model.Meta.table_name, item.serialize(), _keys(model))
+            for model, item in ((Customer, customer), (Ticket, ticket), (Message, message))
+        ],
     }
     return company["intake_key"], work
 
@@ -234,9 +279,14 @@ def run(workers: int, count: int, rounds: int) -> dict[str, Any]:
     api, put, same = (statistics.median(rates[k]) for k in ("api", "put", "same"))
     return {
         "server": "devstack.moto.MotoServer (moto on loopback, one request at a time), tables reset each round",
-        "workers": workers, "requests_per_worker": count, "rounds": rounds,
-        "tickets_per_second": round(api, 1), "putitem_per_second": round(put, 1), "ratio": round(api / put, 2),
-        "same_work_raw_per_second": round(same, 1), "ratio_to_same_work_raw": round(api / same, 2),
+        "workers": workers,
+        "requests_per_worker": count,
+        "rounds": rounds,
+        "tickets_per_second": round(api, 1),
+        "putitem_per_second": round(put, 1),
+        "ratio": round(api / put, 2),
+        "same_work_raw_per_second": round(same, 1),
+        "ratio_to_same_work_raw": round(api / same, 2),
         "rounds_measured": {k: [round(r, 1) for r in v] for k, v in rates.items()},
     }
 

@@ -25,8 +25,11 @@ def _run(args: argparse.Namespace) -> int:
     print(f"API:            {stack.api_url}", flush=True)
     print(f"moto (AWS):     {stack.moto.url if stack.moto else '-'}", flush=True)
     print(f"partner sandbox {stack.partner_url}", flush=True)
-    print(f"control:        {stack.control_url}  (GET /schedules, /pump, /outbox;"
-          " POST /schedules/NAME/fire, /pump/drain)", flush=True)
+    print(
+        f"control:        {stack.control_url}  (GET /schedules, /pump, /outbox;"
+        " POST /schedules/NAME/fire, /pump/drain)",
+        flush=True,
+    )
     print(f"ready in {time.monotonic() - started:.1f}s; Ctrl-C stops everything", flush=True)
     if args.demo:
         from devstack.demo import seed

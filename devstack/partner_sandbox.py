@@ -137,8 +137,15 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/sandbox/state":
             with self.state.lock:
-                self._json(200, {"places": self.state.places, "receivers": self.state.receivers,
-                                 "tips": self.state.tips, "deliveries": self.state.deliveries})
+                self._json(
+                    200,
+                    {
+                        "places": self.state.places,
+                        "receivers": self.state.receivers,
+                        "tips": self.state.tips,
+                        "deliveries": self.state.deliveries,
+                    },
+                )
             return
         match = re.fullmatch(r"/form/([A-Za-z0-9_]+)", parts.path)
         if match and match.group(1) in self.state.receivers:
@@ -160,8 +167,9 @@ class Handler(BaseHTTPRequestHandler):
             if tip is None:
                 self._json(404, {"error": "no such tip"})
                 return
-            status = self.state.send("tip.refunded", {"tip_id": tip["tip_id"],
-                                                      "company_external_id": tip["company_external_id"]})
+            status = self.state.send(
+                "tip.refunded", {"tip_id": tip["tip_id"], "company_external_id": tip["company_external_id"]}
+            )
             self._json(200, {"webhook_status": status})
             return
         pay = re.fullmatch(r"/form/([A-Za-z0-9_]+)/pay", path)
@@ -201,8 +209,12 @@ class Handler(BaseHTTPRequestHandler):
         external_id, name = str(body.get("external_id", "")), str(body.get("name", ""))
         if not external_id:
             return 422, {"error": "external_id is required"}
-        place = {"place_id": f"pl_{secrets.token_hex(8)}", "external_id": external_id, "name": name,
-                 "currency": body.get("currency", "USD")}
+        place = {
+            "place_id": f"pl_{secrets.token_hex(8)}",
+            "external_id": external_id,
+            "name": name,
+            "currency": body.get("currency", "USD"),
+        }
         with self.state.lock:
             self.state.places[external_id] = place
         if "[reject]" in name:
@@ -217,11 +229,16 @@ class Handler(BaseHTTPRequestHandler):
         employee = str(body.get("external_id", ""))
         receiver_id = f"rc_{secrets.token_hex(8)}"
         with self.state.lock:
-            self.state.receivers[receiver_id] = {"company": company, "employee": employee,
-                                                 "name": str(body.get("name", ""))}
+            self.state.receivers[receiver_id] = {
+                "company": company,
+                "employee": employee,
+                "name": str(body.get("name", "")),
+            }
         form_url = f"{self.state.public_url}/form/{receiver_id}"
-        self.state.later("employee.linked", {"company_external_id": company, "external_id": employee,
-                                             "receiver_id": receiver_id, "form_url": form_url})
+        self.state.later(
+            "employee.linked",
+            {"company_external_id": company, "external_id": employee, "receiver_id": receiver_id, "form_url": form_url},
+        )
         return 201, {"receiver_id": receiver_id, "status": "waiting"}
 
     def _form(self, receiver_id: str, query: dict[str, list[str]]) -> None:
@@ -234,15 +251,19 @@ class Handler(BaseHTTPRequestHandler):
             f"{a} {currency}</label>"
             for i, a in enumerate(amounts)
         )
-        self._html(200, "Leave a tip", (
-            f"<h1>Tip {html.escape(receiver['name'])}</h1>"
-            f"<form method='post' action='/form/{receiver_id}/pay'>{options}"
-            f"<label><input type='radio' name='amount' value='other'> Other: "
-            f"<input name='other' id='other' inputmode='decimal' size='6'></label>"
-            f"<input type='hidden' name='currency' value='{currency}'>"
-            f"<input type='hidden' name='reference' value='{reference}'>"
-            "<p><button type='submit' id='pay'>Pay</button></p></form>"
-        ))
+        self._html(
+            200,
+            "Leave a tip",
+            (
+                f"<h1>Tip {html.escape(receiver['name'])}</h1>"
+                f"<form method='post' action='/form/{receiver_id}/pay'>{options}"
+                f"<label><input type='radio' name='amount' value='other'> Other: "
+                f"<input name='other' id='other' inputmode='decimal' size='6'></label>"
+                f"<input type='hidden' name='currency' value='{currency}'>"
+                f"<input type='hidden' name='reference' value='{reference}'>"
+                "<p><button type='submit' id='pay'>Pay</button></p></form>"
+            ),
+        )
 
     def _pay(self, receiver_id: str, form: dict[str, str]) -> None:
         receiver = self.state.receivers[receiver_id]
@@ -250,15 +271,24 @@ class Handler(BaseHTTPRequestHandler):
         if not amount or not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,2})?", amount):
             self._html(422, "Leave a tip", "<p>Please choose an amount.</p>")
             return
-        tip = {"tip_id": f"tp_{secrets.token_hex(8)}", "company_external_id": receiver["company"],
-               "employee_external_id": receiver["employee"], "amount": f"{float(amount):.2f}",
-               "currency": form.get("currency") or "USD", "reference": form.get("reference") or None,
-               "paid_at": datetime.now(UTC).isoformat()}
+        tip = {
+            "tip_id": f"tp_{secrets.token_hex(8)}",
+            "company_external_id": receiver["company"],
+            "employee_external_id": receiver["employee"],
+            "amount": f"{float(amount):.2f}",
+            "currency": form.get("currency") or "USD",
+            "reference": form.get("reference") or None,
+            "paid_at": datetime.now(UTC).isoformat(),
+        }
         status = self.state.send("tip.paid", tip)
         with self.state.lock:
             self.state.tips.append({**tip, "webhook_status": status})
-        self._html(200, "Thank you", f"<h1 id='paid'>Thank you!</h1><p>{html.escape(tip['amount'])} "
-                                     f"{html.escape(tip['currency'])} sent to {html.escape(receiver['name'])}.</p>")
+        self._html(
+            200,
+            "Thank you",
+            f"<h1 id='paid'>Thank you!</h1><p>{html.escape(tip['amount'])} "
+            f"{html.escape(tip['currency'])} sent to {html.escape(receiver['name'])}.</p>",
+        )
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -269,8 +299,9 @@ class SandboxServer(ThreadingHTTPServer):
         self.state = state
 
 
-def start(webhook_url: str, host: str = "127.0.0.1", port: int = 0, public_url: str | None = None,
-          delay_seconds: float = 0.3) -> SandboxServer:
+def start(
+    webhook_url: str, host: str = "127.0.0.1", port: int = 0, public_url: str | None = None, delay_seconds: float = 0.3
+) -> SandboxServer:
     """Start the sandbox in a background thread (port 0: any free port); `server.state.public_url` is its URL."""
     state = SandboxState(webhook_url=webhook_url, public_url="", delay_seconds=delay_seconds)
     server = SandboxServer((host, port), state)

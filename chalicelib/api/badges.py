@@ -26,14 +26,29 @@ def list_rules(call: Call) -> dict[str, Any]:
     return config.rules_view(config.load(call.who.company_id))
 
 
-@route(bp, "/badges/rules", "PATCH", summary="Rename, disable, re-window or re-threshold a badge", tag=TAG,
-       auth="manager", body=BadgePatch)
+@route(
+    bp,
+    "/badges/rules",
+    "PATCH",
+    summary="Rename, disable, re-window or re-threshold a badge",
+    tag=TAG,
+    auth="manager",
+    body=BadgePatch,
+)
 def patch_rule(call: Call) -> dict[str, Any]:
     return config.patch_badge(call.who, call.body).view()
 
 
-@route(bp, "/badges/rules", "POST", summary="Add a badge of the company's own over a recorded metric", tag=TAG,
-       auth="manager", body=NewBadge, status=201)
+@route(
+    bp,
+    "/badges/rules",
+    "POST",
+    summary="Add a badge of the company's own over a recorded metric",
+    tag=TAG,
+    auth="manager",
+    body=NewBadge,
+    status=201,
+)
 def add_rule(call: Call) -> dict[str, Any]:
     return config.add_badge(call.who, call.body).view()
 
@@ -43,15 +58,29 @@ def get_levels(call: Call) -> dict[str, Any]:
     return config.levels_view(config.load(call.who.company_id))
 
 
-@route(bp, "/badges/levels", "PUT", summary="Replace the 12 level formulas (checked before saving)", tag=TAG,
-       auth="manager", body=LevelsUpdate)
+@route(
+    bp,
+    "/badges/levels",
+    "PUT",
+    summary="Replace the 12 level formulas (checked before saving)",
+    tag=TAG,
+    auth="manager",
+    body=LevelsUpdate,
+)
 def put_levels(call: Call) -> dict[str, Any]:
     config.set_levels(call.who, call.body)
     return config.levels_view(config.load(call.who.company_id))
 
 
-@route(bp, "/badges/runs", "POST", summary="Award the badges of one finished day now (idempotent)", tag=TAG,
-       auth="manager", body=BadgeRun)
+@route(
+    bp,
+    "/badges/runs",
+    "POST",
+    summary="Award the badges of one finished day now (idempotent)",
+    tag=TAG,
+    auth="manager",
+    body=BadgeRun,
+)
 def run_badges(call: Call) -> dict[str, Any]:
     return job.run_manual(call.who, call.body.date)
 
@@ -62,7 +91,13 @@ def get_leaderboard(call: Call) -> dict[str, Any]:
 
 
 # Declared with a charset so that, like every bearer-token route, its auth errors stay problem+json.
-@route(bp, "/leaderboard/page", "GET", summary="The leaderboard as a page (HTML)", tag=TAG,
-       produces="text/html; charset=utf-8")
+@route(
+    bp,
+    "/leaderboard/page",
+    "GET",
+    summary="The leaderboard as a page (HTML)",
+    tag=TAG,
+    produces="text/html; charset=utf-8",
+)
 def leaderboard_page(call: Call) -> Response:
     return html_response(leaderboard.page(call.who))

@@ -141,8 +141,9 @@ class _Parser:
             return ("num", float(token.text))
         if token.kind == "name":
             if token.text not in self.names:
-                raise FormulaError(f"unknown counter {token.text!r} (known: {', '.join(sorted(self.names))})",
-                                   token.position)
+                raise FormulaError(
+                    f"unknown counter {token.text!r} (known: {', '.join(sorted(self.names))})", token.position
+                )
             return ("var", token.text)
         if token.kind == "end":
             raise FormulaError("expected a counter name or a number, but the formula ended", token.position)

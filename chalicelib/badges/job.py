@@ -133,8 +133,11 @@ def _count_totals(run: _Company) -> int:
         for _attempt in range(ATTEMPTS):
             current = run.standing(employee_id)
             through = date.fromisoformat(current.counted_through) if current.counted_through else None
-            new_days = sorted(d for d, items in run.days.items()
-                              if employee_id in items and d <= run.day and (through is None or d > through))
+            new_days = sorted(
+                d
+                for d, items in run.days.items()
+                if employee_id in items and d <= run.day and (through is None or d > through)
+            )
             if not new_days:
                 break
             updated = _copy(current)
@@ -164,17 +167,35 @@ def _award(run: _Company, outcome: evaluate.Outcome) -> str:
     now = utcnow()
     day = run.day.isoformat()
     for _attempt in range(ATTEMPTS):
-        award = BadgeRecord(run.company_id, award_key(run.day, rule.key), badge=rule.key, day=day,
-                            employee_id=winner.employee_id, figure=winner.figure, activity=winner.activity,
-                            name=rule.name, positive=rule.positive, points=rule.points, updated_at=now)
+        award = BadgeRecord(
+            run.company_id,
+            award_key(run.day, rule.key),
+            badge=rule.key,
+            day=day,
+            employee_id=winner.employee_id,
+            figure=winner.figure,
+            activity=winner.activity,
+            name=rule.name,
+            positive=rule.positive,
+            points=rule.points,
+            updated_at=now,
+        )
         holder = run.holders.get(rule.key)
         new_holder = None
         if holder is None or str(holder.day) < day:  # an older day's rerun never takes a newer holding
             keeps = holder is not None and holder.employee_id == winner.employee_id
-            new_holder = BadgeRecord(run.company_id, f"{HOLDER}{rule.key}", badge=rule.key, day=day,
-                                     employee_id=winner.employee_id, figure=winner.figure, name=rule.name,
-                                     positive=rule.positive, since=holder.since if keeps and holder else day,
-                                     updated_at=now)
+            new_holder = BadgeRecord(
+                run.company_id,
+                f"{HOLDER}{rule.key}",
+                badge=rule.key,
+                day=day,
+                employee_id=winner.employee_id,
+                figure=winner.figure,
+                name=rule.name,
+                positive=rule.positive,
+                since=holder.since if keeps and holder else day,
+                updated_at=now,
+            )
         current = run.standing(winner.employee_id)
         standing = _copy(current)
         standing.badges_won = {**standing.badges_won, rule.key: int(standing.badges_won.get(rule.key, 0)) + 1}
@@ -218,24 +239,37 @@ def run_day(company_id: str, day: date, settings: Settings | None = None) -> dic
     for rule in run.settings.enabled:
         holder = run.holders.get(rule.key)
         outcome = evaluate.winner(
-            rule, run.days, day, run.employees, holder.employee_id if holder else None,
+            rule,
+            run.days,
+            day,
+            run.employees,
+            holder.employee_id if holder else None,
             functools.partial(evaluate.draw, run.lot_key, company_id, day.isoformat(), rule.key),
         )
         if outcome.winner is None:
             no_winner.append(rule.key)
             continue
         _award(run, outcome)
-        awards[rule.key] = {"employee_id": outcome.winner.employee_id, "figure": outcome.winner.figure,
-                            "tie": outcome.tie, "candidates": outcome.candidates}
+        awards[rule.key] = {
+            "employee_id": outcome.winner.employee_id,
+            "figure": outcome.winner.figure,
+            "tie": outcome.tie,
+            "candidates": outcome.candidates,
+        }
     # What stands is what was written (a resumed run may find awards written by the interrupted one).
-    for written in BadgeRecord.query(company_id, BadgeRecord.record.startswith(f"{AWARD}{day.isoformat()}#"),
-                                     consistent_read=True):
+    for written in BadgeRecord.query(
+        company_id, BadgeRecord.record.startswith(f"{AWARD}{day.isoformat()}#"), consistent_read=True
+    ):
         awards.setdefault(str(written.badge), {})
         awards[str(written.badge)].update(employee_id=written.employee_id, figure=float(written.figure or 0))
-    summary = {"company_id": company_id, "day": day.isoformat(), "awards": awards, "no_winner": sorted(no_winner),
-               "agents_counted": counted}
-    BadgeRecord(company_id, marker_key, day=day.isoformat(), status="done", summary=summary,
-                updated_at=utcnow()).save()
+    summary = {
+        "company_id": company_id,
+        "day": day.isoformat(),
+        "awards": awards,
+        "no_winner": sorted(no_winner),
+        "agents_counted": counted,
+    }
+    BadgeRecord(company_id, marker_key, day=day.isoformat(), status="done", summary=summary, updated_at=utcnow()).save()
     return {**summary, "rerun": False}
 
 
@@ -246,8 +280,13 @@ def run_manual(principal: Principal, day: date) -> dict[str, Any]:
     if not today - timedelta(days=MANUAL_DAYS_BACK) <= day < today:
         raise ValidationFailed(
             "Only a finished day can be evaluated.",
-            [{"field": "date", "message": f"must be a day before today and at most {MANUAL_DAYS_BACK} days ago",
-              "code": "range"}],
+            [
+                {
+                    "field": "date",
+                    "message": f"must be a day before today and at most {MANUAL_DAYS_BACK} days ago",
+                    "code": "range",
+                }
+            ],
         )
     return run_day(company.company_id, day)
 

@@ -37,8 +37,11 @@ def leaderboard(principal: Principal) -> dict[str, Any]:
     rules = {rule.key: rule for rule in settings.rules}
     employees = {e.employee_id: e for e in Employee.query(company_id) if e.active}
     standings = {s.employee_id: s for s in Standing.query(company_id)}
-    holders = [h for h in BadgeRecord.query(company_id, BadgeRecord.record.startswith(HOLDER))
-               if h.employee_id in employees and h.badge in rules and rules[str(h.badge)].enabled]
+    holders = [
+        h
+        for h in BadgeRecord.query(company_id, BadgeRecord.record.startswith(HOLDER))
+        if h.employee_id in employees and h.badge in rules and rules[str(h.badge)].enabled
+    ]
     level_names = [level["name"] for level in settings.levels]
     rows = []
     for employee_id, employee in employees.items():
@@ -71,13 +74,16 @@ def leaderboard(principal: Principal) -> dict[str, Any]:
         rows.sort(key=lambda r: (-r["points"], -r["positive_badges_won"], r["name"].lower()))
     return {
         "agents": rows,
-        "badges": [{"key": r.key, "name": r.name, "description": r.description, "positive": r.positive}
-                   for r in settings.enabled],
+        "badges": [
+            {"key": r.key, "name": r.name, "description": r.description, "positive": r.positive}
+            for r in settings.enabled
+        ],
         "viewer": {"employee_id": principal.employee_id, "role": principal.role},
     }
 
 
 def page(principal: Principal) -> str:
     data = leaderboard(principal)
-    return render("badges/leaderboard.html", locale="en", title="Leaderboard", data=data,
-                  is_manager=principal.is_manager)
+    return render(
+        "badges/leaderboard.html", locale="en", title="Leaderboard", data=data, is_manager=principal.is_manager
+    )

@@ -69,8 +69,11 @@ def is_partner_form(url: str | None) -> bool:
 def _start(account: TipAccount, allowed_from: tuple[str, ...]) -> TipAccount:
     """Save a fresh registration, queued for retry until the partner has acknowledged it."""
     # a registration that failed outright (refused, or given up on) may start again
-    condition = (TipAccount.subject.does_not_exist() | TipAccount.state.is_in(*allowed_from)
-                 | (TipAccount.registration == "failed"))
+    condition = (
+        TipAccount.subject.does_not_exist()
+        | TipAccount.state.is_in(*allowed_from)
+        | (TipAccount.registration == "failed")
+    )
     try:
         account.save(condition=condition)
     except PutError as error:

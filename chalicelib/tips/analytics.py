@@ -40,8 +40,9 @@ class Period:
 
 
 def _bad(name: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"Query parameter {name} is not valid.", [{"field": f"query.{name}", "message": message,
-                                                                       "code": "value_error"}])
+    return ValidationFailed(
+        f"Query parameter {name} is not valid.", [{"field": f"query.{name}", "message": message, "code": "value_error"}]
+    )
 
 
 def period(query: Mapping[str, str], timezone: str, today: date | None = None) -> Period:

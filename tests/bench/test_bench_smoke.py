@@ -14,24 +14,48 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_quick_bench_run_writes_every_figure_and_the_table_the_readme_quotes(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DYNAMODB_", "SES_", "TABLE_"))}
-    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())
 
-    assert set(results["targets"]) == {"cold start ratio", "throughput ratio", "DynamoDB requests per route",
-                                       "Scans", "badge job reads, most events / fewest", "monthly bill"}
+    assert set(results["targets"]) == {
+        "cold start ratio",
+        "throughput ratio",
+        "DynamoDB requests per route",
+        "Scans",
+        "badge job reads, most events / fewest",
+        "monthly bill",
+    }
     assert all(t["outcome"] in ("met", "missed") and t["figure"] for t in results["targets"].values())
     assert results["coldstart"]["import_app_ms"] > 0 and results["coldstart"]["ratio"] > 0
     throughput = results["throughput"]
-    assert min(throughput["tickets_per_second"], throughput["putitem_per_second"],
-               throughput["same_work_raw_per_second"]) > 0
+    assert (
+        min(throughput["tickets_per_second"], throughput["putitem_per_second"], throughput["same_work_raw_per_second"])
+        > 0
+    )
 
     measured = {row["name"]: row for row in results["calls"]["rows"]}
-    for name in ("POST /intake/{intake_key}/tickets", "POST /tickets/next", "POST /customer/tickets/{link}/confirm",
-                 "POST /rate/{link}", "GET /tip/{link}", "POST /tips/webhooks/partner",
-                 "POST /tickets/{ticket_id}/customer-rating", "on_ticket_change", "send_tip_email", "update_karma",
-                 "award_badges", "flag_sla_breaches"):
+    for name in (
+        "POST /intake/{intake_key}/tickets",
+        "POST /tickets/next",
+        "POST /customer/tickets/{link}/confirm",
+        "POST /rate/{link}",
+        "GET /tip/{link}",
+        "POST /tips/webhooks/partner",
+        "POST /tickets/{ticket_id}/customer-rating",
+        "on_ticket_change",
+        "send_tip_email",
+        "update_karma",
+        "award_badges",
+        "flag_sla_breaches",
+    ):
         assert measured[name]["invocations"] >= 1, name
     assert measured["POST /intake/{intake_key}/tickets"]["operations_per_invocation"]["TransactWriteItems"] == 1
     assert measured["POST /intake/{intake_key}/tickets"]["write_units"] > 0

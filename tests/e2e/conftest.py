@@ -65,9 +65,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
     log = tmp_path_factory.mktemp("stack") / "devstack.log"
     # The stack sets its own endpoints and stream ARNs; nothing of the test process's moto may leak in.
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not (k.startswith(("DYNAMODB_", "SES_")) or k.endswith("_STREAM_ARN"))
+        k: v for k, v in os.environ.items() if not (k.startswith(("DYNAMODB_", "SES_")) or k.endswith("_STREAM_ARN"))
     }
     env.update(
         {

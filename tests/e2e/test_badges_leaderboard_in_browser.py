@@ -26,15 +26,31 @@ def test_the_leaderboard_page_shows_the_badges_the_schedule_awarded(local_stack:
         assert response.status_code < 300, (path, response.status_code, response.text)
         return response.json() if response.content else None
 
-    signup = call("POST", "/companies", body={"name": "Badgers", "manager_name": "Mia",
-                                              "manager_email": "mia@badgers.test", "timezone": "Europe/Vilnius"})
+    signup = call(
+        "POST",
+        "/companies",
+        body={
+            "name": "Badgers",
+            "manager_name": "Mia",
+            "manager_email": "mia@badgers.test",
+            "timezone": "Europe/Vilnius",
+        },
+    )
     manager = signup["token"]
     ada = call("POST", "/employees", manager, {"name": "Ada <Lovelace>", "email": "ada@badgers.test"})
     bob = call("POST", "/employees", manager, {"name": "Bob", "email": "bob@badgers.test"})
     for agent in (ada, bob):
         call("PUT", "/me/status", agent["token"], {"status": "online"})
-    opened = call("POST", f"/intake/{signup['company']['intake_key']}/tickets", body={
-        "subject": "Printer", "body": "Blank pages", "customer_name": "Ann", "customer_email": "ann@badgers.test"})
+    opened = call(
+        "POST",
+        f"/intake/{signup['company']['intake_key']}/tickets",
+        body={
+            "subject": "Printer",
+            "body": "Blank pages",
+            "customer_name": "Ann",
+            "customer_email": "ann@badgers.test",
+        },
+    )
     ticket_id = opened["ticket_id"]
     call("POST", "/tickets/next", bob["token"])
     call("POST", f"/tickets/{ticket_id}/messages", bob["token"], {"body": "A long and careful answer. " * 10})

@@ -54,8 +54,17 @@ def test_a_customer_rates_and_tips_and_the_manager_sees_it_through_the_whole_loc
         assert response.status_code < 300, (path, response.status_code, response.text)
         return response.json() if response.content else None
 
-    signup = call("POST", "/companies", body={"name": "Tipsy", "manager_name": "Mia", "manager_email": "mia@t.test",
-                                              "timezone": "Europe/Vilnius", "currency": "EUR"})
+    signup = call(
+        "POST",
+        "/companies",
+        body={
+            "name": "Tipsy",
+            "manager_name": "Mia",
+            "manager_email": "mia@t.test",
+            "timezone": "Europe/Vilnius",
+            "currency": "EUR",
+        },
+    )
     manager = signup["token"]
 
     # the partner is down at first: the registration is kept and the schedule finishes it
@@ -71,16 +80,22 @@ def test_a_customer_rates_and_tips_and_the_manager_sees_it_through_the_whole_loc
     wait_for(lambda: call("GET", "/tips/status", manager)["employees"][0]["state"] == "linked", "linked", stack)
 
     address = f"e2e-{int(time.time() * 1000)}@example.com"
-    opened = call("POST", f"/intake/{signup['company']['intake_key']}/tickets", body={
-        "subject": "Printer is broken", "body": "Blank pages", "customer_name": "Ann", "customer_email": address})
+    opened = call(
+        "POST",
+        f"/intake/{signup['company']['intake_key']}/tickets",
+        body={"subject": "Printer is broken", "body": "Blank pages", "customer_name": "Ann", "customer_email": address},
+    )
     call("PUT", "/me/status", ada["token"], {"status": "online"})
     assert call("POST", "/tickets/next", ada["token"])["ticket_id"] == opened["ticket_id"]
     call("POST", f"/tickets/{opened['ticket_id']}/resolve", ada["token"])
     call("POST", f"/customer/tickets/{opened['link_token']}/confirm")
 
     def outbox() -> list[Any]:
-        return [email.message_from_string(m["raw_data"], policy=email.policy.default)
-                for m in stack.sent_emails() if "raw_data" in m and address in m["destinations"]]
+        return [
+            email.message_from_string(m["raw_data"], policy=email.policy.default)
+            for m in stack.sent_emails()
+            if "raw_data" in m and address in m["destinations"]
+        ]
 
     [message] = wait_for(outbox, "the tip e-mail", stack)
     time.sleep(1)
@@ -99,8 +114,11 @@ def test_a_customer_rates_and_tips_and_the_manager_sees_it_through_the_whole_loc
     location = urlsplit(click.headers["Location"])
     query = parse_qs(location.query)
     assert requests.get(click.headers["Location"], timeout=30).status_code == 200  # the partner's form
-    paid = requests.post(f"{stack.partner_url}{location.path}/pay", data={
-        "amount": "150", "currency": query["currency"][0], "reference": query["reference"][0]}, timeout=30)
+    paid = requests.post(
+        f"{stack.partner_url}{location.path}/pay",
+        data={"amount": "150", "currency": query["currency"][0], "reference": query["reference"][0]},
+        timeout=30,
+    )
     assert paid.status_code == 200 and "Thank you" in paid.text
 
     tips = wait_for(lambda: call("GET", f"/tips?ticket_id={opened['ticket_id']}", manager)["tips"], "the tip", stack)

@@ -29,8 +29,14 @@ def tomorrow_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[date]:
     yield today()
 
 
-def seed(company: Company, agent: str, day: date, counters: Mapping[str, float] | None = None,
-         tickets: Mapping[str, list[str]] | None = None, extremes: Mapping[str, float] | None = None) -> None:
+def seed(
+    company: Company,
+    agent: str,
+    day: date,
+    counters: Mapping[str, float] | None = None,
+    tickets: Mapping[str, list[str]] | None = None,
+    extremes: Mapping[str, float] | None = None,
+) -> None:
     """Record activity for an agent on a day with the same functions the product records it with."""
     key = activity.day_key(company.company_id, day)
     employee_id = company.agent_ids[agent]

@@ -106,8 +106,14 @@ def test_running_a_day_twice_or_resuming_an_interrupted_run_awards_each_badge_on
     company.add_agent("Ada", online=False)
     company.add_agent("Bob", online=False)
     seed(company, "Ada", tomorrow, {"replies": 3, "breaks": 2, "online_seconds": 600}, extremes={"longest_reply": 80})
-    seed(company, "Bob", tomorrow, {"replies": 1, "rewards": 2}, {"resolved_tickets": ["t1"]},
-         extremes={"longest_call": 60})
+    seed(
+        company,
+        "Bob",
+        tomorrow,
+        {"replies": 1, "rewards": 2},
+        {"resolved_tickets": ["t1"]},
+        extremes={"longest_call": 60},
+    )
     real_award = job._award
     calls = {"n": 0}
 
@@ -126,8 +132,15 @@ def test_running_a_day_twice_or_resuming_an_interrupted_run_awards_each_badge_on
     resumed = run(company, tomorrow)
     again = run(company, tomorrow)
     assert again["rerun"] is True and again["awards"] == resumed["awards"]
-    assert set(resumed["awards"]) == {"novelist", "coffee", "four_leaf_clover", "rewarded", "cleaner", "talker",
-                                      "hardworking"}
+    assert set(resumed["awards"]) == {
+        "novelist",
+        "coffee",
+        "four_leaf_clover",
+        "rewarded",
+        "cleaner",
+        "talker",
+        "hardworking",
+    }
     awards = list(BadgeRecord.query(company.company_id, BadgeRecord.record.startswith(AWARD)))
     assert len(awards) == 7
     standings = {s.employee_id: s for s in Standing.query(company.company_id)}
@@ -157,8 +170,9 @@ def test_a_badge_is_held_until_someone_else_wins_it_and_history_is_kept(company:
     assert "talker" not in [b["key"] for b in rows["Ada"]["current_badges"]]
     assert [b["key"] for b in rows["Bob"]["current_badges"]] == ["talker"]
     assert rows["Ada"]["badges_won"] == {"talker": 1} and rows["Bob"]["badges_won"] == {"talker": 1}
-    history = [(a.day, a.employee_id) for a in BadgeRecord.query(company.company_id,
-                                                                  BadgeRecord.record.startswith(AWARD))]
+    history = [
+        (a.day, a.employee_id) for a in BadgeRecord.query(company.company_id, BadgeRecord.record.startswith(AWARD))
+    ]
     assert history == [(d1.isoformat(), company.agent_ids["Ada"]), (d3.isoformat(), company.agent_ids["Bob"])]
     # evaluating an older day again later never takes the badge back from the newer holder
     run(company, d1)
@@ -174,8 +188,13 @@ def test_a_manager_disables_renames_rewindows_and_adds_badges(company: Company, 
     renamed = ok(manager.call("PATCH", "/badges/rules", {"key": "novelist", "name": "Tolstoy", "min_value": 500}))
     assert renamed["name"] == "Tolstoy" and renamed["min_value"] == 500  # type: ignore[index]
     ok(manager.call("PATCH", "/badges/rules", {"key": "talker", "window": "7d"}))
-    added = ok(manager.call("POST", "/badges/rules", {"key": "note_taker", "name": "Note taker", "metric": "notes",
-                                                      "window": "yesterday"}))
+    added = ok(
+        manager.call(
+            "POST",
+            "/badges/rules",
+            {"key": "note_taker", "name": "Note taker", "metric": "notes", "window": "yesterday"},
+        )
+    )
     assert added["custom"] is True  # type: ignore[index]
     status, problem = manager.call("POST", "/badges/rules", {"key": "bad", "name": "Bad", "metric": "password"})
     assert status == 422 and "recorded metric" in problem["errors"][0]["message"]

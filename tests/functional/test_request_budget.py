@@ -26,8 +26,12 @@ def test_the_rating_page_the_rating_and_the_tip_click_each_read_in_one_request(
         status, html, _ = page(company.api, "POST", mail.rate_path, "stars=5&comment=Quick")
     assert status == 200 and "5 of 5" in html
     # read all, the customer (are they the employee?), write rating + counters + funnel, show the page again
-    assert rated["BatchGetItem"] == 2 and rated["TransactWriteItems"] == 1 and sum(rated[k] for k in (
-        "BatchGetItem", "GetItem", "Query", "TransactWriteItems", "PutItem", "UpdateItem")) == 4
+    assert (
+        rated["BatchGetItem"] == 2
+        and rated["TransactWriteItems"] == 1
+        and sum(rated[k] for k in ("BatchGetItem", "GetItem", "Query", "TransactWriteItems", "PutItem", "UpdateItem"))
+        == 4
+    )
 
     with dynamodb_requests() as clicked:
         assert page(company.api, "GET", mail.tip_path)[0] == 302

@@ -105,7 +105,11 @@ def test_a_tampered_customer_link_is_refused_on_every_link_route(victim: tuple[C
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if is_form else None
         raw = "body=hello" if is_form else None
         status, body = company.api.call(
-            endpoint.method, fill(endpoint.path, {"link": tampered}), body_for(endpoint), token="", headers=headers,
+            endpoint.method,
+            fill(endpoint.path, {"link": tampered}),
+            body_for(endpoint),
+            token="",
+            headers=headers,
             raw=raw,
         )
         assert status == 403, route_id(endpoint)

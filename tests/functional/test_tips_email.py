@@ -78,9 +78,7 @@ def test_no_tip_button_unless_the_company_is_verified_and_the_employee_linked(
     assert "Leave a tip" not in bodies["text/html"]
 
 
-def test_a_russian_speaking_customer_gets_the_russian_email(
-    company: Company, partner: Partner, client: Client
-) -> None:
+def test_a_russian_speaking_customer_gets_the_russian_email(company: Company, partner: Partner, client: Client) -> None:
     enable_tips(company, partner)
     closed = close_ticket(company, email_address="ivan@example.com", locale="ru")
     deliver(client, closed.record("400"))
@@ -97,8 +95,12 @@ def test_only_a_close_on_the_customers_confirmation_sends_anything(company: Comp
     auto.close_reason = "auto"
     reply = copy.deepcopy(closed.before)
     reply.message_count = int(reply.message_count) + 1
-    result = deliver(client, stream_record("500", auto, closed.before), stream_record("501", reply, closed.before),
-                     stream_record("502", closed.before))
+    result = deliver(
+        client,
+        stream_record("500", auto, closed.before),
+        stream_record("501", reply, closed.before),
+        stream_record("502", closed.before),
+    )
     assert result == {"batchItemFailures": []}
     assert sent_mail("auto.closed@example.com") == []
 
@@ -151,8 +153,11 @@ def test_a_telegram_customer_gets_the_message_with_url_buttons_instead_of_email(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
     get_tip_config.cache_clear()
     try:
-        partner.mock.add(responses.POST, "https://api.telegram.org/bot123:abc/sendMessage",
-                         json={"ok": True, "result": {"message_id": 42}})
+        partner.mock.add(
+            responses.POST,
+            "https://api.telegram.org/bot123:abc/sendMessage",
+            json={"ok": True, "result": {"message_id": 42}},
+        )
         closed = close_ticket(company, email_address="tg@example.com", channel="telegram", telegram_chat_id="98765")
         for _ in range(2):
             assert deliver(client, closed.record("900")) == {"batchItemFailures": []}
@@ -165,7 +170,9 @@ def test_a_telegram_customer_gets_the_message_with_url_buttons_instead_of_email(
     assert sent["chat_id"] == "98765" and "Printer is broken" in sent["text"]
     buttons = [row[0] for row in sent["reply_markup"]["inline_keyboard"]]
     assert [b["text"] for b in buttons] == ["Rate Ada", "Leave a tip"]
-    assert buttons[0]["url"].startswith("http://desk.test/rate/") and buttons[1]["url"].startswith("http://desk.test/tip/")
+    assert buttons[0]["url"].startswith("http://desk.test/rate/") and buttons[1]["url"].startswith(
+        "http://desk.test/tip/"
+    )
     assert sent_mail("tg@example.com") == []
     funnel = TicketFunnel.get(company.company_id, closed.after.ticket_id)
     assert funnel.channel == "telegram" and funnel.message_id == "42"

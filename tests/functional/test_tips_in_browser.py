@@ -53,8 +53,7 @@ def served(client: Client, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
 
     port = free_port()
     api_url = f"http://127.0.0.1:{port}"
-    server = LocalDevServer(app.app, Config.create(chalice_stage="local"), "127.0.0.1", port,
-                            handler_cls=OneAtATime)
+    server = LocalDevServer(app.app, Config.create(chalice_stage="local"), "127.0.0.1", port, handler_cls=OneAtATime)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sandbox = partner_sandbox.start(f"{api_url}/tips/webhooks/partner", delay_seconds=0.1)
     monkeypatch.setenv("TIP_PARTNER_API_URL", sandbox.state.public_url)
@@ -86,8 +85,17 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
         assert response.status_code < 300, (path, response.status_code, response.text)
         return response.json() if response.content else None
 
-    signup = call("POST", "/companies", body={"name": "Acme", "manager_name": "Mia", "manager_email": "mia@acme.test",
-                                              "timezone": "Europe/Vilnius", "currency": "EUR"})
+    signup = call(
+        "POST",
+        "/companies",
+        body={
+            "name": "Acme",
+            "manager_name": "Mia",
+            "manager_email": "mia@acme.test",
+            "timezone": "Europe/Vilnius",
+            "currency": "EUR",
+        },
+    )
     manager, company_id = signup["token"], signup["company"]["company_id"]
     call("POST", "/tips/company/opt-in", manager)
     wait_for(lambda: call("GET", "/tips/status", manager)["company"]["state"] == "verified", "company.verified")
@@ -97,8 +105,11 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
     wait_for(lambda: call("GET", "/tips/status", manager)["employees"][0]["state"] == "linked", "employee.linked")
 
     address = f"browser-{secrets.token_hex(4)}@example.com"
-    opened = call("POST", f"/intake/{signup['company']['intake_key']}/tickets", body={
-        "subject": "Printer is broken", "body": "Blank pages", "customer_name": "Ann", "customer_email": address})
+    opened = call(
+        "POST",
+        f"/intake/{signup['company']['intake_key']}/tickets",
+        body={"subject": "Printer is broken", "body": "Blank pages", "customer_name": "Ann", "customer_email": address},
+    )
     call("PUT", "/me/status", ada["token"], {"status": "online"})
     call("POST", "/tickets/next", ada["token"])
     call("POST", f"/tickets/{opened['ticket_id']}/resolve", ada["token"])
@@ -136,12 +147,19 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
         assert response is not None and response.status == 200
         row = dashboard.locator(f"tr[data-employee={ada_id}]").inner_text()
         assert "Ada Lovelace" in row and "150.00 EUR" in row and "4" in row
-        values = {step: dashboard.locator(f".funnel-value[data-step={step}]").text_content()
-                  for step in ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")}
-        assert values == {"closed": "1", "emailed": "1", "opened": "1", "rated": "1", "tip_clicked": "1",
-                          "tip_paid": "1"}
+        values = {
+            step: dashboard.locator(f".funnel-value[data-step={step}]").text_content()
+            for step in ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")
+        }
+        assert values == {
+            "closed": "1",
+            "emailed": "1",
+            "opened": "1",
+            "rated": "1",
+            "tip_clicked": "1",
+            "tip_paid": "1",
+        }
         assert dashboard.locator("#funnel rect").count() == 6
-
 
     tips = call("GET", f"/tips?ticket_id={opened['ticket_id']}", manager)["tips"]
     assert [(t["employee_id"], t["amount"], t["currency"]) for t in tips] == [(ada_id, "150.00", "EUR")]

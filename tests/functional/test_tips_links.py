@@ -134,8 +134,9 @@ def test_a_link_naming_the_ticket_under_another_company_finds_nothing(
     company: Company, other_company: Company, client: Client
 ) -> None:
     mail = emailed(company, client)
-    forged = links.sign("rate", links.LinkClaims(other_company.company_id, mail.closed.after.ticket_id, "emp_x"),
-                        timedelta(days=1))
+    forged = links.sign(
+        "rate", links.LinkClaims(other_company.company_id, mail.closed.after.ticket_id, "emp_x"), timedelta(days=1)
+    )
     status, html, _ = page(company.api, "GET", f"/rate/{forged}")
     assert status == 404 and "not valid" in html
 
@@ -203,8 +204,7 @@ def test_a_paid_tip_shows_against_the_employee_and_the_ticket_in_the_managers_an
     summary = company.manager.call("GET", "/tips/summary")[1]
     [row] = summary["by_employee"]
     assert row["employee_id"] == ada_id and row["tips"] == 2 and row["amount"] == {"EUR": "220.00"}
-    assert summary["funnel"] == {"closed": 1, "emailed": 1, "opened": 0, "rated": 0, "tip_clicked": 1,
-                                 "tip_paid": 1}
+    assert summary["funnel"] == {"closed": 1, "emailed": 1, "opened": 0, "rated": 0, "tip_clicked": 1, "tip_paid": 1}
     day = agent_day(company, ada_id)
     assert day is not None and (day.tips, day.tip_amount, day.rewards) == (2, 220, 2)
 
@@ -220,7 +220,8 @@ def test_tips_export_as_csv_and_period_filters_apply(company: Company, partner: 
     ada_id = enable_tips(company, partner)
     partner.pay(company, ada_id, "12.50", tip_id="=cmd|' /C calc'!A0")
     response = company.manager.client.http.get(
-        "/tips/export.csv", headers={"Authorization": f"Bearer {company.manager.token}"})
+        "/tips/export.csv", headers={"Authorization": f"Bearer {company.manager.token}"}
+    )
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
     lines = response.body.decode().splitlines()
     assert lines[0] == "tip_id,paid_at,employee_id,employee_name,ticket_id,amount,currency,refunded_at"
@@ -265,7 +266,8 @@ def test_the_dashboard_renders_the_figures_for_a_manager(company: Company, partn
     status, _, headers = page(company.manager, "GET", "/tips/dashboard")  # no token sent
     assert status == 401 and headers["Content-Type"] == "application/problem+json"
     response = company.manager.client.http.get(
-        "/tips/dashboard", headers={"Authorization": f"Bearer {company.manager.token}"})
+        "/tips/dashboard", headers={"Authorization": f"Bearer {company.manager.token}"}
+    )
     html = response.body.decode()
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
     assert '<svg id="funnel"' in html and "150.00 EUR" in html and "Ada" in html

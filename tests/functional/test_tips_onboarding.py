@@ -81,8 +81,7 @@ def test_a_registration_the_partner_never_takes_is_given_up_and_the_manager_can_
     status, body = company.manager.call("POST", f"/tips/employees/{ada_id}/opt-in")
     assert status == 200 and body["registration"]["status"] == "retrying"
     # days of hourly retries have passed: the account holds one attempt short of the limit
-    TipAccount(company.company_id, employee_subject(ada_id)).update(
-        actions=[TipAccount.attempts.set(MAX_ATTEMPTS - 1)])
+    TipAccount(company.company_id, employee_subject(ada_id)).update(actions=[TipAccount.attempts.set(MAX_ATTEMPTS - 1)])
 
     later = datetime.now(UTC) + timedelta(hours=2)
     client.lambda_.invoke("retry_tip_registrations", scheduled_event(later))

@@ -59,18 +59,32 @@ def test_a_bad_missing_or_stale_signature_gets_401_and_changes_nothing(
     data = {"external_id": company.company_id}
     now = datetime.now(UTC)
     if tamper == "signature":
-        status, body = partner.send("company.verified", data, webhook_id=webhook_id,
-                                    headers={"webhook-signature": "v1," + base64.b64encode(b"x" * 32).decode()})
+        status, body = partner.send(
+            "company.verified",
+            data,
+            webhook_id=webhook_id,
+            headers={"webhook-signature": "v1," + base64.b64encode(b"x" * 32).decode()},
+        )
     elif tamper == "body":
         # signed for another body, then ours swapped in: the signature no longer covers what arrives
         signed_for = json.dumps({"type": "company.verified", "data": {"external_id": "co_someone_else"}})
         signature = Webhook(LOCAL_WEBHOOK_SECRET).sign(webhook_id, now, signed_for)
         ours = json.dumps({"type": "company.verified", "data": data})
-        status, body = partner.api.call("POST", "/tips/webhooks/partner", raw=ours, token="", headers={
-            "webhook-id": webhook_id, "webhook-timestamp": str(int(now.timestamp())), "webhook-signature": signature})
+        status, body = partner.api.call(
+            "POST",
+            "/tips/webhooks/partner",
+            raw=ours,
+            token="",
+            headers={
+                "webhook-id": webhook_id,
+                "webhook-timestamp": str(int(now.timestamp())),
+                "webhook-signature": signature,
+            },
+        )
     elif tamper == "missing":
-        status, body = partner.api.call("POST", "/tips/webhooks/partner", {"type": "company.verified", "data": data},
-                                        token="")
+        status, body = partner.api.call(
+            "POST", "/tips/webhooks/partner", {"type": "company.verified", "data": data}, token=""
+        )
     elif tamper == "stale":
         status, body = partner.send("company.verified", data, webhook_id=webhook_id, at=now - timedelta(minutes=6))
     elif tamper == "future":
@@ -78,8 +92,9 @@ def test_a_bad_missing_or_stale_signature_gets_401_and_changes_nothing(
     elif tamper == "wrong-secret":
         status, body = partner.send("company.verified", data, webhook_id=webhook_id, secret=NEW_SECRET)
     else:
-        status, body = partner.send("company.verified", data, webhook_id=webhook_id,
-                                    headers={"webhook-signature": "v2,abc"})
+        status, body = partner.send(
+            "company.verified", data, webhook_id=webhook_id, headers={"webhook-signature": "v2,abc"}
+        )
     assert status == 401, body
     assert body["type"] == "/problems/webhook-signature-invalid"
     assert company_state(company) == "pending_verification"
@@ -89,11 +104,15 @@ def test_a_bad_missing_or_stale_signature_gets_401_and_changes_nothing(
 
 def test_timestamps_within_five_minutes_either_way_are_accepted(company: Company, partner: Partner) -> None:
     opted_in(company)
-    status, body = partner.send("company.rejected", {"external_id": company.company_id, "reason": "x"},
-                                at=datetime.now(UTC) + timedelta(minutes=4))
+    status, body = partner.send(
+        "company.rejected",
+        {"external_id": company.company_id, "reason": "x"},
+        at=datetime.now(UTC) + timedelta(minutes=4),
+    )
     assert status == 200 and body["outcome"] == "applied"
-    status, body = partner.send("company.verified", {"external_id": company.company_id},
-                                at=datetime.now(UTC) - timedelta(minutes=4))
+    status, body = partner.send(
+        "company.verified", {"external_id": company.company_id}, at=datetime.now(UTC) - timedelta(minutes=4)
+    )
     assert status == 200 and body["outcome"] == "applied"
     assert company_state(company) == "verified"
 
@@ -119,8 +138,9 @@ def test_a_redelivered_webhook_gets_2xx_and_has_no_second_effect(company: Compan
     employee_id = enable_tips(company, partner)
     tip = {"tip_id": "tp_redelivered", "amount": "70.00"}
     first = partner.pay(company, employee_id, webhook_id="msg_same_delivery", **tip)
-    later = partner.pay(company, employee_id, webhook_id="msg_same_delivery",
-                        at=datetime.now(UTC) + timedelta(minutes=3), **tip)
+    later = partner.pay(
+        company, employee_id, webhook_id="msg_same_delivery", at=datetime.now(UTC) + timedelta(minutes=3), **tip
+    )
     assert first == (200, {"webhook_id": "msg_same_delivery", "outcome": "applied"})
     assert later[0] == 200 and later[1]["outcome"] == "duplicate"
     tips = company.manager.call("GET", "/tips")[1]["tips"]
@@ -153,23 +173,23 @@ def test_unknown_event_types_get_2xx_and_are_recorded_but_not_acted_on(company: 
 def test_malformed_json_gets_400_and_nothing_is_written(company: Company, partner: Partner) -> None:
     status, body = partner.send("company.verified", {}, webhook_id="msg_malformed_1", body="{not json")
     assert status == 400 and body["type"] == "/problems/malformed-request"
-    status, body = partner.send("tip.paid", {}, webhook_id="msg_malformed_2",
-                                body=json.dumps({"type": "tip.paid", "data": {"tip_id": 5}}))
+    status, body = partner.send(
+        "tip.paid", {}, webhook_id="msg_malformed_2", body=json.dumps({"type": "tip.paid", "data": {"tip_id": 5}})
+    )
     assert status == 400
     for webhook_id in ("msg_malformed_1", "msg_malformed_2"):
         with pytest.raises(WebhookReceipt.DoesNotExist):
             WebhookReceipt.get(webhook_id)
 
 
-def test_employee_linked_and_unlinked_move_the_employee_and_the_tip_button(
-    company: Company, partner: Partner
-) -> None:
+def test_employee_linked_and_unlinked_move_the_employee_and_the_tip_button(company: Company, partner: Partner) -> None:
     employee_id = enable_tips(company, partner)
     employees = company.manager.call("GET", "/tips/status")[1]["employees"]
     assert [e["employee_id"] for e in employees] == [employee_id] and employees[0]["state"] == "linked"
     assert employees[0]["tip_button"] is True
-    status, body = partner.send("employee.unlinked", {"company_external_id": company.company_id,
-                                                      "external_id": employee_id})
+    status, body = partner.send(
+        "employee.unlinked", {"company_external_id": company.company_id, "external_id": employee_id}
+    )
     assert status == 200 and body["outcome"] == "applied"
     account = TipAccount.get(company.company_id, f"emp#{employee_id}")
     assert account.state == "unlinked" and account.form_url is None

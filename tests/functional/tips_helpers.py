@@ -54,8 +54,9 @@ class Partner:
     ) -> tuple[int, Any]:
         webhook_id = webhook_id or f"msg_{secrets.token_hex(12)}"
         at = at or datetime.now(UTC)
-        payload = body if body is not None else json.dumps({"type": event_type, "timestamp": at.isoformat(),
-                                                            "data": data})
+        payload = (
+            body if body is not None else json.dumps({"type": event_type, "timestamp": at.isoformat(), "data": data})
+        )
         signed = {
             "webhook-id": webhook_id,
             "webhook-timestamp": str(int(at.timestamp())),
@@ -67,9 +68,15 @@ class Partner:
     # the partner's API, as `responses` callbacks
     def _answer(self, request: Any, kind: str) -> tuple[int, dict[str, str], str]:
         body = json.loads(request.body)
-        self.calls.append({"kind": kind, "url": request.url, "body": body,
-                           "idempotency_key": request.headers.get("Idempotency-Key"),
-                           "authorization": request.headers.get("Authorization")})
+        self.calls.append(
+            {
+                "kind": kind,
+                "url": request.url,
+                "body": body,
+                "idempotency_key": request.headers.get("Idempotency-Key"),
+                "authorization": request.headers.get("Authorization"),
+            }
+        )
         if self.failures_left > 0:
             self.failures_left -= 1
             return 503, {}, json.dumps({"error": "maintenance"})
@@ -85,16 +92,39 @@ class Partner:
         assert status == 200 and body["outcome"] == "applied", body
 
     def link(self, company: Company, employee_id: str, form_url: str | None = None) -> tuple[int, Any]:
-        return self.send("employee.linked", {
-            "company_external_id": company.company_id, "external_id": employee_id,
-            "receiver_id": f"rc_{employee_id}", "form_url": form_url or f"{FORM_BASE}/rc_{employee_id}"})
+        return self.send(
+            "employee.linked",
+            {
+                "company_external_id": company.company_id,
+                "external_id": employee_id,
+                "receiver_id": f"rc_{employee_id}",
+                "form_url": form_url or f"{FORM_BASE}/rc_{employee_id}",
+            },
+        )
 
-    def pay(self, company: Company, employee_id: str, amount: str = "150.00", reference: str | None = None,
-            tip_id: str | None = None, currency: str = "EUR", **send: Any) -> tuple[int, Any]:
-        return self.send("tip.paid", {
-            "tip_id": tip_id or f"tp_{secrets.token_hex(8)}", "company_external_id": company.company_id,
-            "employee_external_id": employee_id, "amount": amount, "currency": currency,
-            "reference": reference, "paid_at": datetime.now(UTC).isoformat()}, **send)
+    def pay(
+        self,
+        company: Company,
+        employee_id: str,
+        amount: str = "150.00",
+        reference: str | None = None,
+        tip_id: str | None = None,
+        currency: str = "EUR",
+        **send: Any,
+    ) -> tuple[int, Any]:
+        return self.send(
+            "tip.paid",
+            {
+                "tip_id": tip_id or f"tp_{secrets.token_hex(8)}",
+                "company_external_id": company.company_id,
+                "employee_external_id": employee_id,
+                "amount": amount,
+                "currency": currency,
+                "reference": reference,
+                "paid_at": datetime.now(UTC).isoformat(),
+            },
+            **send,
+        )
 
 
 @pytest.fixture(name="partner")
@@ -102,11 +132,14 @@ def partner_fixture(api: Api) -> Iterator[Partner]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_passthru(MOTO_URL)
         helper = Partner(api, mock)
-        mock.add_callback(responses.POST, f"{LOCAL_PARTNER_URL}/v1/places",
-                          callback=lambda request: helper._answer(request, "place"))
-        mock.add_callback(responses.POST,
-                          re.compile(rf"{re.escape(LOCAL_PARTNER_URL)}/v1/places/[^/]+/receivers"),
-                          callback=lambda request: helper._answer(request, "receiver"))
+        mock.add_callback(
+            responses.POST, f"{LOCAL_PARTNER_URL}/v1/places", callback=lambda request: helper._answer(request, "place")
+        )
+        mock.add_callback(
+            responses.POST,
+            re.compile(rf"{re.escape(LOCAL_PARTNER_URL)}/v1/places/[^/]+/receivers"),
+            callback=lambda request: helper._answer(request, "receiver"),
+        )
         yield helper
 
 

@@ -59,7 +59,11 @@ def test_a_tie_is_settled_by_activity_then_the_holder_then_the_lot() -> None:
 
 
 def test_overrides_change_only_what_a_manager_may_change() -> None:
-    rules = {r.key: r for r in effective_rules(
-        {"coffee": {"enabled": False, "name": "Espresso", "metric": "replies", "positive": True}}, [])}
+    rules = {
+        r.key: r
+        for r in effective_rules(
+            {"coffee": {"enabled": False, "name": "Espresso", "metric": "replies", "positive": True}}, []
+        )
+    }
     coffee = rules["coffee"]
     assert (coffee.enabled, coffee.name, coffee.metric, coffee.positive) == (False, "Espresso", "breaks", False)
