@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib import activity, auth
+from chalicelib import activity, auth, sessions
 from chalicelib.clock import iso, split_by_local_day, utcnow
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Employee
@@ -91,6 +91,8 @@ def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
     employee.update(actions=actions, condition=Employee.active == True)  # noqa: E712
     if "role" in changes:
         auth.set_role(company_id, employee_id, changes["role"])
+    if {"role", "tier", "departments"} & set(changes):
+        sessions.copy_employee(get(company_id, employee_id))
     return employee
 
 
@@ -100,6 +102,7 @@ def deactivate(company_id: str, employee_id: str, *, by: str) -> Employee:
     employee = get(company_id, employee_id)
     employee.update(actions=[Employee.active.set(False), Employee.status.set("offline")])
     auth.revoke_all(company_id, employee_id)
+    sessions.revoke_all(company_id, employee_id)  # signed-in browsers lose access at once, like tokens
     return employee
 
 

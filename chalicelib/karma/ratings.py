@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from chalicelib.auth import Principal
 from chalicelib.clock import iso, utcnow
 from chalicelib.customers import customer_key
+from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure
 from chalicelib.db.models import Ticket
 from chalicelib.errors import Conflict, Forbidden, NotFound
@@ -50,7 +51,7 @@ class CustomerRatingCorrection(RequestBody):
 
 
 def rating_key(ticket_id: str, employee_id: str) -> str:
-    return f"{ticket_id}#{employee_id}"
+    return keys.rating(ticket_id, employee_id)
 
 
 def rate(principal: Principal, ticket_id: str, request: NewCustomerRating) -> CustomerRating:
@@ -150,7 +151,7 @@ def of_ticket(principal: Principal, ticket_id: str) -> list[CustomerRating]:
     return list(
         CustomerRating.query(
             customer_key(ticket.company_id, ticket.customer_id),
-            CustomerRating.rating_key.startswith(f"{ticket.ticket_id}#"),
+            CustomerRating.rating_key.startswith(keys.rating_prefix(ticket.ticket_id)),
             consistent_read=True,
         )
     )
