@@ -112,7 +112,7 @@ class Call:
         if target is None:
             raise RuntimeError("this route declares no form")
         names = set(target.model_fields)
-        return validate(target, {k: v for k, v in self.form.items() if k in names and v.strip()})
+        return validate(target, {k: v for k, v in self.form.items() if k in names and v.strip()}, strict=False)
 
 
 @dataclass(frozen=True)
