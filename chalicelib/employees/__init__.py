@@ -9,8 +9,10 @@ from pydantic import Field
 
 from chalicelib import activity, auth, sessions
 from chalicelib.clock import iso, split_by_local_day, utcnow
+from chalicelib.db import paging
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Employee
+from chalicelib.db.paging import PageOf
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug
@@ -74,6 +76,13 @@ def get(company_id: str, employee_id: str) -> Employee:
 
 def list_all(company_id: str) -> list[Employee]:
     return list(Employee.query(company_id))
+
+
+def page(company_id: str, limit: int, cursor: str | None) -> PageOf[Employee]:
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return Employee.query(company_id, last_evaluated_key=start, page_size=page_size)
+
+    return paging.page(f"employees:{company_id}", cursor, limit, run)
 
 
 def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
