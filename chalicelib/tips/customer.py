@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from pydantic import Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, links
 from chalicelib.clock import iso, utcnow
@@ -265,7 +266,17 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
     return Rating.get(principal.company_id, ticket_id, consistent_read=True)
 
 
-def rating_view(rating: Rating) -> dict[str, Any]:
+class RatingOut(TypedDict):
+    ticket_id: str
+    employee_id: str
+    stars: int
+    comment: str | None
+    rated_at: str | None
+    voided_at: str | None
+    voided_by: str | None
+
+
+def rating_view(rating: Rating) -> RatingOut:
     return {
         "ticket_id": rating.ticket_id,
         "employee_id": rating.employee_id,
