@@ -70,6 +70,7 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(i18n.translator(locale).catalog, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(_filters(locale))
     env.globals["locale"] = locale
+    env.globals["explain_error"] = lambda status, title, detail: error_texts(status, title, detail, locale)
     return env
 
 
@@ -108,6 +109,6 @@ def error_texts(status: int, title: str, detail: str, locale: str) -> tuple[str,
 
 
 def error_page(status: int, title: str, detail: str, locale: str = "en") -> str:
-    """The friendly page for an error (see `error_texts`)."""
-    shown_title, shown_detail = error_texts(status, title, detail, locale)
-    return render("pages/error.html", locale=locale, title=shown_title, detail=shown_detail, status=status)
+    """The friendly page for an error; `pages/error.html` explains it in the reader's language
+    (`error_texts`), whoever renders it."""
+    return render("pages/error.html", locale=locale, title=title, detail=detail, status=status)

@@ -21,6 +21,7 @@ from chalicelib import activity, customers, links, observability
 from chalicelib.auth import Principal
 from chalicelib.clock import utcnow
 from chalicelib.companies import by_intake_key
+from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Company, Employee, Message, Ticket
 from chalicelib.employees import NOT_RECEIVING
@@ -52,7 +53,7 @@ def similar_subjects(a: str, b: str) -> bool:
 
 
 def ticket_key(company_id: str, ticket_id: str) -> str:
-    return f"{company_id}#{ticket_id}"
+    return keys.ticket(company_id, ticket_id)
 
 
 def new_message(ticket: Ticket, author_type: str, author_id: str, visibility: str, body: str, now: datetime) -> Message:
@@ -285,7 +286,7 @@ def get(principal: Principal, ticket_id: str) -> Ticket:
 def list_tickets(principal: Principal, *, status: str | None, assignee: str | None, limit: int) -> list[Ticket]:
     if assignee:
         assignee_id = principal.employee_id if assignee == "me" else assignee
-        query = Ticket.by_assignee.query(f"{principal.company_id}#{assignee_id}", scan_index_forward=False)
+        query = Ticket.by_assignee.query(keys.employee(principal.company_id, assignee_id), scan_index_forward=False)
     else:
         query = Ticket.by_company.query(principal.company_id, scan_index_forward=False)
     found: list[Ticket] = []
@@ -354,7 +355,7 @@ def transfer(principal: Principal, ticket_id: str, request: Transfer) -> Ticket:
             change.sets.update(
                 status="assigned",
                 assignee_id=target.employee_id,
-                assignee_key=f"{ticket.company_id}#{target.employee_id}",
+                assignee_key=keys.employee(ticket.company_id, target.employee_id),
                 taken_at=ticket.taken_at or now,
                 routing_reason="transfer",
             )

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib import auth, employees
 from chalicelib.clock import iso, utcnow
+from chalicelib.db import keys
 from chalicelib.errors import ValidationFailed
 from chalicelib.pages import render
 from chalicelib.tips import accounts
@@ -74,9 +75,11 @@ def tips_in(
     company_id: str, span: Period, *, employee_id: str | None = None, ticket_id: str | None = None
 ) -> list[Tip]:
     if ticket_id:
-        return list(Tip.by_ticket.query(f"{company_id}#{ticket_id}"))
+        return list(Tip.by_ticket.query(keys.ticket(company_id, ticket_id)))
     if employee_id:
-        return list(Tip.by_employee.query(f"{company_id}#{employee_id}", Tip.paid_at.between(span.start, span.end)))
+        return list(
+            Tip.by_employee.query(keys.employee(company_id, employee_id), Tip.paid_at.between(span.start, span.end))
+        )
     condition = Tip.paid_at.between(span.start, span.end)
     return [t for t in Tip.by_company.query(company_id, condition) if t.paid_at < span.end]
 

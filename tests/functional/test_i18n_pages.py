@@ -143,3 +143,17 @@ def test_the_customers_ticket_page_is_in_the_tickets_language(company: Company) 
     assert "Сначала напишите ответ." in html and english_left_in(html) == []
     english = ticket_page(view, "/c/x", "Please write a reply first.")
     assert "Resolved: waiting for your confirmation" in english and "Please write a reply first." in english
+
+
+def test_an_error_page_is_in_the_language_the_browser_asks_for(company: Company) -> None:
+    opened = company.open_ticket("Принтер не печатает", "olga@example.com", locale="ru")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    path = f"/c/{opened['link_token']}/confirm"  # not resolved yet: the confirmation is refused
+    russian = company.api.client.http.post(
+        path, headers={**form, "Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}, body=""
+    )
+    html = russian.body.decode()
+    assert russian.status_code == 409 and '<html lang="ru">' in html
+    assert "<h1>Сейчас это сделать нельзя</h1>" in html and "Ошибка 409." in html and english_left_in(html) == []
+    english = company.api.client.http.post(path, headers=form, body="").body.decode()
+    assert "<h1>Conflict</h1>" in english and "The ticket has not been resolved yet." in english

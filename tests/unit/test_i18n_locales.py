@@ -99,14 +99,15 @@ def test_adding_a_language_is_adding_its_compiled_catalog(with_lithuanian: Path)
     assert "Write a reply" in html  # a message the catalog lacks shows in English, never as nothing
 
 
-def test_importing_the_app_loads_neither_babel_nor_jinja2() -> None:
+def test_importing_the_app_and_the_modules_that_render_loads_neither_babel_nor_jinja2() -> None:
     from bench.coldstart import lambda_environment
 
-    probe = "import sys, json, app; print(json.dumps(sorted(sys.modules)))"
+    renderers = "chalicelib.pages, chalicelib.pages.customer_ticket, chalicelib.tips.customer, chalicelib.tips.message"
+    probe = f"import sys, json, app, {renderers}; print(json.dumps(sorted(sys.modules)))"
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=lambda_environment(), capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert {"chalicelib.pages", "chalicelib.i18n"} <= loaded  # the routes' modules are there
+    assert {"chalicelib.pages", "chalicelib.i18n", "chalicelib.tips.message"} <= loaded
     assert not {name.split(".")[0] for name in loaded} & {"babel", "jinja2"}
