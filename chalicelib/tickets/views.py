@@ -44,7 +44,7 @@ def ticket_view(ticket: Ticket, now: datetime) -> dict[str, Any]:
 
 
 def message_view(message: Message) -> dict[str, Any]:
-    return {
+    view = {
         "message_id": message.message_id,
         "author_type": message.author_type,
         "author_id": message.author_id,
@@ -52,6 +52,16 @@ def message_view(message: Message) -> dict[str, Any]:
         "body": message.body,
         "created_at": iso(message.created_at),
     }
+    return view | _by_mail(message)
+
+
+def _by_mail(message: Message) -> dict[str, Any]:
+    """A message that came by e-mail: its sender and its files (short-lived links, never public)."""
+    if not message.sender_email:
+        return {}
+    from chalicelib.inbound.attachments import view as files
+
+    return {"sender_email": message.sender_email, "attachments": files(message.attachments)}
 
 
 CUSTOMER_STATUS = {"queued": "open", "assigned": "open", "resolved": "resolved", "closed": "closed"}
@@ -73,6 +83,7 @@ def customer_ticket_view(ticket: Ticket, messages: list[Message]) -> dict[str, A
                 "body": m.body,
                 "created_at": iso(m.created_at),
             }
+            | ({"attachments": _by_mail(m)["attachments"]} if m.sender_email else {})
             for m in messages
             if m.visibility == "public"
         ],
