@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 Q = r"(?:> ?)*"  # matches inside quoted levels, as mail-parser-reply's own patterns do
-_ADDRESS_END = r"[^\n]*<[^<>\n]+@[^<>\n]+>:"
+_ADDRESS_END = r"[^\n]*<?[^<>\n]*@[^<>\n]+>:"  # the address may wrap onto the next line
 RUSSIAN: dict[str, Any] = {
     "wrote_header": [
         rf"^({Q}[^\n]{{0,200}}?\s(?:написал|написала|написал\(а\)|пишет)\s?:)$",
@@ -77,7 +77,7 @@ def html_to_text(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "head", "title", "meta", "noscript", "template"]):
         tag.decompose()
-    return tidy(_converter().convert_soup(soup))
+    return tidy(_converter().convert_soup(soup).replace("\u00a0", " "))
 
 
 @functools.cache
