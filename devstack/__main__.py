@@ -17,7 +17,7 @@ from devstack.stack import Ports, Stack
 
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
-    for noisy in ("werkzeug", "botocore", "pynamodb"):
+    for noisy in ("werkzeug", "botocore", "pynamodb", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     started = time.monotonic()
     stack = Stack(
