@@ -11,12 +11,14 @@ from chalicelib.db.models import ApiToken, Company, Customer, Employee, Lifecycl
 from chalicelib.inbound.models import MailAddress, ReceivedMail, SenderWindow
 from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
+from chalicelib.sessions.models import Session
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
 
 ALL_MODELS: tuple[type[Model], ...] = (
     Company,
     Employee,
     ApiToken,
+    Session,
     Customer,
     Ticket,
     Message,

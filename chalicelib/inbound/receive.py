@@ -252,7 +252,7 @@ def _within_rate(company_id: str, sender: str, now: datetime | None = None) -> b
 
 
 def _body(mail: ParsedMail, *, reply: bool) -> str:
-    body = text.reply_text(mail.text) if reply else mail.text
+    body = text.plain(text.reply_text(mail.text) if reply else mail.text)
     if mail.truncated:
         body = body[: 20_000 - len(TRUNCATED)] + TRUNCATED
     return body or NO_TEXT[mail.language]
@@ -265,9 +265,9 @@ def _open(
     try:
         request = IntakeTicket.model_validate(
             {
-                "subject": mail.subject[:200] or NO_SUBJECT[language],
+                "subject": text.one_line(mail.subject)[:200].strip() or NO_SUBJECT[language],
                 "body": _body(mail, reply=reply or bool(mail.in_reply_to)),
-                "customer_name": mail.sender_name[:120] or mail.sender,
+                "customer_name": text.one_line(mail.sender_name)[:120].strip() or mail.sender,
                 "customer_email": mail.sender,
                 "channel": "email",
                 "locale": language,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Any
 
 Q = r"(?:> ?)*"  # matches inside quoted levels, as mail-parser-reply's own patterns do
@@ -44,6 +45,22 @@ def _languages() -> list[str]:
 
     MAIL_LANGUAGES.setdefault("ru", RUSSIAN)
     return [language for language in LANGUAGES if language in MAIL_LANGUAGES]
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cf") and char != "\u200d"  # ZWJ joins emoji
+
+
+def plain(text: str) -> str:
+    """Text as the thread stores it (chalicelib.validation's rule): no control or format characters
+    (zero-width spaces, direction marks, BOMs) but tabs and line breaks."""
+    return "".join(c for c in text if c in "\t\n" or not _is_control(c))
+
+
+def one_line(text: str) -> str:
+    """A subject or a name (they end up in mail headers): one line, no control or format characters."""
+    spaced = "".join((" " if unicodedata.category(c) == "Cc" else "") if _is_control(c) else c for c in text)
+    return " ".join(spaced.split())
 
 
 def tidy(text: str) -> str:

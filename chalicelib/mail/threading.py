@@ -138,8 +138,8 @@ def parse_reply_address(address: str) -> ReplyToken | None:
     if not _TOKEN.match(token):
         return None
     raw = base64.b32decode(token.upper() + "=" * (-len(token) % 8))
-    if base64.b32encode(raw).decode().rstrip("=").lower() != token:  # one spelling per token (unused low bits)
-        return None
+    if base64.b32encode(raw).decode().rstrip("=").lower() != token:
+        return None  # the last character's spare bits are not zero: one token, one spelling
     return ReplyToken(handle, f"tkt_{raw[:16].hex()}", raw[16:])
 
 

@@ -467,3 +467,18 @@ def test_dynamodb_requests_per_inbound_message(company: Company, client: Client)
     with dynamodb_requests() as duplicate:
         assert deliver(client, reply, reply_key)["status"] == "duplicate"
     assert sum(v for k, v in duplicate.items() if " " not in k) == 2, duplicate
+
+
+def test_control_and_format_characters_are_taken_out_not_refused(company: Company, client: Client) -> None:
+    desk = desk_address(company.company_id)
+    raw = (
+        "From: Zed <zed@example.com>\r\nTo: " + desk + "\r\nSubject: =?utf-8?q?Bell=07_and_zero=E2=80=8Bwidth?=\r\n"
+        "Message-ID: <control@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\nLine=E2=80=8B one=0C\r\n\ttabbed =EF=BB=BFline\r\n"
+    ).encode()
+    outcome = deliver(client, raw)
+    assert outcome["status"] == "ticket", outcome
+    ticket = Ticket.get(company.company_id, outcome["ticket_id"])
+    assert ticket.subject == "Bell and zerowidth"
+    [message] = thread(company.company_id, ticket.ticket_id)
+    assert message.body == "Line one\n\ttabbed line"
