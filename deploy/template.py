@@ -20,6 +20,7 @@ from deploy.functions import (
     stage_environment,
     table_logical_id,
 )
+from deploy.mail_in import extend as extend_mail_in
 from deploy.tables import stream_view_type, table_resource
 
 # Stream failure handling: a poison record is isolated by bisecting, retried a bounded number of
@@ -32,6 +33,7 @@ LOG_RETENTION_DAYS = 30
 LOCAL_ONLY_VARIABLES = (
     "DYNAMODB_ENDPOINT",
     "SES_ENDPOINT",
+    "S3_ENDPOINT",
     "APP_SECRET",
     "TIP_PARTNER_API_KEY",
     "TIP_WEBHOOK_SECRETS",
@@ -145,4 +147,6 @@ def merge_template(stage: str) -> dict[str, Any]:
         resources[function.logical_id] = {"DependsOn": [function.log_group_id], "Properties": properties}
     if not any(function.name == API_HANDLER for function in functions()):
         del outputs["ApiUrl"], outputs["TipWebhookUrl"]
-    return {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
+    template = {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
+    extend_mail_in(template, functions(), environment)
+    return template

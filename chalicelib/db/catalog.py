@@ -8,6 +8,7 @@ from pynamodb.models import Model
 from chalicelib.activity import AgentDay
 from chalicelib.badges.models import BadgeConfig, BadgeRecord, Standing
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
+from chalicelib.inbound.models import MailAddress, ReceivedMail, SenderWindow
 from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
 from chalicelib.sessions.models import Session
@@ -34,6 +35,9 @@ ALL_MODELS: tuple[type[Model], ...] = (
     BadgeConfig,
     BadgeRecord,
     Standing,
+    MailAddress,
+    ReceivedMail,
+    SenderWindow,
 )
 
 
