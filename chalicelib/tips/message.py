@@ -47,7 +47,12 @@ def handle_record(record: StreamRecord) -> None:
         return  # no ticket to speak of (a stream without new images, or a removed item)
     new = Ticket.from_raw_data(images["NewImage"])
     old = Ticket.from_raw_data(images["OldImage"]) if images.get("OldImage") else None
-    if "closed" in transitions_of(old, new) and new.close_reason == "confirmed":
+    if new.close_reason != "confirmed":
+        return
+    # closed on confirmation, or closed by the auto-close job and confirmed a moment later
+    if "closed" in transitions_of(old, new) or (
+        old is not None and old.status == "closed" and old.close_reason == "auto"
+    ):
         send_once(new)
 
 
