@@ -9,7 +9,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install run demo test lint typecheck unit browser-deps clean policies package deploy bench
+.PHONY: install run demo test lint typecheck unit browser-deps clean policies routes package deploy bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ unit: install
 ## Writes bench/results/results.md (quoted in the README) and results.json; ~5 minutes.
 bench: install
 	$(PY) -m bench
+
+## chalicelib/http/table.py (the light route table app.py registers) from the @route declarations (commit it).
+routes: install
+	$(PY) -m chalicelib.http.generate
 
 STAGE ?= dev
 ## policies/*.json and .chalice/config.json's per-function entries, from chalicelib/permissions.py (commit them).

@@ -1,4 +1,5 @@
-"""Wiring only: the HTTP API (blueprints), stream handlers and schedules. Logic lives in chalicelib."""
+"""Wiring only: the HTTP routes (a light table; each route's module loads on its first request), stream
+handlers and schedules. Logic lives in chalicelib; nothing heavy is imported when this module loads."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from chalice import Chalice, Cron, Rate
 from chalice.app import CloudWatchEvent, DynamoDBEvent
 
-from chalicelib.api import register
+from chalicelib.http.dispatch import register
 from chalicelib.observability import observe
 from chalicelib.settings import stream_arn
 

@@ -38,6 +38,8 @@ FUNCTIONS: dict[str, Access] = {
             "employees": (GET, PUT, UPDATE, QUERY, BATCH_GET),
             "api_tokens": (GET, PUT, UPDATE, DELETE),
             "api_tokens/index/by_employee": (QUERY,),
+            "sessions": (GET, PUT, UPDATE, DELETE),
+            "sessions/index/by_employee": (QUERY,),
             "customers": (GET, PUT, DELETE),
             "tickets": (GET, PUT, UPDATE, BATCH_GET),
             "tickets/index/queue": (QUERY,),

@@ -22,6 +22,11 @@ class Settings:
     public_base_url: str
     mail_from: str
     secrets_path: str | None = None  # deployed stages: SSM folder of the secrets (chalicelib/secrets.py)
+    # E-mail in (chalicelib/inbound): the domain SES receives for, the bucket it stores mail in, and
+    # (local stage only) moto's S3 endpoint.
+    inbound_mail_domain: str = "in.servicedesk.local"
+    mail_bucket: str = "servicedesk-local-mail"
+    s3_endpoint: str | None = None
 
     def table_name(self, short_name: str) -> str:
         return f"{self.table_prefix}-{short_name}"
@@ -29,6 +34,11 @@ class Settings:
     @property
     def is_local(self) -> bool:
         return self.stage == "local"
+
+    @property
+    def mail_feedback_topic(self) -> str:
+        """The SNS topic SES publishes bounces and complaints to (app.py subscribes at import)."""
+        return f"{self.table_prefix}-mail-feedback"
 
 
 def _optional(name: str) -> str | None:
@@ -39,16 +49,21 @@ def _optional(name: str) -> str | None:
 @functools.cache
 def get_settings() -> Settings:
     stage = os.environ.get("STAGE", "local")
+    table_prefix = os.environ.get("TABLE_PREFIX", f"servicedesk-{stage}")
+    mail_from = os.environ.get("MAIL_FROM", "support@servicedesk.local")
     return Settings(
         stage=stage,
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-        table_prefix=os.environ.get("TABLE_PREFIX", f"servicedesk-{stage}"),
+        table_prefix=table_prefix,
         dynamodb_endpoint=_optional("DYNAMODB_ENDPOINT"),
         ses_endpoint=_optional("SES_ENDPOINT"),
         app_secret=os.environ.get("APP_SECRET", ""),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        mail_from=os.environ.get("MAIL_FROM", "support@servicedesk.local"),
+        mail_from=mail_from,
         secrets_path=(_optional("SECRETS_PATH") or "").rstrip("/") or None,
+        inbound_mail_domain=(_optional("MAIL_INBOUND_DOMAIN") or f"in.{mail_from.rpartition('@')[2]}").lower(),
+        mail_bucket=_optional("MAIL_BUCKET") or f"{table_prefix}-mail",
+        s3_endpoint=_optional("S3_ENDPOINT"),
     )
 
 

@@ -17,6 +17,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.clock import local_day
+from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure, table_meta
 
 # Counters the foundation records; the badge rules and level formulas may use any of them.
@@ -102,7 +103,7 @@ class AgentDay(Model):
 
 
 def day_key(company_id: str, day: date) -> str:
-    return f"{company_id}#{day.isoformat()}"
+    return keys.company_day(company_id, day)
 
 
 def key_for(company_id: str, timezone: str, at: datetime) -> str:

@@ -5,24 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
-
-from chalicelib.api.http import Call, route
 from chalicelib.clock import utcnow
 from chalicelib.companies import get as get_company
+from chalicelib.http.route import Call, route
 from chalicelib.karma import privacy, ratings
 from chalicelib.karma.routing import thresholds
 from chalicelib.tickets import service
 
-bp = Blueprint(__name__)
 TAG = "Karma"
 NO_BODY = ["application/json", "text/plain"]
 
 
 @route(
-    bp,
-    "/tickets/{ticket_id}/customer-rating",
     "POST",
+    "/tickets/{ticket_id}/customer-rating",
     summary="Rate the customer of a ticket you resolved or closed (literacy, temperament, private note)",
     tag=TAG,
     body=ratings.NewCustomerRating,
@@ -33,9 +29,8 @@ def rate_customer(call: Call, ticket_id: str) -> dict[str, Any]:
 
 
 @route(
-    bp,
-    "/tickets/{ticket_id}/customer-rating",
     "PATCH",
+    "/tickets/{ticket_id}/customer-rating",
     summary="Correct your rating of the customer (within a day)",
     tag=TAG,
     body=ratings.CustomerRatingCorrection,
@@ -44,25 +39,24 @@ def correct_rating(call: Call, ticket_id: str) -> dict[str, Any]:
     return ratings.view(ratings.correct(call.who, ticket_id, call.body))
 
 
-@route(bp, "/tickets/{ticket_id}/customer-ratings", "GET", summary="Agents' ratings of the ticket's customer", tag=TAG)
+@route("GET", "/tickets/{ticket_id}/customer-ratings", summary="Agents' ratings of the ticket's customer", tag=TAG)
 def ticket_ratings(call: Call, ticket_id: str) -> dict[str, Any]:
     return {"ratings": [ratings.view(r) for r in ratings.of_ticket(call.who, ticket_id)]}
 
 
 @route(
-    bp,
-    "/tickets/{ticket_id}/customer-ratings/{employee_id}/void",
     "POST",
+    "/tickets/{ticket_id}/customer-ratings/{employee_id}/void",
     summary="Void an agent's rating of the customer (managers)",
     tag=TAG,
-    auth="manager",
+    role="manager",
     content_types=NO_BODY,
 )
 def void_rating(call: Call, ticket_id: str, employee_id: str) -> dict[str, Any]:
     return ratings.view(ratings.void(call.who, ticket_id, employee_id))
 
 
-@route(bp, "/tickets/{ticket_id}/customer-karma", "GET", summary="The karma of the ticket's customer", tag=TAG)
+@route("GET", "/tickets/{ticket_id}/customer-karma", summary="The karma of the ticket's customer", tag=TAG)
 def ticket_customer_karma(call: Call, ticket_id: str) -> dict[str, Any]:
     ticket = service.get(call.who, ticket_id)
     t = thresholds(get_company(call.who.company_id))
@@ -70,12 +64,11 @@ def ticket_customer_karma(call: Call, ticket_id: str) -> dict[str, Any]:
 
 
 @route(
-    bp,
-    "/customers/export",
     "POST",
+    "/customers/export",
     summary="Export everything stored about a customer, karma included (data-protection request)",
     tag=TAG,
-    auth="manager",
+    role="manager",
     body=privacy.CustomerRef,
 )
 def export_customer(call: Call) -> dict[str, Any]:
@@ -83,12 +76,11 @@ def export_customer(call: Call) -> dict[str, Any]:
 
 
 @route(
-    bp,
-    "/customers/erase",
     "POST",
+    "/customers/erase",
     summary="Erase a customer: personal data removed, anonymous aggregates kept (data-protection request)",
     tag=TAG,
-    auth="manager",
+    role="manager",
     body=privacy.CustomerRef,
 )
 def erase_customer(call: Call) -> dict[str, Any]:

@@ -1,12 +1,15 @@
-"""The OpenAPI 3.1 document, generated from the routes' declarations and the same pydantic schemas
-that validate request bodies."""
+"""The OpenAPI 3.1 document, generated from the routes' declarations and the same pydantic schemas that
+validate request bodies and forms. Built once per container: it imports every view module, which is
+fine off the cold path."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
-from chalicelib.api.http import ENDPOINTS, PROBLEM_JSON, Endpoint
+from chalicelib.http.responses import FORM, JSON, PROBLEM_JSON
+from chalicelib.http.route import Call, Endpoint, route
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -26,68 +29,104 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
         },
     },
 }
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {"bearer": [{"bearer": []}], "session": [{"session": []}]}
+
+
+def _schema_ref(model: Any, schemas: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        schemas[name] = definition
+    schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
 def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
-    problem_ref = {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    error_ref = (
+        {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        if endpoint.errors == "problem"
+        else {"content": {"text/html": {}}}
+    )
     responses: dict[str, Any] = {str(endpoint.status): {"description": "Success"}}
-    if endpoint.produces != "application/json":
+    if endpoint.produces != JSON:
         responses[str(endpoint.status)]["content"] = {endpoint.produces: {}}
-    for code, text in (("400", "Malformed request"), ("404", "Not found"), ("409", "Conflict")):
-        responses[code] = {"description": text, **problem_ref}
+    for known, text in (("400", "Malformed request"), ("404", "Not found"), ("409", "Conflict")):
+        responses[known] = {"description": text, **error_ref}
     operation: dict[str, Any] = {
         "summary": endpoint.summary,
         "tags": [endpoint.tag],
         "operationId": f"{endpoint.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', endpoint.path.lower()).strip('_')}",
         "responses": responses,
+        "security": _SECURITY.get(endpoint.auth, []),
+        "x-auth": endpoint.auth,
     }
-    if endpoint.auth in ("employee", "manager"):
-        operation["security"] = [{"bearer": []}]
-        responses["401"] = {"description": "Missing or invalid token", **problem_ref}
-        responses["403"] = {"description": "Not allowed for this role", **problem_ref}
-    else:
-        operation["security"] = []
+    if endpoint.role:
+        operation["x-required-role"] = endpoint.role
+    if endpoint.auth in ("bearer", "session"):
+        responses["401"] = {"description": "Not signed in, or the token is not valid", **error_ref}
+        responses["403"] = {"description": "Not allowed for this role (or a missing CSRF token)", **error_ref}
+    if endpoint.auth == "link":
+        responses["403"] = {"description": "The link is not valid", **error_ref}
+        responses["410"] = {"description": "The link has expired", **error_ref}
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", endpoint.path)
     ]
     parameters += [
-        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": text}
-        for name, text in endpoint.query.items()
+        {"name": name, "in": "query", "required": False, "schema": param.schema(), "description": param.description}
+        for name, param in endpoint.query.items()
     ]
+    if endpoint.query:
+        responses["422"] = {"description": "A query parameter (or the body) failed validation", **error_ref}
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:
-        schema = endpoint.body.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, definition in schema.pop("$defs", {}).items():
-            schemas[name] = definition
-        schemas[endpoint.body.__name__] = schema
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{endpoint.body.__name__}"}}},
+            "content": {JSON: {"schema": _schema_ref(endpoint.body, schemas)}},
         }
-        responses["422"] = {"description": "Body failed validation", **problem_ref}
+        responses["422"] = {"description": "Body failed validation", **error_ref}
+        responses["413"] = {"description": "Body too large", **error_ref}
+    if endpoint.form is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {FORM: {"schema": _schema_ref(endpoint.form, schemas)}},
+        }
+        responses["422"] = {"description": "Form failed validation", **error_ref}
+    for code, text in endpoint.responses.items():
+        responses[str(code)] = {"description": text, **(error_ref if code >= 400 else {})}
     return operation
 
 
+@functools.cache
 def document(server_url: str | None = None) -> dict[str, Any]:
+    from chalicelib.http.generate import import_views
+
     schemas: dict[str, Any] = {"Problem": _PROBLEM_SCHEMA}
     paths: dict[str, dict[str, Any]] = {}
-    for endpoint in ENDPOINTS:
+    for endpoint in import_views():
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint, schemas)
     doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "Service desk API",
             "version": "1.0.0",
-            "description": "Tickets, tips, customer karma and badges. Errors are application/problem+json.",
+            "description": "Tickets, tips, customer karma and badges. Errors are application/problem+json; "
+            "pages for people (text/html) answer errors with a page.",
         },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-sd_session"},
+            },
         },
     }
     if server_url:
         doc["servers"] = [{"url": server_url}]
     return doc
+
+
+@route("GET", "/openapi.json", summary="This document", tag="Meta", auth="public")
+def openapi(call: Call) -> dict[str, Any]:
+    return document()

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
-
 from chalicelib import auth, companies, employees
-from chalicelib.api.http import Call, route
+from chalicelib.http.route import PAGED, Call, route
 
-bp = Blueprint(__name__)
 TAG = "Company"
 
 
 @route(
-    bp,
-    "/companies",
     "POST",
+    "/companies",
     summary="Sign up a company; returns the first manager's token",
     tag=TAG,
     auth="public",
@@ -32,18 +28,17 @@ def sign_up(call: Call) -> dict[str, Any]:
     }
 
 
-@route(bp, "/company", "GET", summary="The caller's company", tag=TAG)
+@route("GET", "/company", summary="The caller's company", tag=TAG)
 def get_company(call: Call) -> dict[str, Any]:
     return companies.view(companies.get(call.who.company_id), include_settings=call.who.is_manager)
 
 
 @route(
-    bp,
-    "/company/settings",
     "PATCH",
+    "/company/settings",
     summary="Change SLA, auto-close and link settings",
     tag=TAG,
-    auth="manager",
+    role="manager",
     body=companies.SettingsPatch,
 )
 def patch_settings(call: Call) -> dict[str, Any]:
@@ -51,12 +46,11 @@ def patch_settings(call: Call) -> dict[str, Any]:
 
 
 @route(
-    bp,
-    "/employees",
     "POST",
+    "/employees",
     summary="Add an employee; returns their token",
     tag=TAG,
-    auth="manager",
+    role="manager",
     body=employees.NewEmployee,
     status=201,
 )
@@ -65,23 +59,23 @@ def create_employee(call: Call) -> dict[str, Any]:
     return {"employee": employees.view(employee), "token": token}
 
 
-@route(bp, "/employees", "GET", summary="The company's employees", tag=TAG)
+@route("GET", "/employees", summary="The company's employees", tag=TAG, query=PAGED)
 def list_employees(call: Call) -> dict[str, Any]:
-    return {"employees": [employees.view(e) for e in employees.list_all(call.who.company_id)]}
+    found = employees.page(call.who.company_id, int(call.query.get("limit", 50)), call.query.get("cursor"))
+    return {"employees": [employees.view(e) for e in found.items], "next_cursor": found.next_cursor}
 
 
-@route(bp, "/employees/{employee_id}", "GET", summary="One employee", tag=TAG)
+@route("GET", "/employees/{employee_id}", summary="One employee", tag=TAG)
 def get_employee(call: Call, employee_id: str) -> dict[str, Any]:
     return employees.view(employees.get(call.who.company_id, employee_id))
 
 
 @route(
-    bp,
-    "/employees/{employee_id}",
     "PATCH",
+    "/employees/{employee_id}",
     summary="Change an employee's role, tier or departments",
     tag=TAG,
-    auth="manager",
+    role="manager",
     body=employees.EmployeePatch,
 )
 def patch_employee(call: Call, employee_id: str) -> dict[str, Any]:
@@ -89,24 +83,22 @@ def patch_employee(call: Call, employee_id: str) -> dict[str, Any]:
 
 
 @route(
-    bp,
-    "/employees/{employee_id}",
     "DELETE",
+    "/employees/{employee_id}",
     summary="Deactivate an employee and revoke their tokens",
     tag=TAG,
-    auth="manager",
+    role="manager",
 )
 def deactivate_employee(call: Call, employee_id: str) -> dict[str, Any]:
     return employees.view(employees.deactivate(call.who.company_id, employee_id, by=call.who.employee_id))
 
 
 @route(
-    bp,
-    "/employees/{employee_id}/tokens",
     "POST",
+    "/employees/{employee_id}/tokens",
     summary="Issue a new token for an employee",
     tag=TAG,
-    auth="manager",
+    role="manager",
     status=201,
     content_types=["application/json", "text/plain"],
 )
@@ -115,27 +107,26 @@ def issue_token(call: Call, employee_id: str) -> dict[str, Any]:
     return {"token": token, **meta}
 
 
-@route(bp, "/employees/{employee_id}/tokens", "GET", summary="An employee's tokens (ids only)", tag=TAG, auth="manager")
+@route("GET", "/employees/{employee_id}/tokens", summary="An employee's tokens (ids only)", tag=TAG, role="manager")
 def list_tokens(call: Call, employee_id: str) -> dict[str, Any]:
     employees.get(call.who.company_id, employee_id)
     records = auth.tokens_of(call.who.company_id, employee_id)
     return {"tokens": [{"token_id": r.token_id, "created_at": r.created_at.isoformat()} for r in records]}
 
 
-@route(bp, "/employees/{employee_id}/tokens/{token_id}", "DELETE", summary="Revoke one token", tag=TAG, auth="manager")
+@route("DELETE", "/employees/{employee_id}/tokens/{token_id}", summary="Revoke one token", tag=TAG, role="manager")
 def revoke_token(call: Call, employee_id: str, token_id: str) -> None:
     auth.revoke(call.who.company_id, employee_id, token_id)
 
 
-@route(bp, "/me", "GET", summary="The caller", tag=TAG)
+@route("GET", "/me", summary="The caller", tag=TAG)
 def me(call: Call) -> dict[str, Any]:
     return employees.view(employees.get(call.who.company_id, call.who.employee_id))
 
 
 @route(
-    bp,
-    "/me/status",
     "PUT",
+    "/me/status",
     summary="Set your status: online, break, dnd or offline",
     tag=TAG,
     body=employees.StatusChange,

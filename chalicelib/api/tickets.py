@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
-
 from chalicelib import activity, lifecycle
-from chalicelib.api.http import Call, query_choice, query_int, route
 from chalicelib.clock import iso, utcnow
 from chalicelib.errors import ValidationFailed
+from chalicelib.http.route import PAGED, Call, Param, route
 from chalicelib.settings import get_settings
 from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CallLog, IntakeTicket, Reply, Tags, Transfer
 from chalicelib.tickets.views import message_view, ticket_view
 
-bp = Blueprint(__name__)
 TAG = "Tickets"
 STATUSES = ("queued", "assigned", "resolved", "closed")
 
 
 @route(
-    bp,
-    "/intake/{intake_key}/tickets",
     "POST",
+    "/intake/{intake_key}/tickets",
     summary="A customer opens a ticket (public intake)",
     tag="Customers",
     auth="public",
@@ -43,9 +39,8 @@ def open_ticket(call: Call, intake_key: str) -> dict[str, Any]:
 
 
 @route(
-    bp,
-    "/tickets/next",
     "POST",
+    "/tickets/next",
     summary="Take the next ticket (FIFO within your queues)",
     tag=TAG,
     content_types=["application/json", "text/plain"],
@@ -56,41 +51,44 @@ def take_next(call: Call) -> dict[str, Any] | None:
 
 
 @route(
-    bp,
-    "/tickets",
     "GET",
+    "/tickets",
     summary="List tickets",
     tag=TAG,
     query={
-        "status": "queued | assigned | resolved | closed",
-        "assignee": "me or an employee id",
-        "limit": "1-100, default 50",
+        "status": Param("Only tickets in this status", "enum", choices=STATUSES),
+        "assignee": Param("me, or an employee id", pattern=r"me|[a-z]{2,4}_[A-Za-z0-9_-]{16,64}"),
+        **PAGED,
     },
 )
 def list_tickets(call: Call) -> dict[str, Any]:
-    status = query_choice(call.query, "status", STATUSES)
-    limit = query_int(call.query, "limit", 50, 1, 100)
-    tickets = service.list_tickets(call.who, status=status, assignee=call.query.get("assignee"), limit=limit)
+    found = service.list_tickets(
+        call.who,
+        status=call.query.get("status"),
+        assignee=call.query.get("assignee"),
+        limit=int(call.query.get("limit", 50)),
+        cursor=call.query.get("cursor"),
+    )
     now = utcnow()
-    return {"tickets": [ticket_view(t, now) for t in tickets]}
+    return {"tickets": [ticket_view(t, now) for t in found.items], "next_cursor": found.next_cursor}
 
 
-@route(bp, "/tickets/{ticket_id}", "GET", summary="One ticket", tag=TAG)
+@route("GET", "/tickets/{ticket_id}", summary="One ticket", tag=TAG)
 def get_ticket(call: Call, ticket_id: str) -> dict[str, Any]:
     return ticket_view(service.get(call.who, ticket_id), utcnow())
 
 
-@route(bp, "/tickets/{ticket_id}/messages", "GET", summary="The ticket's thread, notes included", tag=TAG)
+@route("GET", "/tickets/{ticket_id}/messages", summary="The ticket's thread, notes included", tag=TAG, query=PAGED)
 def list_messages(call: Call, ticket_id: str) -> dict[str, Any]:
     ticket = service.get(call.who, ticket_id)
-    thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
-    return {"messages": [message_view(m) for m in thread]}
+    limit = int(call.query.get("limit", 50))
+    found = service.message_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
+    return {"messages": [message_view(m) for m in found.items], "next_cursor": found.next_cursor}
 
 
 @route(
-    bp,
-    "/tickets/{ticket_id}/messages",
     "POST",
+    "/tickets/{ticket_id}/messages",
     summary="Reply to the customer or add an internal note",
     tag=TAG,
     body=Reply,
@@ -102,9 +100,8 @@ def reply(call: Call, ticket_id: str) -> dict[str, Any]:
 
 
 @route(
-    bp,
-    "/tickets/{ticket_id}/transfer",
     "POST",
+    "/tickets/{ticket_id}/transfer",
     summary="Transfer to an agent, a department or a tier",
     tag=TAG,
     body=Transfer,
@@ -113,15 +110,14 @@ def transfer(call: Call, ticket_id: str) -> dict[str, Any]:
     return ticket_view(service.transfer(call.who, ticket_id, call.body), utcnow())
 
 
-@route(bp, "/tickets/{ticket_id}/tags", "POST", summary="Add tags", tag=TAG, body=Tags)
+@route("POST", "/tickets/{ticket_id}/tags", summary="Add tags", tag=TAG, body=Tags)
 def tag(call: Call, ticket_id: str) -> dict[str, Any]:
     return ticket_view(service.tag(call.who, ticket_id, call.body), utcnow())
 
 
 @route(
-    bp,
-    "/tickets/{ticket_id}/resolve",
     "POST",
+    "/tickets/{ticket_id}/resolve",
     summary="Resolve; the customer is asked to confirm",
     tag=TAG,
     content_types=["application/json", "text/plain"],
@@ -131,9 +127,8 @@ def resolve(call: Call, ticket_id: str) -> dict[str, Any]:
 
 
 @route(
-    bp,
-    "/tickets/{ticket_id}/calls",
     "POST",
+    "/tickets/{ticket_id}/calls",
     summary="Log a phone call on the ticket",
     tag=TAG,
     body=CallLog,
@@ -143,11 +138,13 @@ def log_call(call: Call, ticket_id: str) -> dict[str, Any]:
     return ticket_view(service.log_call(call.who, ticket_id, call.body.duration_seconds), utcnow())
 
 
-@route(bp, "/tickets/{ticket_id}/timeline", "GET", summary="Lifecycle transitions (from the stream)", tag=TAG)
+@route("GET", "/tickets/{ticket_id}/timeline", summary="Lifecycle transitions (from the stream)", tag=TAG, query=PAGED)
 def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
     ticket = service.get(call.who, ticket_id)
-    events = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
+    limit = int(call.query.get("limit", 50))
+    found = lifecycle.timeline_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
     return {
+        "next_cursor": found.next_cursor,
         "events": [
             {
                 "transition": e.transition,
@@ -156,18 +153,17 @@ def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
                 "actor_id": e.actor_id,
                 "at": iso(e.occurred_at),
             }
-            for e in events
-        ]
+            for e in found.items
+        ],
     }
 
 
 @route(
-    bp,
-    "/activity/{day}",
     "GET",
+    "/activity/{day}",
     summary="Agents' recorded activity for one day (managers)",
     tag="Activity",
-    auth="manager",
+    role="manager",
 )
 def activity_day(call: Call, day: str) -> dict[str, Any]:
     from datetime import date

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.db import keys
 from chalicelib.db.models import ApiToken
 from chalicelib.errors import Forbidden, NotFound, Unauthorized
 from chalicelib.ids import new_id, new_secret_token
@@ -37,7 +38,7 @@ def hash_token(token: str) -> str:
 
 
 def employee_key(company_id: str, employee_id: str) -> str:
-    return f"{company_id}#{employee_id}"
+    return keys.employee(company_id, employee_id)
 
 
 def new_token(company_id: str, employee_id: str, role: str, timezone: str, now: datetime) -> tuple[str, ApiToken]:

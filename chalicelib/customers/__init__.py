@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.db import keys
 from chalicelib.db.models import Customer
 from chalicelib.errors import NotFound
 from chalicelib.keys import keyed_hash
@@ -15,7 +16,7 @@ def customer_id_for(company_id: str, email: str) -> str:
 
 
 def customer_key(company_id: str, customer_id: str) -> str:
-    return f"{company_id}#{customer_id}"
+    return keys.customer(company_id, customer_id)
 
 
 def find_or_new(

@@ -10,12 +10,14 @@ from chalicelib.badges.models import BadgeConfig, BadgeRecord, Standing
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
 from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
+from chalicelib.sessions.models import Session
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
 
 ALL_MODELS: tuple[type[Model], ...] = (
     Company,
     Employee,
     ApiToken,
+    Session,
     Customer,
     Ticket,
     Message,

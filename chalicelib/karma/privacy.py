@@ -21,6 +21,7 @@ from chalicelib import customers, lifecycle
 from chalicelib.auth import Principal
 from chalicelib.clock import iso, utcnow
 from chalicelib.companies import get as get_company
+from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure
 from chalicelib.db.models import Customer, Message, Ticket
 from chalicelib.errors import Conflict
@@ -136,7 +137,7 @@ def erase(principal: Principal, ref: CustomerRef) -> dict[str, Any]:
     deleted_messages = 0
     for ticket in tickets:
         with Message.batch_write() as batch:
-            for message in Message.query(f"{company_id}#{ticket.ticket_id}"):
+            for message in Message.query(keys.ticket(company_id, ticket.ticket_id)):
                 batch.delete(message)
                 deleted_messages += 1
         ticket.update(

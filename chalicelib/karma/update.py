@@ -16,6 +16,7 @@ from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.clock import utcnow
 from chalicelib.companies import get as get_company
+from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure
 from chalicelib.karma.models import ACTIVE, CustomerRating, Karma
 from chalicelib.karma.scores import Point, sums_of
@@ -59,7 +60,7 @@ def refresh(
         current = _current(company_id, customer_id)
         if rating_key and version is not None and applied_versions(current).get(rating_key, 0) >= version:
             return current
-        ratings = list(CustomerRating.query(f"{company_id}#{customer_id}", consistent_read=True))
+        ratings = list(CustomerRating.query(keys.customer(company_id, customer_id), consistent_read=True))
         try:
             return _write(company_id, customer_id, current, ratings)
         except (PutError, DeleteError) as error:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.db import keys, paging
 from chalicelib.db.models import LifecycleEvent, Ticket
+from chalicelib.db.paging import PageOf
 from chalicelib.streams import StreamRecord, process_batch
 
 
@@ -79,7 +81,7 @@ def handle_record(record: StreamRecord) -> None:
     occurred_at = new.updated_at.astimezone(UTC)
     for name in transitions_of(old, new):
         LifecycleEvent(
-            f"{new.company_id}#{new.ticket_id}",
+            keys.ticket(new.company_id, new.ticket_id),
             f"{occurred_at.isoformat(timespec='microseconds')}#{sequence}#{name}",
             company_id=new.company_id,
             transition=name,
@@ -97,4 +99,13 @@ def handle_ticket_stream(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def timeline(company_id: str, ticket_id: str) -> list[LifecycleEvent]:
-    return list(LifecycleEvent.query(f"{company_id}#{ticket_id}"))
+    return list(LifecycleEvent.query(keys.ticket(company_id, ticket_id)))
+
+
+def timeline_page(company_id: str, ticket_id: str, limit: int, cursor: str | None) -> PageOf[LifecycleEvent]:
+    key = keys.ticket(company_id, ticket_id)
+
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return LifecycleEvent.query(key, last_evaluated_key=start, page_size=page_size)
+
+    return paging.page(f"timeline:{key}", cursor, limit, run)

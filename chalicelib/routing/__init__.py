@@ -13,18 +13,19 @@ from datetime import date, datetime
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import activity
+from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Employee, Ticket
 from chalicelib.karma import policy
 from chalicelib.karma.routing import take_order
 
-GENERAL = "-"
+GENERAL = keys.GENERAL
 CANDIDATES_PER_QUEUE = 10
 HELPED_PER_QUEUE = 3
 
 
 def queue_key(company_id: str, tier: int, department: str | None) -> str:
-    return f"{company_id}#t{int(tier)}#{department or GENERAL}"
+    return keys.queue(company_id, tier, department)
 
 
 def queues_served_by(employee: Employee) -> list[str]:
@@ -60,7 +61,7 @@ def claim(candidate: Ticket, employee: Employee, day_key: str, now: datetime) ->
                 actions=[
                     Ticket.status.set("assigned"),
                     Ticket.assignee_id.set(employee.employee_id),
-                    Ticket.assignee_key.set(f"{employee.company_id}#{employee.employee_id}"),
+                    Ticket.assignee_key.set(keys.employee(employee.company_id, employee.employee_id)),
                     Ticket.queue_key.remove(),
                     Ticket.taken_at.set(Ticket.taken_at | now),
                     Ticket.updated_at.set(now),
@@ -94,7 +95,7 @@ def take_next(employee: Employee, day_key: str, now: datetime) -> Ticket | None:
         for candidate in ordered:
             if claim(candidate, employee, day_key, now):
                 candidate.status, candidate.assignee_id = "assigned", employee.employee_id
-                candidate.assignee_key = f"{employee.company_id}#{employee.employee_id}"
+                candidate.assignee_key = keys.employee(employee.company_id, employee.employee_id)
                 candidate.queue_key, candidate.updated_at = None, now
                 candidate.taken_at = candidate.taken_at or now
                 candidate.revision = int(candidate.revision) + 1

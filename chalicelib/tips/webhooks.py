@@ -26,6 +26,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import activity, links, observability
 from chalicelib.clock import parse_iso, utcnow
+from chalicelib.db import keys
 from chalicelib.db.base import cancellation_codes, is_condition_failure, transaction
 from chalicelib.db.models import Company
 from chalicelib.errors import DomainError, MalformedRequest
@@ -270,9 +271,9 @@ def _tip_paid(data: TipData, now: datetime) -> Effects | None:
         company_id,
         data.tip_id,
         employee_id=employee_id,
-        employee_key=f"{company_id}#{employee_id}",
+        employee_key=keys.employee(company_id, employee_id),
         ticket_id=ticket_id,
-        ticket_key=f"{company_id}#{ticket_id}" if ticket_id else None,
+        ticket_key=keys.ticket(company_id, ticket_id) if ticket_id else None,
         amount_minor=_minor(data.amount),
         currency=data.currency,
         paid_at=paid_at,

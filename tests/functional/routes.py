@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chalicelib.api.http import ENDPOINTS, Endpoint
+from chalicelib.http.generate import import_views
+from chalicelib.http.route import Endpoint
 
 # Valid bodies by schema name.
 VALID_BODIES: dict[str, dict[str, Any]] = {
@@ -53,7 +54,8 @@ def fill(path: str, values: dict[str, str]) -> str:
 
 
 def endpoints(*auth: str) -> list[Endpoint]:
-    return [e for e in ENDPOINTS if e.auth in auth]
+    """Every declared route whose authenticator is one of `auth` (public, bearer, session, link)."""
+    return [e for e in import_views() if e.auth in auth]
 
 
 def route_id(endpoint: Endpoint) -> str:

@@ -49,7 +49,7 @@ def test_every_employee_route_from_another_company_is_refused_or_sees_only_its_o
     intruder = other_company.add_agent("Mallory", role="manager")
     before = snapshot(company, values["ticket_id"])
     foreign_ids = {values["ticket_id"], values["employee_id"], values["token_id"], company.company_id}
-    for endpoint in endpoints("employee", "manager"):
+    for endpoint in endpoints("bearer"):
         path = fill(endpoint.path, values)
         status, body = intruder.call(endpoint.method, path, body_for(endpoint))
         label = route_id(endpoint)
@@ -67,7 +67,7 @@ def test_every_route_needing_a_token_refuses_a_missing_or_revoked_one(
     victim: tuple[Company, dict[str, str]], api: Api
 ) -> None:
     _company, values = victim
-    for endpoint in endpoints("employee", "manager"):
+    for endpoint in endpoints("bearer"):
         for token in ("", "sdk_not-a-real-token"):
             status, body = api.call(endpoint.method, fill(endpoint.path, values), body_for(endpoint), token=token)
             assert status == 401, route_id(endpoint)
@@ -81,7 +81,7 @@ def test_every_route_with_a_body_refuses_malformed_json_and_invalid_fields_witho
     company, values = victim
     before = snapshot(company, values["ticket_id"])
     secret_marker = "<script>MARKER-7731</script>"
-    for endpoint in [e for e in endpoints("employee", "manager", "public", "link") if e.body is not None]:
+    for endpoint in [e for e in endpoints("bearer", "public", "link") if e.body is not None]:
         path = fill(endpoint.path, values)
         label = route_id(endpoint)
         status, body = company.manager.call(endpoint.method, path, raw="{not json")
@@ -144,3 +144,20 @@ def test_agents_cannot_do_what_only_managers_may(company: Company) -> None:
         assert status == 403, (method, path)
         assert problem["type"] == "/problems/forbidden"
     assert len(company.manager.call("GET", "/employees")[1]["employees"]) == 2
+
+
+def test_every_route_with_a_body_refuses_deep_nesting_and_oversized_bodies_with_problem_details(
+    victim: tuple[Company, dict[str, str]],
+) -> None:
+    company, values = victim
+    before = snapshot(company, values["ticket_id"])
+    deep = "[" * 1000 + "]" * 1000
+    huge = '{"body": "' + "x" * 300_000 + '"}'
+    for endpoint in [e for e in endpoints("bearer", "public", "link") if e.body is not None]:
+        path = fill(endpoint.path, values)
+        label = route_id(endpoint)
+        status, body = company.manager.call(endpoint.method, path, raw=deep)
+        assert status == 400 and body["type"] == "/problems/malformed-request", f"{label}: {status} {body}"
+        status, body = company.manager.call(endpoint.method, path, raw=huge)
+        assert status == 413 and body["type"] == "/problems/payload-too-large", f"{label}: {status} {body}"
+    assert snapshot(company, values["ticket_id"]) == before

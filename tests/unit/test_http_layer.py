@@ -6,8 +6,9 @@ import pytest
 from chalice import Response
 
 import tests.conftest  # noqa: F401
-from chalicelib.api.http import problem_middleware, query_int
 from chalicelib.errors import ValidationFailed
+from chalicelib.http.body import query_int
+from chalicelib.http.responses import problem_middleware
 
 
 def test_chalice_internal_errors_become_problem_details_without_internals() -> None:

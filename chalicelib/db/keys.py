@@ -1,0 +1,47 @@
+"""Composite keys, built in one place. Every key that joins ids starts with the company, so a key made from
+the caller's company can only ever reach that company's items."""
+
+from __future__ import annotations
+
+from datetime import date
+
+SEPARATOR = "#"
+GENERAL = "-"  # the queue of tickets without a department
+
+
+def _join(*parts: str) -> str:
+    return SEPARATOR.join(parts)
+
+
+def employee(company_id: str, employee_id: str) -> str:
+    """Tokens, sessions, tickets by assignee, tips by employee."""
+    return _join(company_id, employee_id)
+
+
+def customer(company_id: str, customer_id: str) -> str:
+    """Tickets by customer, a customer's ratings."""
+    return _join(company_id, customer_id)
+
+
+def ticket(company_id: str, ticket_id: str) -> str:
+    """A ticket's messages, lifecycle events and tips."""
+    return _join(company_id, ticket_id)
+
+
+def queue(company_id: str, tier: int, department: str | None) -> str:
+    """A waiting ticket's queue: FIFO per company, tier and department."""
+    return _join(company_id, f"t{int(tier)}", department or GENERAL)
+
+
+def company_day(company_id: str, day: date) -> str:
+    """Per-company, per-day items (agents' activity)."""
+    return _join(company_id, day.isoformat())
+
+
+def rating(ticket_id: str, employee_id: str) -> str:
+    """An agent's rating of a ticket's customer, within the customer's partition."""
+    return _join(ticket_id, employee_id)
+
+
+def rating_prefix(ticket_id: str) -> str:
+    return ticket_id + SEPARATOR

@@ -1,0 +1,103 @@
+"""Pluggable authenticators: a route names one, and it turns the request into an `Identity`.
+
+- `public`: nobody in particular.
+- `bearer`: an API token (integrations and scripts), `Authorization: Bearer ...`.
+- `session`: a person in a browser, by the session cookie; every unsafe method must also carry the
+  session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`), or it is refused: fail closed.
+- `link`: a signed link customers get by e-mail, verified for the route's purpose before anything is read.
+
+More can be registered with `register` (name -> callable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chalicelib.errors import Forbidden
+from chalicelib.http.responses import read_cookie
+
+if TYPE_CHECKING:
+    from chalicelib.auth import Principal
+    from chalicelib.http.route import Call
+    from chalicelib.links import LinkClaims
+    from chalicelib.sessions import OpenSession
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True)
+class Identity:
+    principal: Principal | None = None
+    link: LinkClaims | None = None
+    session: OpenSession | None = None
+    locale: str | None = None
+
+    @property
+    def csrf_token(self) -> str | None:
+        return self.session.csrf_token if self.session else None
+
+
+Authenticator = Callable[["Call"], Identity]
+_AUTHENTICATORS: dict[str, Authenticator] = {}
+
+
+def register(name: str, authenticator: Authenticator) -> None:
+    _AUTHENTICATORS[name] = authenticator
+
+
+def authenticator(name: str) -> Authenticator:
+    return _AUTHENTICATORS[name]
+
+
+def names() -> list[str]:
+    return sorted(_AUTHENTICATORS)
+
+
+def session_cookie_name() -> str:
+    """`__Host-` cookies must be Secure, host-only and for the whole site: the browser enforces it."""
+    from chalicelib.settings import get_settings
+
+    return "sd_session" if get_settings().is_local else "__Host-sd_session"
+
+
+def _public(call: Call) -> Identity:
+    return Identity()
+
+
+def _bearer(call: Call) -> Identity:
+    from chalicelib.auth import authenticate
+
+    return Identity(principal=authenticate(call.request.headers.get("authorization")))
+
+
+def _session(call: Call) -> Identity:
+    from chalicelib import sessions
+
+    opened = sessions.find(read_cookie(call.request.headers.get("cookie"), session_cookie_name()))
+    if call.request.method in UNSAFE_METHODS:
+        sent = call.request.headers.get(CSRF_HEADER) or _form_token(call)
+        if not sessions.csrf_matches(opened.secret, sent):
+            raise Forbidden("This form has expired or did not come from this site. Reload the page and try again.")
+    return Identity(principal=opened.principal, session=opened, locale=opened.record.locale)
+
+
+def _form_token(call: Call) -> str | None:
+    content_type = (call.request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return None
+    return call.form.get(CSRF_FIELD)
+
+
+def _link(call: Call) -> Identity:
+    from chalicelib import links
+
+    purpose = call.endpoint.link or ""
+    return Identity(link=links.verify(purpose, call.path_params.get("link", "")))
+
+
+for _name, _function in (("public", _public), ("bearer", _bearer), ("session", _session), ("link", _link)):
+    register(_name, _function)

@@ -1,0 +1,67 @@
+"""A signed-in person's own account: their sessions (listed, revocable) and signing out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import sessions
+from chalicelib.clock import iso
+from chalicelib.http.authenticators import session_cookie_name
+from chalicelib.http.responses import HTML, cookie
+from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.settings import get_settings
+
+TAG = "Account pages"
+
+
+def _base() -> str:
+    return get_settings().public_base_url
+
+
+def clear_session_cookie() -> dict[str, str | list[str]]:
+    return {"Set-Cookie": cookie(session_cookie_name(), "", max_age=0, secure=not get_settings().is_local)}
+
+
+@route("GET", "/account/sessions", summary="Your signed-in browsers", tag=TAG, auth="session", produces=HTML)
+def list_sessions(call: Call) -> Page:
+    current = call.identity.session.record.session_id if call.identity.session else None
+    rows: list[dict[str, Any]] = [
+        {
+            "session_id": s.session_id,
+            "user_agent": s.user_agent or "",
+            "created_at": iso(s.created_at),
+            "last_seen_at": iso(s.last_seen_at),
+            "current": s.session_id == current,
+        }
+        for s in sessions.of_employee(call.who.company_id, call.who.employee_id)
+    ]
+    return Page("web/sessions.html", {"title": "Signed-in browsers", "sessions": rows})
+
+
+@route(
+    "POST",
+    "/account/sessions/{session_id}/revoke",
+    summary="Sign one of your browsers out",
+    tag=TAG,
+    auth="session",
+    produces=HTML,
+    content_types=["application/x-www-form-urlencoded"],
+)
+def revoke_session(call: Call, session_id: str) -> Redirect:
+    sessions.revoke(call.who.company_id, call.who.employee_id, session_id)
+    return Redirect(f"{_base()}/account/sessions")
+
+
+@route(
+    "POST",
+    "/signout",
+    summary="Sign out: this browser's session ends",
+    tag=TAG,
+    auth="session",
+    produces=HTML,
+    content_types=["application/x-www-form-urlencoded"],
+)
+def sign_out(call: Call) -> Redirect:
+    if call.identity.session is not None:
+        sessions.end(call.identity.session.secret)
+    return Redirect(f"{_base()}/signin", clear_session_cookie())
