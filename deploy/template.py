@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deploy import alarms
 from deploy.functions import (
     API_HANDLER,
     DEPLOYED_STAGES,
@@ -145,4 +146,12 @@ def merge_template(stage: str) -> dict[str, Any]:
         resources[function.logical_id] = {"DependsOn": [function.log_group_id], "Properties": properties}
     if not any(function.name == API_HANDLER for function in functions()):
         del outputs["ApiUrl"], outputs["TipWebhookUrl"]
-    return {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
+    else:
+        resources[alarms.REST_API_ID] = alarms.rest_api_naming()
+    resources.update(alarms.resources(stage, functions(), resources))
+    return {
+        "Parameters": {**_parameters(environment), **alarms.parameters()},
+        "Conditions": alarms.conditions(),
+        "Resources": resources,
+        "Outputs": {**outputs, **alarms.outputs()},
+    }
