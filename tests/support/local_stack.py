@@ -75,10 +75,10 @@ def wait_ready(process: subprocess.Popen[bytes], api_url: str, log: Path, timeou
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"the local stack exited early:\n{log.read_text()}")
-        try:
-            if requests.get(f"{api_url}/openapi.json", timeout=2).status_code == 200:
+        try:  # the first request imports the routes' modules: slow on a busy machine
+            if requests.get(f"{api_url}/openapi.json", timeout=15).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         if time.monotonic() > deadline:
             raise RuntimeError(f"the local stack did not come up in {timeout:.0f} s:\n{log.read_text()}")
