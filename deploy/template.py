@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deploy import alarms
 from deploy.functions import (
     API_HANDLER,
     DEPLOYED_STAGES,
@@ -147,6 +148,13 @@ def merge_template(stage: str) -> dict[str, Any]:
         resources[function.logical_id] = {"DependsOn": [function.log_group_id], "Properties": properties}
     if not any(function.name == API_HANDLER for function in functions()):
         del outputs["ApiUrl"], outputs["TipWebhookUrl"]
+    else:
+        resources[alarms.REST_API_ID] = alarms.rest_api_naming()
     template = {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
     extend_mail_in(template, functions(), environment)
+    # Alarms last: they watch every function and failure queue the template now has, mail-in's included.
+    resources.update(alarms.resources(stage, functions(), resources))
+    template["Parameters"] = {**template["Parameters"], **alarms.parameters()}
+    template["Conditions"] = {**template.get("Conditions", {}), **alarms.conditions()}
+    template["Outputs"] = {**template["Outputs"], **alarms.outputs()}
     return template
