@@ -67,7 +67,8 @@ FUNCTIONS: dict[str, Access] = {
             "badge_config": (GET, PUT),
             "badge_awards": (GET, PUT, QUERY),
             "badge_standings": (GET, PUT, QUERY),
-            "mail_addresses": (PUT,),  # the company's inbound address, made at sign-up
+            "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own
+            "mail_addresses/index/by_company": (QUERY,),
         },
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
         mail_bucket={"attachments/": (S3_GET,)},  # presigned links to files of e-mailed messages
