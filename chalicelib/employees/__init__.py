@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 from pydantic import Field
+from pynamodb.exceptions import UpdateError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, sessions
@@ -92,7 +93,12 @@ def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
     if "departments" in changes:
         changes["departments"] = sorted(set(changes["departments"]))
     actions = [getattr(Employee, name).set(value) for name, value in changes.items()]
-    employee.update(actions=actions, condition=Employee.active == True)  # noqa: E712
+    try:
+        employee.update(actions=actions, condition=Employee.active == True)  # noqa: E712
+    except UpdateError as error:
+        if is_condition_failure(error):
+            raise Conflict("The employee is deactivated.", "employee-inactive") from None
+        raise
     if "role" in changes:
         auth.set_role(company_id, employee_id, changes["role"])
     if {"role", "tier", "departments"} & set(changes):

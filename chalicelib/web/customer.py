@@ -6,8 +6,8 @@ from chalice import Response
 
 from chalicelib import links
 from chalicelib.errors import ValidationFailed
-from chalicelib.http.responses import HTML, html_response, see_other
-from chalicelib.http.route import Call, route
+from chalicelib.http.responses import HTML, html_response
+from chalicelib.http.route import Call, Redirect, route
 from chalicelib.pages import customer_ticket as pages
 from chalicelib.settings import get_settings
 from chalicelib.tickets import service
@@ -38,7 +38,7 @@ def ticket_page(call: Call, link: str) -> Response:
     produces=HTML,
     form=CustomerReply,
 )
-def page_reply(call: Call, link: str) -> Response:
+def page_reply(call: Call, link: str) -> Response | Redirect:
     try:
         reply = call.valid_form()
     except ValidationFailed:
@@ -47,7 +47,7 @@ def page_reply(call: Call, link: str) -> Response:
         page = pages.ticket_page(view, _page_base(link), pages.REPLY_REQUIRED, locale=ticket.locale)
         return html_response(page, 422)
     service.customer_reply(link, reply.body)
-    return see_other(_page_base(link))
+    return Redirect(_page_base(link))
 
 
 @route(
@@ -60,6 +60,6 @@ def page_reply(call: Call, link: str) -> Response:
     produces=HTML,
     content_types=["application/x-www-form-urlencoded"],
 )
-def page_confirm(call: Call, link: str) -> Response:
+def page_confirm(call: Call, link: str) -> Redirect:
     service.customer_confirm(link)
-    return see_other(_page_base(link))
+    return Redirect(_page_base(link))
