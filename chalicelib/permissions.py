@@ -64,7 +64,13 @@ FUNCTIONS: dict[str, Access] = {
             "badge_config": (GET, PUT),
             "badge_awards": (GET, PUT, QUERY),
             "badge_standings": (GET, PUT, QUERY),
+            # the staff web app: sign-in links and invitations (mailed), their rate limits
+            "employees/index/by_email": (QUERY,),
+            "signin_links": (GET, PUT, UPDATE),
+            "signin_limits": (UPDATE,),
+            "mail_suppressions": (GET,),
         },
+        send_mail=True,  # sign-in links and invitations
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
     ),
     # Customer-ratings stream: recompute the customer's karma.

@@ -13,13 +13,16 @@ TAG = "Company"
 @route(
     "POST",
     "/companies",
-    summary="Sign up a company; returns the first manager's token",
+    summary="Sign up a company; returns the first manager's token (only where SIGNUP_MODE is open)",
     tag=TAG,
     auth="public",
     body=companies.SignUp,
     status=201,
 )
 def sign_up(call: Call) -> dict[str, Any]:
+    from chalicelib.companies.signup import require_open_signup
+
+    require_open_signup(call.request)
     result = companies.sign_up(call.body)
     return {
         "company": companies.view(result.company),
@@ -132,3 +135,18 @@ def me(call: Call) -> dict[str, Any]:
 )
 def set_status(call: Call) -> dict[str, Any]:
     return employees.view(employees.change_status(call.who, call.body.status))
+
+
+@route(
+    "POST",
+    "/employees/{employee_id}/invitation",
+    summary="E-mail an employee a new invitation (a one-time sign-in link, valid 7 days)",
+    tag=TAG,
+    role="manager",
+    status=202,
+    content_types=["application/json", "text/plain"],
+)
+def send_invitation(call: Call, employee_id: str) -> dict[str, Any]:
+    from chalicelib import signin
+
+    return employees.view(signin.resend_invitation(call.who, employee_id))

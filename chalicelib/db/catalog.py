@@ -11,6 +11,7 @@ from chalicelib.db.models import ApiToken, Company, Customer, Employee, Lifecycl
 from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
 from chalicelib.sessions.models import Session
+from chalicelib.signin.models import LimitCounter, SignInLink
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -34,6 +35,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     BadgeConfig,
     BadgeRecord,
     Standing,
+    SignInLink,
+    LimitCounter,
 )
 
 

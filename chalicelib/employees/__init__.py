@@ -46,7 +46,8 @@ class StatusChange(RequestBody):
     status: Status
 
 
-def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, str]:
+def create(principal: auth.Principal, request: NewEmployee, *, with_token: bool = True) -> tuple[Employee, str]:
+    """A new employee and, for integrations, an API token (people invited by e-mail get none: "")."""
     now = utcnow()
     company_id = principal.company_id
     employee = Employee(
@@ -62,6 +63,9 @@ def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, s
         active=True,
         created_at=now,
     )
+    if not with_token:
+        employee.save(condition=Employee.employee_id.does_not_exist())
+        return employee, ""
     token, token_record = auth.new_token(company_id, employee.employee_id, request.role, principal.timezone, now)
     with transaction() as tx:
         tx.save(employee, condition=Employee.employee_id.does_not_exist())

@@ -18,6 +18,7 @@ class RouteSpec(NamedTuple):
 
 # fmt: off
 ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("GET", "/", "chalicelib.web.signin", ("application/json",)),
     RouteSpec("GET", "/account/sessions", "chalicelib.web.account", ("application/json",)),
     RouteSpec("POST", "/account/sessions/{session_id}/revoke", "chalicelib.web.account", ("application/x-www-form-urlencoded",)),
     RouteSpec("GET", "/activity/{day}", "chalicelib.api.tickets", ("application/json",)),
@@ -43,6 +44,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("DELETE", "/employees/{employee_id}", "chalicelib.api.org", ("application/json",)),
     RouteSpec("GET", "/employees/{employee_id}", "chalicelib.api.org", ("application/json",)),
     RouteSpec("PATCH", "/employees/{employee_id}", "chalicelib.api.org", ("application/json",)),
+    RouteSpec("POST", "/employees/{employee_id}/invitation", "chalicelib.api.org", ("application/json", "text/plain")),
     RouteSpec("GET", "/employees/{employee_id}/tokens", "chalicelib.api.org", ("application/json",)),
     RouteSpec("POST", "/employees/{employee_id}/tokens", "chalicelib.api.org", ("application/json", "text/plain")),
     RouteSpec("DELETE", "/employees/{employee_id}/tokens/{token_id}", "chalicelib.api.org", ("application/json",)),
@@ -55,6 +57,10 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/rate/{link}", "chalicelib.web.tips", ("application/json",)),
     RouteSpec("POST", "/rate/{link}", "chalicelib.web.tips", ("application/x-www-form-urlencoded",)),
     RouteSpec("POST", "/rate/{link}/opened", "chalicelib.web.tips", ("application/json", "text/plain", "application/x-www-form-urlencoded")),
+    RouteSpec("GET", "/signin", "chalicelib.web.signin", ("application/json",)),
+    RouteSpec("POST", "/signin", "chalicelib.web.signin", ("application/x-www-form-urlencoded",)),
+    RouteSpec("GET", "/signin/{token}", "chalicelib.web.signin", ("application/json",)),
+    RouteSpec("POST", "/signin/{token}", "chalicelib.web.signin", ("application/x-www-form-urlencoded",)),
     RouteSpec("POST", "/signout", "chalicelib.web.account", ("application/x-www-form-urlencoded",)),
     RouteSpec("GET", "/tickets", "chalicelib.api.tickets", ("application/json",)),
     RouteSpec("POST", "/tickets/next", "chalicelib.api.tickets", ("application/json", "text/plain")),

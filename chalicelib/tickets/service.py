@@ -448,6 +448,7 @@ def _add_customer_message(company_id: str, ticket_id: str, body: str, read: Tick
             raise Conflict("This ticket is closed; please open a new one.", "ticket-closed")
         change = Change(counts_message=True)
         change.message = new_message(ticket, "customer", ticket.customer_id, "public", body, now)
+        change.sets["customer_replied_at"] = now  # the desk's pulse tells the assignee
         if ticket.status == "resolved":  # a customer reply reopens a resolved ticket
             change.removes += ["auto_close_watch", "auto_close_at", "resolved_at", "resolved_by"]
             if ticket.assignee_id:
