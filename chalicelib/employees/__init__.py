@@ -100,6 +100,14 @@ def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
     return employee
 
 
+def set_locale(company_id: str, employee_id: str, locale: str) -> Employee:
+    """The language of the employee's pages; their open sessions switch at once."""
+    employee = get(company_id, employee_id)
+    employee.update(actions=[Employee.locale.set(locale)], condition=Employee.active == True)  # noqa: E712
+    sessions.copy_employee(employee)
+    return employee
+
+
 def deactivate(company_id: str, employee_id: str, *, by: str) -> Employee:
     if employee_id == by:
         raise Conflict("You cannot deactivate yourself.")

@@ -169,3 +169,11 @@ def sign_up_company(api: Any, name: str = "Acme", manager: str = "Mia") -> Any:
     )
     company.manager_email = address  # type: ignore[attr-defined]
     return company
+
+
+def desk_browser(company: Any, employee_id: str | None = None, user_agent: str = "Test browser") -> WebBrowser:
+    """A browser with a session of the employee (opened by the domain, as tests/functional/sessions_helpers)."""
+    from tests.functional.sessions_helpers import sign_in
+
+    signed = sign_in(company, employee_id, user_agent)
+    return WebBrowser(company.api.client, {"sd_session": signed.secret or ""}, user_agent=user_agent)
