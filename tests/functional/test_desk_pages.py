@@ -8,7 +8,6 @@ import re
 
 from devstack.pump import StreamPump
 from tests.functional.conftest import Company
-from tests.functional.desk_stream import ticket_stream  # noqa: F401
 from tests.functional.staff_helpers import WebBrowser, desk_browser, mails_to, signin_links
 from tests.support.dynamodb_requests import dynamodb_requests
 
