@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deploy import gateway_responses
 from deploy.functions import (
     API_HANDLER,
     DEPLOYED_STAGES,
@@ -145,4 +146,6 @@ def merge_template(stage: str) -> dict[str, Any]:
         resources[function.logical_id] = {"DependsOn": [function.log_group_id], "Properties": properties}
     if not any(function.name == API_HANDLER for function in functions()):
         del outputs["ApiUrl"], outputs["TipWebhookUrl"]
+    else:
+        resources.update(gateway_responses.resources())  # unknown paths: a page, not "Missing Authentication Token"
     return {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
