@@ -72,9 +72,11 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
         for name in re.findall(r"{(\w+)}", endpoint.path)
     ]
     parameters += [
-        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": text}
-        for name, text in endpoint.query.items()
+        {"name": name, "in": "query", "required": False, "schema": param.schema(), "description": param.description}
+        for name, param in endpoint.query.items()
     ]
+    if endpoint.query:
+        responses["422"] = {"description": "A query parameter (or the body) failed validation", **error_ref}
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import auth, companies, employees
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import PAGED, Call, route
 
 TAG = "Company"
 
@@ -62,9 +62,10 @@ def create_employee(call: Call) -> dict[str, Any]:
     return {"employee": employees.view(employee), "token": token}
 
 
-@route("GET", "/employees", summary="The company's employees", tag=TAG)
+@route("GET", "/employees", summary="The company's employees", tag=TAG, query=PAGED)
 def list_employees(call: Call) -> dict[str, Any]:
-    return {"employees": [employees.view(e) for e in employees.list_all(call.who.company_id)]}
+    found = employees.page(call.who.company_id, int(call.query.get("limit", 50)), call.query.get("cursor"))
+    return {"employees": [employees.view(e) for e in found.items], "next_cursor": found.next_cursor}
 
 
 @route("GET", "/employees/{employee_id}", summary="One employee", tag=TAG)

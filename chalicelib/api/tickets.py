@@ -7,8 +7,7 @@ from typing import Any
 from chalicelib import activity, lifecycle
 from chalicelib.clock import iso, utcnow
 from chalicelib.errors import ValidationFailed
-from chalicelib.http.body import query_choice, query_int
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import PAGED, Call, Param, route
 from chalicelib.settings import get_settings
 from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CallLog, IntakeTicket, Reply, Tags, Transfer
@@ -57,17 +56,21 @@ def take_next(call: Call) -> dict[str, Any] | None:
     summary="List tickets",
     tag=TAG,
     query={
-        "status": "queued | assigned | resolved | closed",
-        "assignee": "me or an employee id",
-        "limit": "1-100, default 50",
+        "status": Param("Only tickets in this status", "enum", choices=STATUSES),
+        "assignee": Param("me, or an employee id", pattern=r"me|[a-z]{2,4}_[A-Za-z0-9_-]{16,64}"),
+        **PAGED,
     },
 )
 def list_tickets(call: Call) -> dict[str, Any]:
-    status = query_choice(call.query, "status", STATUSES)
-    limit = query_int(call.query, "limit", 50, 1, 100)
-    tickets = service.list_tickets(call.who, status=status, assignee=call.query.get("assignee"), limit=limit)
+    found = service.list_tickets(
+        call.who,
+        status=call.query.get("status"),
+        assignee=call.query.get("assignee"),
+        limit=int(call.query.get("limit", 50)),
+        cursor=call.query.get("cursor"),
+    )
     now = utcnow()
-    return {"tickets": [ticket_view(t, now) for t in tickets]}
+    return {"tickets": [ticket_view(t, now) for t in found.items], "next_cursor": found.next_cursor}
 
 
 @route("GET", "/tickets/{ticket_id}", summary="One ticket", tag=TAG)
@@ -75,11 +78,12 @@ def get_ticket(call: Call, ticket_id: str) -> dict[str, Any]:
     return ticket_view(service.get(call.who, ticket_id), utcnow())
 
 
-@route("GET", "/tickets/{ticket_id}/messages", summary="The ticket's thread, notes included", tag=TAG)
+@route("GET", "/tickets/{ticket_id}/messages", summary="The ticket's thread, notes included", tag=TAG, query=PAGED)
 def list_messages(call: Call, ticket_id: str) -> dict[str, Any]:
     ticket = service.get(call.who, ticket_id)
-    thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
-    return {"messages": [message_view(m) for m in thread]}
+    limit = int(call.query.get("limit", 50))
+    found = service.message_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
+    return {"messages": [message_view(m) for m in found.items], "next_cursor": found.next_cursor}
 
 
 @route(
@@ -134,11 +138,13 @@ def log_call(call: Call, ticket_id: str) -> dict[str, Any]:
     return ticket_view(service.log_call(call.who, ticket_id, call.body.duration_seconds), utcnow())
 
 
-@route("GET", "/tickets/{ticket_id}/timeline", summary="Lifecycle transitions (from the stream)", tag=TAG)
+@route("GET", "/tickets/{ticket_id}/timeline", summary="Lifecycle transitions (from the stream)", tag=TAG, query=PAGED)
 def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
     ticket = service.get(call.who, ticket_id)
-    events = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
+    limit = int(call.query.get("limit", 50))
+    found = lifecycle.timeline_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
     return {
+        "next_cursor": found.next_cursor,
         "events": [
             {
                 "transition": e.transition,
@@ -147,8 +153,8 @@ def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
                 "actor_id": e.actor_id,
                 "at": iso(e.occurred_at),
             }
-            for e in events
-        ]
+            for e in found.items
+        ],
     }
 
 

@@ -8,12 +8,11 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.http.responses import CSV
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import ID, PAGED, PERIOD, Call, Param, route
 from chalicelib.tips import accounts, analytics, customer, webhooks
 
 TAG = "Tips"
 NO_BODY = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
-PERIOD = {"from": "First day, YYYY-MM-DD (default: 30 days ago)", "to": "Last day, YYYY-MM-DD (default: today)"}
 
 
 # ------------------------------------------------------------------------------- partner webhooks
@@ -101,10 +100,15 @@ def employee_opt_out(call: Call, employee_id: str) -> dict[str, Any]:
     summary="Tips by period, employee or ticket",
     tag=TAG,
     role="manager",
-    query={**PERIOD, "employee_id": "Only this employee's tips", "ticket_id": "Only this ticket's tips"},
+    query={
+        **PERIOD,
+        **PAGED,
+        "employee_id": Param("Only this employee's tips", pattern=ID),
+        "ticket_id": Param("Only this ticket's tips", pattern=ID),
+    },
 )
 def list_tips(call: Call) -> dict[str, Any]:
-    return analytics.list_tips(call.who, call.query)
+    return analytics.list_tips(call.who, call.query, int(call.query.get("limit", 50)))
 
 
 @route(

@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from chalicelib.activity import COUNTERS, DISTINCT, EXTREMES
-from chalicelib.validation import Name, RequestBody, Slug
+from chalicelib.validation import Name, PatchBody, RequestBody, Slug
 
 Window = Literal["7d", "yesterday", "yesterday_vs_day_before"]
 Aggregate = Literal["sum", "max", "ratio", "random_online"]
@@ -195,8 +195,10 @@ def effective_rules(overrides: dict[str, dict[str, Any]], custom: list[dict[str,
 # ---------------------------------------------------------------- what managers send
 
 
-class BadgePatch(RequestBody):
-    """Change one badge of the company (a default or one of its own)."""
+class BadgePatch(PatchBody):
+    """Change one badge of the company (a default or one of its own), named by `key`."""
+
+    REQUIRED_ALONGSIDE = ("key",)
 
     key: Slug
     name: Name | None = None
@@ -204,12 +206,6 @@ class BadgePatch(RequestBody):
     window: Window | None = None
     min_value: float | None = Field(default=None, ge=0, le=1e9)
     points: int | None = Field(default=None, ge=-1000, le=1000)
-
-    @model_validator(mode="after")
-    def _something(self) -> BadgePatch:
-        if not self.model_fields_set - {"key"}:
-            raise ValueError("give at least one of name, enabled, window, min_value, points")
-        return self
 
 
 class NewBadge(RequestBody):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from chalicelib import auth
 from chalicelib.clock import is_valid_timezone, iso, utcnow
@@ -13,7 +13,7 @@ from chalicelib.db.base import transaction
 from chalicelib.db.models import DIRECTORY, Company, CompanySettings, Employee
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import new_id
-from chalicelib.validation import Email, Name, RequestBody
+from chalicelib.validation import Email, Name, PatchBody, RequestBody
 
 
 class SignUp(RequestBody):
@@ -31,7 +31,7 @@ class SignUp(RequestBody):
         return value
 
 
-class SettingsPatch(RequestBody):
+class SettingsPatch(PatchBody):
     sla_target_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
     sla_limit_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
     auto_close_days: int | None = Field(default=None, ge=1, le=60)
@@ -42,12 +42,6 @@ class SettingsPatch(RequestBody):
     karma_difficult_max: float | None = Field(default=None, ge=1, le=5)
     karma_calm_min: float | None = Field(default=None, ge=1, le=5)
     karma_temperament_min_ratings: int | None = Field(default=None, ge=1, le=100)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> SettingsPatch:
-        if not self.model_fields_set:
-            raise ValueError("give at least one setting to change")
-        return self
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from chalicelib import activity, auth, sessions
 from chalicelib.clock import iso, split_by_local_day, utcnow
+from chalicelib.db import paging
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Employee
+from chalicelib.db.paging import PageOf
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import new_id
-from chalicelib.validation import Email, Name, RequestBody, Slug
+from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug
 
 Role = Literal["agent", "manager"]
 Status = Literal["online", "break", "dnd", "offline"]
@@ -29,17 +31,11 @@ class NewEmployee(RequestBody):
     departments: list[Slug] = Field(default_factory=list, max_length=20)
 
 
-class EmployeePatch(RequestBody):
+class EmployeePatch(PatchBody):
     name: Name | None = None
     role: Role | None = None
     tier: Literal[1, 2] | None = None
     departments: list[Slug] | None = Field(default=None, max_length=20)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> EmployeePatch:
-        if not self.model_fields_set:
-            raise ValueError("give at least one field to change")
-        return self
 
 
 class StatusChange(RequestBody):
@@ -84,6 +80,13 @@ def get(company_id: str, employee_id: str) -> Employee:
 
 def list_all(company_id: str) -> list[Employee]:
     return list(Employee.query(company_id))
+
+
+def page(company_id: str, limit: int, cursor: str | None) -> PageOf[Employee]:
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return Employee.query(company_id, last_evaluated_key=start, page_size=page_size)
+
+    return paging.page(f"employees:{company_id}", cursor, limit, run)
 
 
 def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:

@@ -56,7 +56,8 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-def parse_json(raw: bytes | str | None) -> Any:
+def checked_json_text(raw: bytes | str | None) -> str:
+    """The body as text, refused when empty, too large, not UTF-8 or nested too deep."""
     data = _as_bytes(raw)
     if not data:
         raise MalformedRequest("The request needs a JSON body.")
@@ -68,6 +69,11 @@ def parse_json(raw: bytes | str | None) -> Any:
         raise MalformedRequest("The request body is not UTF-8.") from None
     if nesting_depth(text) > MAX_DEPTH:
         raise MalformedRequest(f"The request body nests deeper than {MAX_DEPTH} levels.")
+    return text
+
+
+def parse_json(raw: bytes | str | None) -> Any:
+    text = checked_json_text(raw)
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
@@ -75,9 +81,10 @@ def parse_json(raw: bytes | str | None) -> Any:
 
 
 def parse_json_body(schema: type[Schema], raw: bytes | str | None) -> Schema:
-    from chalicelib.validation import validate
+    """Size and nesting checked first, then the schema in strict JSON mode (one parse, pydantic's)."""
+    from chalicelib.validation import validate_json
 
-    return validate(schema, parse_json(raw))
+    return validate_json(schema, checked_json_text(raw))
 
 
 def form_fields(raw: bytes | str | None) -> dict[str, str]:

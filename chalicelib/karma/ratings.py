@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.auth import Principal
@@ -21,12 +21,12 @@ from chalicelib.db.models import Ticket
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.karma.models import ACTIVE, VOIDED, CustomerRating
 from chalicelib.tickets.service import load as load_ticket
-from chalicelib.validation import RequestBody
+from chalicelib.validation import PatchBody, PlainText, RequestBody
 
 CORRECTION_WINDOW = timedelta(days=1)
 RATEABLE = frozenset({"resolved", "closed"})
 Score = Annotated[int, Field(ge=1, le=5)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), PlainText]
 
 
 class NewCustomerRating(RequestBody):
@@ -35,19 +35,14 @@ class NewCustomerRating(RequestBody):
     note: Note | None = None
 
 
-class CustomerRatingCorrection(RequestBody):
+class CustomerRatingCorrection(PatchBody):
+    """literacy, temperament and/or note; null removes the note."""
+
+    CLEARABLE = frozenset({"note"})
+
     literacy: Score | None = None
     temperament: Score | None = None
     note: Note | None = None
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> CustomerRatingCorrection:
-        if not self.model_fields_set:
-            raise ValueError("give literacy, temperament and/or note (null removes the note)")
-        for name in ("literacy", "temperament"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be removed")
-        return self
 
 
 def rating_key(ticket_id: str, employee_id: str) -> str:

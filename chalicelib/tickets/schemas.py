@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from chalicelib.validation import Email, Identifier, Name, RequestBody, Slug
+from chalicelib.validation import Email, Identifier, Name, PlainText, RequestBody, SingleLine, Slug
 
 Channel = Literal["web", "email", "chat", "phone", "telegram"]
 Locale = Literal["en", "ru"]
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), PlainText]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 

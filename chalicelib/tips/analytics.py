@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib import auth, employees
 from chalicelib.clock import iso, utcnow
-from chalicelib.db import keys
+from chalicelib.db import keys, paging
 from chalicelib.errors import ValidationFailed
 from chalicelib.pages import render
 from chalicelib.tips import accounts
@@ -180,15 +180,35 @@ def summary(principal: auth.Principal, query: Mapping[str, str]) -> dict[str, An
     }
 
 
-def list_tips(principal: auth.Principal, query: Mapping[str, str]) -> dict[str, Any]:
+def list_tips(principal: auth.Principal, query: Mapping[str, str], limit: int = 50) -> dict[str, Any]:
+    """Tips of a period (or of one employee or ticket), oldest first, a page at a time."""
     principal.require_manager()
     span = period(query, principal.timezone)
     employee_id, ticket_id = query.get("employee_id"), query.get("ticket_id")
     for name, value in (("employee_id", employee_id), ("ticket_id", ticket_id)):
         if value is not None and not re.fullmatch(r"[a-z]{2,4}_[A-Za-z0-9_-]{16,64}", value):
             raise _bad(name, "must be an id")
-    tips = tips_in(principal.company_id, span, employee_id=employee_id, ticket_id=ticket_id)
-    return {"from": span.first.isoformat(), "to": span.last.isoformat(), "tips": [tip_view(t) for t in tips]}
+    company_id = principal.company_id
+    between = Tip.paid_at.between(span.start, span.end)
+    index: Any
+    if ticket_id:
+        hash_key, index, condition = keys.ticket(company_id, ticket_id), Tip.by_ticket, None
+    elif employee_id:
+        hash_key, index, condition = keys.employee(company_id, employee_id), Tip.by_employee, between
+    else:
+        hash_key, index, condition = company_id, Tip.by_company, between
+
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return index.query(hash_key, condition, last_evaluated_key=start, page_size=page_size)
+
+    scope = f"tips:{index.Meta.index_name}:{hash_key}:{span.first}:{span.last}"
+    found = paging.page(scope, query.get("cursor"), limit, run, keep=lambda tip: tip.paid_at < span.end)
+    return {
+        "from": span.first.isoformat(),
+        "to": span.last.isoformat(),
+        "tips": [tip_view(t) for t in found.items],
+        "next_cursor": found.next_cursor,
+    }
 
 
 CSV_FIELDS = ("tip_id", "paid_at", "employee_id", "employee_name", "ticket_id", "amount", "currency", "refunded_at")

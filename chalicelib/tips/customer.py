@@ -8,10 +8,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import activity, auth, links
@@ -24,7 +24,7 @@ from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.message import RATE, TIP, rated_employee, tip_button
 from chalicelib.tips.models import COMPANY, Rating, TicketFunnel, TipAccount, employee_subject
 from chalicelib.tips.webhooks import sign_reference
-from chalicelib.validation import RequestBody, validate
+from chalicelib.validation import PlainText, RequestBody, validate
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -74,9 +74,12 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), PlainText]
+
+
 class RatingForm(RequestBody):
     stars: int = Field(ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=1000)
+    comment: Comment | None = None
 
 
 def notice(error: DomainError, locale: str = "en") -> Page:
@@ -192,7 +195,7 @@ def _mark(company_id: str, ticket_id: str, name: str) -> None:
 
 def parse_form(fields: dict[str, str]) -> RatingForm:
     data = {name: value for name, value in fields.items() if name in ("stars", "comment") and value.strip()}
-    return validate(RatingForm, data)
+    return validate(RatingForm, data, strict=False)
 
 
 def _rating_counters(stars: int, sign: int) -> dict[str, float]:

@@ -7,12 +7,11 @@ from chalice import Response
 
 from chalicelib.errors import DomainError
 from chalicelib.http.responses import FORM, HTML, html_response
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import PERIOD, Call, route
 from chalicelib.tips import analytics, customer
 
 TAG = "Tips pages"
 NO_BODY = ["application/json", "text/plain", FORM]
-PERIOD = {"from": "First day, YYYY-MM-DD (default: 30 days ago)", "to": "Last day, YYYY-MM-DD (default: today)"}
 
 
 def page_response(page: customer.Page) -> Response:
