@@ -9,7 +9,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install run demo test lint typecheck unit browser-deps clean policies routes package deploy bench first-manager
+.PHONY: install run demo test lint typecheck unit browser-deps clean policies routes package deploy bench first-manager messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ first-manager: install
 	$(PY) -m tools.first_manager --company "$(COMPANY)" --name "$(NAME)" --email "$(EMAIL)" \
 	  --stage $(if $(filter command line environment,$(origin STAGE)),$(STAGE),local) \
 	  $(if $(TIMEZONE),--timezone "$(TIMEZONE)") $(if $(CURRENCY),--currency "$(CURRENCY)") $(if $(BASE_URL),--base-url "$(BASE_URL)")
+
+## Catalogs (README "Languages"): extract marked text to messages.pot, update every .po, compile the .mo files (commit all).
+messages: install
+	$(PY) -m tools.messages
 
 STAGE ?= dev
 ## policies/*.json and .chalice/config.json's per-function entries, from chalicelib/permissions.py (commit them).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
+
 from chalicelib import activity, lifecycle
 from chalicelib.clock import iso, utcnow
 from chalicelib.errors import ValidationFailed
@@ -11,10 +13,49 @@ from chalicelib.http.route import PAGED, Call, Param, route
 from chalicelib.settings import get_settings
 from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CallLog, IntakeTicket, Reply, Tags, Transfer
-from chalicelib.tickets.views import message_view, ticket_view
+from chalicelib.tickets.views import MessageOut, TicketOut, message_view, ticket_view
 
 TAG = "Tickets"
 STATUSES = ("queued", "assigned", "resolved", "closed")
+
+
+class IntakeOut(TypedDict):
+    ticket_id: str
+    merged: bool  # added to the customer's open ticket with a near-identical subject
+    first_line_skipped: bool
+    customer_link: str
+    link_token: str
+
+
+class TicketPageOut(TypedDict):
+    tickets: list[TicketOut]
+    next_cursor: str | None
+
+
+class MessagePageOut(TypedDict):
+    messages: list[MessageOut]
+    next_cursor: str | None
+
+
+class ReplyOut(TypedDict):
+    ticket: TicketOut
+    message: MessageOut
+
+
+EventOut = TypedDict(
+    "EventOut",
+    {"transition": str, "from": str | None, "to": str, "actor_id": str | None, "at": str | None},
+)
+
+
+class TimelineOut(TypedDict):
+    events: list[EventOut]
+    next_cursor: str | None
+
+
+class ActivityOut(TypedDict):
+    day: str
+    agents: list[dict[str, Any]]  # employee_id and every recorded metric
 
 
 @route(
@@ -26,7 +67,7 @@ STATUSES = ("queued", "assigned", "resolved", "closed")
     body=IntakeTicket,
     status=201,
 )
-def open_ticket(call: Call, intake_key: str) -> dict[str, Any]:
+def open_ticket(call: Call, intake_key: str) -> IntakeOut:
     result = service.open_ticket(intake_key, call.body)
     link = f"{get_settings().public_base_url}/c/{result.link}"
     return {
@@ -45,7 +86,7 @@ def open_ticket(call: Call, intake_key: str) -> dict[str, Any]:
     tag=TAG,
     content_types=["application/json", "text/plain"],
 )
-def take_next(call: Call) -> dict[str, Any] | None:
+def take_next(call: Call) -> TicketOut | None:
     ticket = service.take(call.who)
     return None if ticket is None else ticket_view(ticket, utcnow())
 
@@ -61,7 +102,7 @@ def take_next(call: Call) -> dict[str, Any] | None:
         **PAGED,
     },
 )
-def list_tickets(call: Call) -> dict[str, Any]:
+def list_tickets(call: Call) -> TicketPageOut:
     found = service.list_tickets(
         call.who,
         status=call.query.get("status"),
@@ -74,12 +115,12 @@ def list_tickets(call: Call) -> dict[str, Any]:
 
 
 @route("GET", "/tickets/{ticket_id}", summary="One ticket", tag=TAG)
-def get_ticket(call: Call, ticket_id: str) -> dict[str, Any]:
+def get_ticket(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.get(call.who, ticket_id), utcnow())
 
 
 @route("GET", "/tickets/{ticket_id}/messages", summary="The ticket's thread, notes included", tag=TAG, query=PAGED)
-def list_messages(call: Call, ticket_id: str) -> dict[str, Any]:
+def list_messages(call: Call, ticket_id: str) -> MessagePageOut:
     ticket = service.get(call.who, ticket_id)
     limit = int(call.query.get("limit", 50))
     found = service.message_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
@@ -94,7 +135,7 @@ def list_messages(call: Call, ticket_id: str) -> dict[str, Any]:
     body=Reply,
     status=201,
 )
-def reply(call: Call, ticket_id: str) -> dict[str, Any]:
+def reply(call: Call, ticket_id: str) -> ReplyOut:
     ticket, message = service.reply(call.who, ticket_id, call.body)
     return {"ticket": ticket_view(ticket, utcnow()), "message": message_view(message)}
 
@@ -106,12 +147,12 @@ def reply(call: Call, ticket_id: str) -> dict[str, Any]:
     tag=TAG,
     body=Transfer,
 )
-def transfer(call: Call, ticket_id: str) -> dict[str, Any]:
+def transfer(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.transfer(call.who, ticket_id, call.body), utcnow())
 
 
 @route("POST", "/tickets/{ticket_id}/tags", summary="Add tags", tag=TAG, body=Tags)
-def tag(call: Call, ticket_id: str) -> dict[str, Any]:
+def tag(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.tag(call.who, ticket_id, call.body), utcnow())
 
 
@@ -122,7 +163,7 @@ def tag(call: Call, ticket_id: str) -> dict[str, Any]:
     tag=TAG,
     content_types=["application/json", "text/plain"],
 )
-def resolve(call: Call, ticket_id: str) -> dict[str, Any]:
+def resolve(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.resolve(call.who, ticket_id), utcnow())
 
 
@@ -134,12 +175,12 @@ def resolve(call: Call, ticket_id: str) -> dict[str, Any]:
     body=CallLog,
     status=201,
 )
-def log_call(call: Call, ticket_id: str) -> dict[str, Any]:
+def log_call(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.log_call(call.who, ticket_id, call.body.duration_seconds), utcnow())
 
 
 @route("GET", "/tickets/{ticket_id}/timeline", summary="Lifecycle transitions (from the stream)", tag=TAG, query=PAGED)
-def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
+def timeline(call: Call, ticket_id: str) -> TimelineOut:
     ticket = service.get(call.who, ticket_id)
     limit = int(call.query.get("limit", 50))
     found = lifecycle.timeline_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
@@ -165,7 +206,7 @@ def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
     tag="Activity",
     role="manager",
 )
-def activity_day(call: Call, day: str) -> dict[str, Any]:
+def activity_day(call: Call, day: str) -> ActivityOut:
     from datetime import date
 
     try:

@@ -67,7 +67,7 @@ class TicketPage:
     thread: list[Message]
     timeline: list[LifecycleEvent]
     employees: dict[str, Employee]
-    karma: dict[str, Any] | None
+    karma: Any  # privacy.karma_view (employees only)
     other_tickets: list[Ticket] = field(default_factory=list)
     rated: bool = False
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, sessions
 from chalicelib.clock import iso, split_by_local_day, utcnow
@@ -15,7 +16,7 @@ from chalicelib.db.models import Employee
 from chalicelib.db.paging import PageOf
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import new_id
-from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug
+from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug, Tier
 
 Role = Literal["agent", "manager"]
 Status = Literal["online", "break", "dnd", "offline"]
@@ -27,14 +28,14 @@ class NewEmployee(RequestBody):
     name: Name
     email: Email
     role: Role = "agent"
-    tier: Literal[1, 2] = 1
+    tier: Tier = 1
     departments: list[Slug] = Field(default_factory=list, max_length=20)
 
 
 class EmployeePatch(PatchBody):
     name: Name | None = None
     role: Role | None = None
-    tier: Literal[1, 2] | None = None
+    tier: Tier | None = None
     departments: list[Slug] | None = Field(default=None, max_length=20)
 
 
@@ -170,15 +171,27 @@ def change_status(principal: auth.Principal, status: str, now: datetime | None =
     return employee
 
 
-def view(employee: Employee) -> dict[str, Any]:
+class EmployeeOut(TypedDict):
+    employee_id: str
+    name: str
+    email: str
+    role: Role
+    tier: int
+    departments: list[str]
+    status: Status
+    status_since: str | None
+    active: bool
+
+
+def view(employee: Employee) -> EmployeeOut:
     return {
         "employee_id": employee.employee_id,
         "name": employee.name,
         "email": employee.email,
-        "role": employee.role,
+        "role": cast(Role, employee.role),
         "tier": int(employee.tier),
         "departments": list(employee.departments or []),
-        "status": employee.status,
+        "status": cast(Status, employee.status),
         "status_since": iso(employee.status_since),
         "active": employee.active,
     }

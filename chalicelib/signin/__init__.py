@@ -141,19 +141,22 @@ def request_link(email: str, next_path: str | None, source_ip: str, now: datetim
 # ---------------------------------------------------------------- invitations
 
 
-def invite(principal: Principal, request: employees.NewEmployee, now: datetime | None = None) -> Employee:
-    """A manager adds someone: the employee record, and an invitation by e-mail that signs them in."""
+def invite(
+    principal: Principal, request: employees.NewEmployee, locale: str = "en", now: datetime | None = None
+) -> Employee:
+    """A manager adds someone: the employee record, and an invitation by e-mail that signs them in (in the
+    manager's language: the new person has chosen none yet)."""
     principal.require_manager()
     address = request.email.strip().lower()
     for existing in Employee.by_email.query(address, limit=50):
         if existing.company_id == principal.company_id and existing.active:
             raise Conflict("Someone with this e-mail address is on the team already.", "already-on-team")
     employee, _ = employees.create(principal, request, with_token=False)
-    send_invitation(principal, employee, now)
+    send_invitation(principal, employee, locale, now)
     return employee
 
 
-def send_invitation(principal: Principal, employee: Employee, now: datetime | None = None) -> None:
+def send_invitation(principal: Principal, employee: Employee, locale: str = "en", now: datetime | None = None) -> None:
     now = now or utcnow()
     if not employee.active:
         raise Conflict("The employee is deactivated.")
@@ -163,7 +166,7 @@ def send_invitation(principal: Principal, employee: Employee, now: datetime | No
     _send(
         employee.email,
         "invitation",
-        employee.locale or "en",
+        employee.locale or locale,
         company=company.name,
         inviter=inviter.name,
         person=employee.name,
@@ -172,12 +175,12 @@ def send_invitation(principal: Principal, employee: Employee, now: datetime | No
     )
 
 
-def resend_invitation(principal: Principal, employee_id: str) -> Employee:
+def resend_invitation(principal: Principal, employee_id: str, locale: str = "en") -> Employee:
     principal.require_manager()
     employee = employees.get(principal.company_id, employee_id)
     if employee.joined_at is not None:
         raise Conflict("This person has signed in already; they can ask for a sign-in link themselves.", "joined")
-    send_invitation(principal, employee)
+    send_invitation(principal, employee, locale)
     return employee
 
 

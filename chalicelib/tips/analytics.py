@@ -17,6 +17,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
+
 from chalicelib import auth, employees
 from chalicelib.clock import iso, utcnow
 from chalicelib.db import keys, paging
@@ -84,7 +86,34 @@ def tips_in(
     return [t for t in Tip.by_company.query(company_id, condition) if t.paid_at < span.end]
 
 
-def tip_view(tip: Tip) -> dict[str, Any]:
+class TipOut(TypedDict):
+    tip_id: str
+    employee_id: str
+    ticket_id: str | None
+    amount: str
+    currency: str
+    paid_at: str | None
+    refunded_at: str | None
+
+
+TipPageOut = TypedDict("TipPageOut", {"from": str, "to": str, "tips": list[TipOut], "next_cursor": str | None})
+SummaryOut = TypedDict(
+    "SummaryOut",
+    {
+        "from": str,
+        "to": str,
+        "tips": int,
+        "amount": dict[str, str],
+        "ratings": int,
+        "rating_average": float | None,
+        "funnel": dict[str, int],
+        "by_employee": list[dict[str, Any]],
+        "tips_per_day": list[dict[str, Any]],
+    },
+)
+
+
+def tip_view(tip: Tip) -> TipOut:
     return {
         "tip_id": tip.tip_id,
         "employee_id": tip.employee_id,
@@ -104,7 +133,7 @@ def _amounts(tips: list[Tip]) -> dict[str, str]:
     return {currency: f"{minor / 100:.2f}" for currency, minor in sorted(totals.items())}
 
 
-def summary(principal: auth.Principal, query: Mapping[str, str]) -> dict[str, Any]:
+def summary(principal: auth.Principal, query: Mapping[str, str]) -> SummaryOut:
     principal.require_manager()
     company_id = principal.company_id
     span = period(query, principal.timezone)
@@ -180,7 +209,7 @@ def summary(principal: auth.Principal, query: Mapping[str, str]) -> dict[str, An
     }
 
 
-def list_tips(principal: auth.Principal, query: Mapping[str, str], limit: int = 50) -> dict[str, Any]:
+def list_tips(principal: auth.Principal, query: Mapping[str, str], limit: int = 50) -> TipPageOut:
     """Tips of a period (or of one employee or ticket), oldest first, a page at a time."""
     principal.require_manager()
     span = period(query, principal.timezone)
@@ -227,8 +256,7 @@ def tips_csv(principal: auth.Principal, query: Mapping[str, str]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for tip in sorted(tips_in(principal.company_id, span), key=lambda t: t.paid_at):
-        view = tip_view(tip)
-        view["employee_name"] = names.get(tip.employee_id, "")
+        view: dict[str, Any] = {**tip_view(tip), "employee_name": names.get(tip.employee_id, "")}
         writer.writerow([_cell(view[name]) for name in CSV_FIELDS])
     return out.getvalue()
 

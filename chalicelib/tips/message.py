@@ -20,8 +20,9 @@ from chalicelib import links, mail
 from chalicelib.clock import utcnow
 from chalicelib.db.base import is_condition_failure
 from chalicelib.db.models import Company, Customer, Employee, Ticket
+from chalicelib.i18n import locale_of, translator
 from chalicelib.lifecycle import transitions_of
-from chalicelib.pages import locale_of, render
+from chalicelib.pages import render
 from chalicelib.settings import get_settings
 from chalicelib.streams import StreamRecord, process_batch
 from chalicelib.tips import accounts, telegram
@@ -31,8 +32,6 @@ logger = logging.getLogger(__name__)
 RATE = "rate"
 TIP = "tip"
 LEASE = timedelta(minutes=5)
-SUBJECTS = {"en": "How did we do? {subject}", "ru": "Оцените нашу работу: {subject}"}
-BUTTONS = {"en": ("Rate {name}", "Leave a tip"), "ru": ("Оценить: {name}", "Оставить чаевые")}
 
 
 def handle_tip_stream(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,7 +103,15 @@ class Content:
 
     @property
     def subject(self) -> str:
-        return SUBJECTS[self.locale].format(subject=self.context["subject"])
+        return translator(self.locale).gettext("How did we do? %(subject)s", subject=self.context["subject"])
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """Chat buttons: rate, and tip when the employee can be tipped."""
+        t = translator(self.locale)
+        buttons = [(t.gettext("Rate %(name)s", name=self.context["employee_name"]), self.context["rating_url"])]
+        if self.context["tip_url"]:
+            buttons.append((t.gettext("Leave a tip"), self.context["tip_url"]))
+        return buttons
 
 
 def content_for(ticket: Ticket, employee: Employee, customer: Customer, company: Company, now: datetime) -> Content:
@@ -152,19 +159,15 @@ def _deliver(ticket: Ticket, employee_id: str | None, now: datetime) -> tuple[st
     company = Company.get(ticket.company_id)
     content = content_for(ticket, employee, customer, company, now)
     if customer.telegram_chat_id and telegram.is_configured():
-        rate_label, tip_label = BUTTONS[content.locale]
-        buttons = [(rate_label.format(name=content.context["employee_name"]), content.context["rating_url"])]
-        if content.context["tip_url"]:
-            buttons.append((tip_label, content.context["tip_url"]))
-        text = render(f"tips/telegram.{content.locale}.txt", **content.context)
-        return "sent", "telegram", telegram.send_message(customer.telegram_chat_id, text, buttons)
+        text = render("tips/telegram.txt", locale=content.locale, **content.context)
+        return "sent", "telegram", telegram.send_message(customer.telegram_chat_id, text, content.buttons())
     if mail.is_suppressed(customer.email):
         return "suppressed", None, None
     message = mail.Mail(
         to=customer.email,
         subject=content.subject,
-        text=render(f"tips/email.{content.locale}.txt", **content.context),
-        html=render(f"tips/email.{content.locale}.html", **content.context),
+        text=render("tips/email.txt", locale=content.locale, **content.context),
+        html=render("tips/email.html", locale=content.locale, **content.context),
         sender_name=company.name,
         language=content.locale,
     )

@@ -9,6 +9,7 @@ from chalicelib.clock import iso
 from chalicelib.http.authenticators import session_cookie_name
 from chalicelib.http.responses import HTML, cookie
 from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 
 TAG = "Account pages"
@@ -38,7 +39,9 @@ def list_sessions(call: Call) -> Page:
     ]
     from chalicelib.web.chrome import staff_page
 
-    return staff_page(call, "web/sessions.html", {"title": "Signed-in browsers", "sessions": rows}, current="account")
+    return staff_page(
+        call, "web/sessions.html", {"title": N_("Signed-in browsers"), "sessions": rows}, current="account"
+    )
 
 
 @route(
@@ -81,7 +84,9 @@ def sign_out(call: Call) -> Redirect:
 def profile(call: Call) -> Page:
     from chalicelib.web.chrome import staff_page
 
-    return staff_page(call, "web/profile.html", {"title": "Your account", "languages": LANGUAGES}, current="account")
+    return staff_page(
+        call, "web/profile.html", {"title": N_("Your account"), "languages": LANGUAGES}, current="account"
+    )
 
 
 @route(

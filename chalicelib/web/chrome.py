@@ -15,6 +15,7 @@ from typing import Any
 
 from chalicelib.clock import utcnow
 from chalicelib.http.route import Call, Page
+from chalicelib.i18n import N_
 
 STATIC = Path(__file__).resolve().parent / "static"
 STATUSES = ("online", "break", "dnd", "offline")
@@ -29,12 +30,12 @@ class NavItem:
 
 
 NAVIGATION: list[NavItem] = [
-    NavItem("desk", "/desk", "Workspace"),
-    NavItem("search", "/desk/search", "Search"),
-    NavItem("badges", "/desk/badges", "Badges"),
-    NavItem("team", "/manage/team", "Team", managers_only=True),
-    NavItem("canned", "/manage/canned", "Canned replies", managers_only=True),
-    NavItem("account", "/account/profile", "Account"),
+    NavItem("desk", "/desk", N_("Workspace")),
+    NavItem("search", "/desk/search", N_("Search")),
+    NavItem("badges", "/desk/badges", N_("Badges")),
+    NavItem("team", "/manage/team", N_("Team"), managers_only=True),
+    NavItem("canned", "/manage/canned", N_("Canned replies"), managers_only=True),
+    NavItem("account", "/account/profile", N_("Account")),
 ]
 
 

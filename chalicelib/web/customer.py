@@ -25,7 +25,7 @@ def _page_base(link: str) -> str:
 @route("GET", "/c/{link}", summary="The customer's ticket page", tag=TAG, auth="link", link=TICKET, produces=HTML)
 def ticket_page(call: Call, link: str) -> Response:
     ticket, thread = service.customer_ticket(link)
-    return html_response(pages.ticket_page(customer_ticket_view(ticket, thread), _page_base(link)))
+    return html_response(pages.ticket_page(dict(customer_ticket_view(ticket, thread)), _page_base(link)))
 
 
 @route(
@@ -43,7 +43,9 @@ def page_reply(call: Call, link: str) -> Response:
         reply = call.valid_form()
     except ValidationFailed:
         ticket, thread = service.customer_ticket(link)
-        page = pages.ticket_page(customer_ticket_view(ticket, thread), _page_base(link), "Please write a reply first.")
+        page = pages.ticket_page(
+            dict(customer_ticket_view(ticket, thread)), _page_base(link), "Please write a reply first."
+        )
         return html_response(page, 422)
     service.customer_reply(link, reply.body)
     return see_other(_page_base(link))

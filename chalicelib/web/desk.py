@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from chalicelib.clock import utcnow
 from chalicelib.errors import Conflict
 from chalicelib.http.responses import HTML
 from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.web.chrome import STATUSES, staff_page
 
@@ -20,25 +20,6 @@ def _base() -> str:
     return get_settings().public_base_url
 
 
-def moment(timezone: str) -> Any:
-    """A formatter of moments in the company's time zone (the page shows the zone once)."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(timezone)
-
-    def show(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
-
-    return show
-
-
-def waited(since: datetime | None, now: datetime) -> str:
-    if since is None:
-        return ""
-    minutes = max(0, int((now - since).total_seconds() // 60))
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-
-
 @route("GET", "/desk", summary="The agent's workspace", tag=TAG, auth="session", produces=HTML)
 def workspace(call: Call) -> Page:
     from chalicelib import desk, employees, search
@@ -46,15 +27,14 @@ def workspace(call: Call) -> Page:
 
     now = utcnow()
     me = employees.get(call.who.company_id, call.who.employee_id)
-    show = moment(call.who.timezone)
     queues = [
         {
             "tier": q.tier,
             "department": q.department,
             "waiting": q.waiting,
             "more": q.more,
-            "oldest": waited(q.oldest_at, now),
-            "sla_due": show(q.sla_due_at),
+            "oldest": q.oldest_at,
+            "sla_due": q.sla_due_at,
             "overdue": q.overdue,
         }
         for q in desk.queues_of(me, now)
@@ -71,7 +51,7 @@ def workspace(call: Call) -> Page:
         for t in desk.my_tickets(call.who.company_id, call.who.employee_id)
     ]
     return staff_page(
-        call, "web/desk.html", {"title": "Workspace", "queues": queues, "mine": mine}, me=me, current="desk"
+        call, "web/desk.html", {"title": N_("Workspace"), "queues": queues, "mine": mine}, me=me, current="desk"
     )
 
 
@@ -155,7 +135,6 @@ def search_page(call: Call) -> Page:
 
     query = search.parse(call.query.get("q", ""), call.query.get("status"), call.query.get("tag"))
     tickets = search.search(call.who.company_id, query)
-    show = moment(call.who.timezone)
     rows = [
         {
             "ticket_id": t.ticket_id,
@@ -163,12 +142,12 @@ def search_page(call: Call) -> Page:
             "subject": t.subject,
             "status": t.status,
             "tags": sorted(t.tags or []),
-            "created": show(t.created_at),
+            "created": t.created_at,
         }
         for t in tickets
     ]
     context = {
-        "title": "Search",
+        "title": N_("Search"),
         "q": query.text,
         "status": call.query.get("status", ""),
         "tag": call.query.get("tag", ""),
@@ -187,4 +166,4 @@ def badges_page(call: Call) -> Page:
 
     data = leaderboard.leaderboard(call.who)
     mine = next((row for row in data["agents"] if row["employee_id"] == call.who.employee_id), None)
-    return staff_page(call, "web/badges.html", {"title": "Badges", "data": data, "mine": mine}, current="badges")
+    return staff_page(call, "web/badges.html", {"title": N_("Badges"), "data": data, "mine": mine}, current="badges")

@@ -8,6 +8,7 @@ from typing import Any
 from chalicelib.errors import DomainError, ValidationFailed
 from chalicelib.http.responses import HTML
 from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.validation import validate
 from chalicelib.web.chrome import staff_page
@@ -28,7 +29,7 @@ def team_page(
 
     people = sorted(employees.list_all(call.who.company_id), key=lambda e: (not e.active, e.name.lower()))
     me = next((e for e in people if e.employee_id == call.who.employee_id), None)
-    context = {"title": "Team", "people": people, "form": form or {}, "errors": errors or []}
+    context = {"title": N_("Team"), "people": people, "form": form or {}, "errors": errors or []}
     return staff_page(call, "web/team.html", context, status, me=me, current="team")
 
 
@@ -72,7 +73,7 @@ def invite(call: Call) -> Page | Redirect:
         fields = sorted({str(e["field"]).split(".")[0] for e in failed.errors})
         return team_page(call, dict(form), fields, 422)
     try:
-        signin.invite(call.who, request)
+        signin.invite(call.who, request, call.locale)
     except DomainError as error:
         return _to("/manage/team", error=error.slug)
     return _to("/manage/team", notice="invited")
@@ -92,7 +93,7 @@ def resend(call: Call, employee_id: str) -> Redirect:
     from chalicelib import signin
 
     try:
-        signin.resend_invitation(call.who, employee_id)
+        signin.resend_invitation(call.who, employee_id, call.locale)
     except DomainError as error:
         if error.status == 404:
             raise
@@ -129,7 +130,7 @@ def canned_page(call: Call, form: dict[str, str] | None = None, invalid: bool = 
     from chalicelib import canned
 
     context = {
-        "title": "Canned replies",
+        "title": N_("Canned replies"),
         "replies": canned.list_all(call.who.company_id),
         "form": form or {},
         "invalid": invalid,

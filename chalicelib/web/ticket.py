@@ -12,7 +12,6 @@ from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.settings import get_settings
 from chalicelib.validation import validate
 from chalicelib.web.chrome import staff_page
-from chalicelib.web.desk import moment
 
 TAG = "Staff pages"
 FORM = ["application/x-www-form-urlencoded"]
@@ -32,7 +31,6 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
     if chosen and not draft:
         draft = next((c.body for c in replies if c.canned_id == chosen), "")
     people = page.employees
-    show = moment(call.who.timezone)
     customer_name = page.customer.name if page.customer else "—"
     ticket = page.ticket
 
@@ -46,6 +44,7 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
     handled = call.who.employee_id in (ticket.assignee_id, ticket.resolved_by)
     context = {
         "title": ticket.subject,
+        "raw_title": True,  # the subject is the customer's text, not a message of the catalog
         "page": page,
         "sla_state": page.sla_state(now),
         "assignee_name": person(ticket.assignee_id) if ticket.assignee_id else "",
@@ -55,7 +54,6 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
         "reply_error": reply_error,
         "targets": desk.transfer_targets(page, call.who),
         "can_rate": ticket.status in ("resolved", "closed") and handled and not page.rated and page.customer,
-        "when": show,
         "person": person,
         "author": author,
     }
