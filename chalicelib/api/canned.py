@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import canned
 from chalicelib.http.route import Call, route
@@ -10,8 +10,12 @@ from chalicelib.http.route import Call, route
 TAG = "Canned replies"
 
 
+class CannedRepliesOut(TypedDict):
+    canned_replies: list[canned.CannedReplyOut]
+
+
 @route("GET", "/canned-replies", summary="The company's canned replies", tag=TAG)
-def list_replies(call: Call) -> dict[str, Any]:
+def list_replies(call: Call) -> CannedRepliesOut:
     return {"canned_replies": [canned.view(c) for c in canned.list_all(call.who.company_id)]}
 
 
@@ -24,7 +28,7 @@ def list_replies(call: Call) -> dict[str, Any]:
     body=canned.NewCannedReply,
     status=201,
 )
-def add_reply(call: Call) -> dict[str, Any]:
+def add_reply(call: Call) -> canned.CannedReplyOut:
     return canned.view(canned.create(call.who, call.body))
 
 
@@ -36,7 +40,7 @@ def add_reply(call: Call) -> dict[str, Any]:
     role="manager",
     body=canned.CannedReplyPatch,
 )
-def change_reply(call: Call, canned_id: str) -> dict[str, Any]:
+def change_reply(call: Call, canned_id: str) -> canned.CannedReplyOut:
     return canned.view(canned.update(call.who, canned_id, call.body))
 
 

@@ -8,6 +8,7 @@ from pydantic import StringConstraints, model_validator
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.models import Model
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib.auth import Principal
 from chalicelib.clock import iso, utcnow
@@ -31,6 +32,13 @@ class CannedReply(Model):
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+
+
+class CannedReplyOut(TypedDict):
+    canned_id: str
+    title: str
+    body: str
+    updated_at: str | None
 
 
 class NewCannedReply(RequestBody):
@@ -109,7 +117,7 @@ def delete(principal: Principal, canned_id: str) -> None:
             raise
 
 
-def view(reply: CannedReply) -> dict[str, Any]:
+def view(reply: CannedReply) -> CannedReplyOut:
     return {
         "canned_id": reply.canned_id,
         "title": reply.title,

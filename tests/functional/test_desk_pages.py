@@ -5,6 +5,7 @@ search; the pulse; badges; CSRF; the manager's canned replies and team pages."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from devstack.pump import StreamPump
 from tests.functional.conftest import Company
@@ -244,3 +245,35 @@ def test_an_employee_chooses_the_language_of_their_pages(company: Company) -> No
     assert saved.status == 200 and '<html lang="ru">' in saved.text
     browser.post("/account/profile", {"locale": "xx"})  # not a language of the desk: nothing changes
     assert '<html lang="ru">' in browser.get("/desk").text
+
+
+def test_a_redelivered_ticket_record_leaves_the_search_index_and_the_pulse_as_they_were(
+    company: Company, client: Any
+) -> None:
+    from chalicelib.db.models import Ticket
+    from chalicelib.desk.pulse import PulseChannel
+    from chalicelib.search import SearchTerm
+    from tests.functional.events import stream_event, stream_record
+
+    opened = company.open_ticket("Router keeps rebooting", email="redelivery@example.com")
+    created = Ticket.get(company.company_id, opened["ticket_id"])
+    company.add_agent("Ada")
+    company.agents["Ada"].call("POST", "/tickets/next")
+    company.agents["Ada"].call("POST", f"/tickets/{opened['ticket_id']}/tags", {"tags": ["network"]})
+    tagged = Ticket.get(company.company_id, opened["ticket_id"])
+    records = [stream_record("7001", created), stream_record("7002", tagged, created)]
+
+    def index() -> tuple[list[str], list[tuple[str, str]]]:
+        terms = sorted(t.term_key.split("#")[0] for t in SearchTerm.query(company.company_id))
+        marks = sorted((p.channel, p.stamp.isoformat()) for p in PulseChannel.query(company.company_id))
+        return terms, marks
+
+    for _delivery in range(3):
+        result = client.lambda_.invoke("on_ticket_change", stream_event(*records)).payload
+        assert result == {"batchItemFailures": []}
+        if _delivery == 0:
+            first = index()
+    assert index() == first
+    terms, marks = first
+    assert "t:network" in terms and "w:router" in terms and "s:assigned" in terms and "s:queued" not in terms
+    assert [channel for channel, _ in marks] == ["q#t1#-"]

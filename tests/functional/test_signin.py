@@ -264,3 +264,26 @@ def test_open_sign_up_is_limited_per_ip(tmp_path: Path, client: Client) -> None:
             "POST", "/companies", {"name": "Spam", "manager_name": "S", "manager_email": "s@spam.test"}
         )
     assert status == 429 and body["type"] == "/problems/too-many-requests"
+
+
+def test_on_a_deployed_stage_the_cookies_are_secure_and_host_only(
+    company: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from chalicelib import settings
+    from chalicelib.web import signin as signin_pages
+
+    link = ask_for_link(company.api.client, company.manager_email)
+    deployed = dataclasses.replace(settings.get_settings(), stage="dev")
+    monkeypatch.setattr(settings, "get_settings", lambda: deployed)
+    monkeypatch.setattr(signin_pages, "get_settings", lambda: deployed)
+    browser = WebBrowser(company.api.client)
+    page = browser.get(link)
+    visitor_cookie = page.headers["Set-Cookie"]
+    assert visitor_cookie.startswith("__Host-sd_visitor=") and "Secure" in visitor_cookie and "Path=/" in visitor_cookie
+    answer = browser.post(link, follow=False)
+    session_cookie = answer.headers["Set-Cookie"]
+    assert session_cookie.startswith("__Host-sd_session=sds_")
+    assert all(part in session_cookie for part in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"))
+    assert "Domain=" not in session_cookie
