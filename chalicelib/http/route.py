@@ -25,6 +25,7 @@ from chalicelib.errors import DomainError, Unauthorized
 from chalicelib.http import body as bodies
 from chalicelib.http.authenticators import Identity, authenticator
 from chalicelib.http.responses import FORM, HTML, JSON, html_response, json_response, problem, see_other
+from chalicelib.i18n import choose_locale
 
 if TYPE_CHECKING:
     from chalice.app import Request
@@ -213,12 +214,13 @@ class Endpoint:
     def handle(self, request: Request, path_params: Mapping[str, str]) -> Response:
         call = Call(self, request, path_params)
         try:
+            call.locale = choose_locale(None, request.headers.get("accept-language"))  # for errors before auth
             call.identity = authenticator(self.auth)(call)
             if call.identity.principal is not None:
                 observability.bind(company_id=call.identity.principal.company_id)
                 if self.role == "manager":
                     call.identity.principal.require_manager()
-            call.locale = call.identity.locale or bodies.negotiate_locale(request.headers.get("accept-language"))
+            call.locale = choose_locale(call.identity.locale, request.headers.get("accept-language"))
             for name, value in call.query.items():
                 if name in self.query:
                     self.query[name].check(name, value)

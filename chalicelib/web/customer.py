@@ -43,9 +43,8 @@ def page_reply(call: Call, link: str) -> Response:
         reply = call.valid_form()
     except ValidationFailed:
         ticket, thread = service.customer_ticket(link)
-        page = pages.ticket_page(
-            dict(customer_ticket_view(ticket, thread)), _page_base(link), "Please write a reply first."
-        )
+        view = dict(customer_ticket_view(ticket, thread))
+        page = pages.ticket_page(view, _page_base(link), pages.REPLY_REQUIRED, locale=ticket.locale)
         return html_response(page, 422)
     service.customer_reply(link, reply.body)
     return see_other(_page_base(link))

@@ -49,7 +49,7 @@ def submit_rating(call: Call, link: str) -> Response:
         form = customer.parse_form(call.form)
     except DomainError:
         try:
-            return page_response(customer.rating_page(link, error="Please choose from 1 to 5 stars.", status=422))
+            return page_response(customer.rating_page(link, error=customer.STARS_REQUIRED, status=422))
         except DomainError as error:
             return page_response(customer.notice(error))
     try:
