@@ -9,9 +9,11 @@ intake (new and merged), take-next, reply, note, tag, transfer, take by the seco
 the customer's view and reply, resolve, the agent's rating of the customer, confirm; the stream
 functions deliver the lifecycle, the tip e-mail and the karma; the customer opens the rating page,
 rates, clicks Tip and pays at the sandbox (the tip.paid webhook); managers read tips and the
-leaderboard; each schedule fires. Every DynamoDB request is attributed to the route or function that
-made it (bench/counting.py), with the request units it would be billed, its time outside the
-database, and the bytes of JSON log lines it writes as deployed.
+leaderboard; each schedule fires. Then, per ticket, e-mail in over the stack's SMTP server: a new
+ticket by mail, the agent's reply, the customer's reply by mail, and the first mail's object
+delivered again (`receive_mail`: new, reply and duplicate alike). Every DynamoDB request is
+attributed to the route or function that made it (bench/counting.py), with the request units it
+would be billed, its time outside the database, and the bytes of JSON log lines it writes as deployed.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def _instrument(stack: Any, log: CallLog) -> None:
         subscription.handler = _labelled(log, subscription.name, "stream", subscription.handler)
     for job in stack.scheduler.jobs.values():
         job.handler = _labelled(log, job.name, "schedule", job.handler)
+    if stack.mail:
+        stack.mail.handler = _labelled(log, stack.mail.function_name, "event", stack.mail.handler)
     handler = LogBytes(log)
     handler.setFormatter(observability.powertools_logger().registered_formatter)
     target = logging.getLogger("chalicelib")
@@ -205,6 +209,7 @@ def lifecycle(desk: Desk, tickets: int) -> None:
         desk.call("GET", "/tickets", agent)
 
     staff_pages(desk, intake, signup["manager"]["email"], tickets)
+    inbound_mail(desk, signup, ada["token"], tickets)
     desk.call("GET", "/tips/summary", manager)
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
     desk.call("POST", "/badges/runs", manager, {"date": yesterday.isoformat()})
@@ -330,6 +335,48 @@ def staff_pages(desk: Desk, intake: str, manager_email: str, tickets: int) -> No
     tom.get("/account/sessions")
     tom.post("/desk/status", {"status": "break", "back": "/desk"})
     tom.post("/signout")
+
+
+def inbound_mail(desk: Desk, signup: dict[str, Any], agent: str, tickets: int) -> None:
+    """E-mail in: a new ticket by mail, the agent's reply, the customer's answer to its notification
+    (headers from chalicelib/mail/threading.py), and the first object delivered once more."""
+    import smtplib
+    from email.message import EmailMessage
+
+    from chalicelib.mail import threading
+
+    company = signup["company"]
+    address = company["inbound_address"]
+
+    def send(body: str, **headers: str) -> None:
+        mail = EmailMessage()
+        for name, value in headers.items():
+            mail[name.replace("_", "-")] = value
+        mail.set_content(body)
+        with smtplib.SMTP(desk.stack.host, desk.stack.ports.smtp, timeout=60) as smtp:
+            smtp.send_message(mail)
+
+    for n in range(tickets):
+        customer = f"Mail customer {n} <mail{n}-{time.time_ns()}@example.com>"
+        send("The scanner jams on every page.", From=customer, To=address, Subject=f"Scanner {n} jams")
+        first = desk.stack.mail.deliveries[-1]
+        ticket = desk.call("POST", "/tickets/next", agent)
+        reply = desk.call("POST", f"/tickets/{ticket['ticket_id']}/messages", agent, {"body": "Which model?"})
+        headers = threading.notification_headers(
+            address.split("@")[0],
+            company["company_id"],
+            ticket["ticket_id"],
+            threading.reply_event(reply["message"]["message_id"]),
+        )
+        send(
+            "A ScanJet 2.\n\nOn Mon, 3 Mar 2025 at 10:15, Desk <desk@example.com> wrote:\n> Which model?\n",
+            From=customer,
+            To=headers["Reply-To"],
+            Subject=f"Re: Scanner {n} jams",
+            In_Reply_To=headers["Message-ID"],
+            References=f"{headers['References']} {headers['Message-ID']}",
+        )
+        desk.stack.mail.redeliver(first.key)
 
 
 def summarise(invocations: list[Invocation]) -> list[dict[str, Any]]:

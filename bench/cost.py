@@ -9,6 +9,7 @@ bench/calls.py; the cold import from bench/coldstart.py. Free tiers are not coun
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,17 @@ PRICES = {
     "logs_ingested_gb": 0.50,
     "logs_stored_gb_month": 0.03,
     "custom_metric_month": 0.30,  # CloudWatch, first 10,000 metrics
+    # E-mail in (list prices taken for 2026-11-30, us-east-1, as last published to us):
+    "ses_receive_mail": 0.10 / 1000,  # per message received
+    "ses_receive_chunk": 0.09 / 1000,  # per 256 KB chunk of a received message
+    "s3_put_request": 0.005 / 1000,  # S3 Standard PUT/COPY/POST/LIST
+    "s3_get_request": 0.0004 / 1000,  # S3 Standard GET
+    "s3_storage_gb_month": 0.023,  # S3 Standard, first 50 TB
 }
 DATABASE_LATENCY_MS = 8.0  # one in-region DynamoDB request from Lambda, p50 (moto's time is not used)
 PLATFORM_LOG_BYTES = 350  # START, END and REPORT lines Lambda writes per invocation
 EMF_LOG_BYTES = 550  # one metrics line, on invocations that count something
-COLD_SHARE = {"route": 0.05, "stream": 0.2, "schedule": 0.5}  # invocations that start a new container
+COLD_SHARE = {"route": 0.05, "stream": 0.2, "schedule": 0.5, "event": 0.3}  # invocations that start a new container
 CUSTOM_METRICS = 4  # TicketsCreated, EmailsSent, TipsPaid, BadgeJobDuration; one dimension set
 STORED_KB_PER_TICKET = 8.0  # ticket, messages, timeline, funnel, ratings (a year's tickets are kept)
 MEMORY_MB = {"api_handler": 512, "award_badges": 512}  # .chalice/config.json; the rest 256
@@ -65,6 +72,7 @@ TICKET_MIX: dict[str, float] = {
     "on_ticket_change": 7,
     "send_tip_email": 7,
     "update_karma": 0.5,
+    "receive_mail": 1.0,  # see INBOUND_MAILS_PER_TICKET
 }
 MONTHLY_FIXED: dict[str, float] = {
     "flag_sla_breaches": 30 * 24 * 12,
@@ -77,6 +85,42 @@ MONTHLY_FIXED: dict[str, float] = {
     "GET /tips/status": WORKDAYS,
 }
 EMAILS_PER_TICKET = 1.0  # the rating and tip e-mail after a confirmed close
+# E-mail in: half the tickets open by e-mail and their customers answer once by e-mail.
+INBOUND_MAILS_PER_TICKET = 1.0
+INBOUND_MAIL = {
+    "kb_plain": 40,  # a message without files (headers, text and HTML alternatives)
+    "share_with_files": 0.1,  # messages that carry attachments
+    "kb_with_files": 1200,  # such a message, base64 included
+    "files_per_mail_with_files": 1.5,
+    "raw_kept_days": 7,  # RawMailRetentionDays
+}
+
+
+def inbound_mail_per_thousand(row: dict[str, Any], init_seconds: float) -> dict[str, float]:
+    """USD per 1,000 inbound mails by item: SES receiving, S3 (SES's PUT, the function's GET and the
+    files' PUTs, raw mail for its retention, a year of attachments), Lambda, DynamoDB, logs."""
+    mail = INBOUND_MAIL
+    share = mail["share_with_files"]
+    chunks = (1 - share) * math.ceil(mail["kb_plain"] / 256) + share * math.ceil(mail["kb_with_files"] / 256)
+    raw_gb = ((1 - share) * mail["kb_plain"] + share * mail["kb_with_files"]) / 2**20
+    file_gb = share * mail["kb_with_files"] * 0.75 / 2**20  # decoded from base64
+    requests_each = sum(row["operations_per_invocation"].values())
+    seconds = (row["app_ms_median"] + requests_each * DATABASE_LATENCY_MS) / 1000 + COLD_SHARE["event"] * init_seconds
+    items = {
+        "SES receiving (mails + 256 KB chunks)": PRICES["ses_receive_mail"] + chunks * PRICES["ses_receive_chunk"],
+        "S3 requests": (1 + share * mail["files_per_mail_with_files"]) * PRICES["s3_put_request"]
+        + PRICES["s3_get_request"],
+        "S3 storage (raw mail kept, a year of files)": (raw_gb * mail["raw_kept_days"] / 30 + file_gb * 12)
+        * PRICES["s3_storage_gb_month"],
+        "Lambda (request + duration)": PRICES["lambda_request"] + seconds * 0.25 * PRICES["lambda_gb_second"],
+        "DynamoDB": row["write_units"] * PRICES["dynamodb_write_request_unit"]
+        + row["read_units"] * PRICES["dynamodb_read_request_unit"],
+        "CloudWatch Logs": (PLATFORM_LOG_BYTES + row["log_bytes"])
+        / 2**30
+        * (PRICES["logs_ingested_gb"] + PRICES["logs_stored_gb_month"]),
+    }
+    return {name: round(value * 1000, 4) for name, value in items.items()}
+
 
 # The staff web app (chalicelib/web), counted on top of the JSON API above (agents who work in the browser
 # make fewer API calls, so this overstates the bill). Page loads per ticket: every form post is followed by
@@ -167,6 +211,13 @@ def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, 
     for name, count in ui_volumes.items():
         all_volumes[name] = all_volumes.get(name, 0) + count
     priced, totals, log_gb = _priced(all_volumes, rows, init_seconds, emails, stored_gb)
+    inbound = inbound_mail_per_thousand(rows["receive_mail"], init_seconds)
+    priced["E-mail in: SES receiving and the mail bucket"] = (
+        TICKETS_PER_MONTH
+        * INBOUND_MAILS_PER_TICKET
+        / 1000
+        * sum(v for k, v in inbound.items() if k.startswith(("SES", "S3")))
+    )
     items = {**priced, "CloudWatch custom metrics": CUSTOM_METRICS * PRICES["custom_metric_month"]}
     ui_items, ui_totals, _ = _priced(ui_volumes, rows, init_seconds, UI_EMAILS, 0.0)
     agent_hours = AGENT_DAYS * HOURS_PER_DAY
@@ -193,6 +244,8 @@ def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, 
                 if name.startswith("GET ")
             },
         },
+        "inbound_mail_per_1000_usd": inbound,
+        "inbound_mail_per_1000_total_usd": round(sum(inbound.values()), 4),
         "assumptions": {
             "database_latency_ms": DATABASE_LATENCY_MS,
             "cold_share": COLD_SHARE,
@@ -204,6 +257,8 @@ def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, 
             "ui_ticket_mix": UI_TICKET_MIX,
             "ui_monthly": UI_MONTHLY,
             "pulse_seconds": PULSE_SECONDS,
+            "inbound_mails_per_ticket": INBOUND_MAILS_PER_TICKET,
+            "inbound_mail": INBOUND_MAIL,
         },
     }
 
@@ -227,6 +282,11 @@ def markdown(bill: dict[str, Any]) -> str:
             f"pulse, polled every {bill['assumptions']['pulse_seconds']} s while a page is visible: "
             f"${ui['pulse_usd_a_month']:.2f}). DynamoDB requests per page: {pages}.",
         ]
+    inbound = bill.get("inbound_mail_per_1000_usd")
+    if inbound:
+        lines += ["", f"E-mail in, per 1,000 inbound mails: ${bill['inbound_mail_per_1000_total_usd']:.4f}", ""]
+        lines += ["| item | USD per 1,000 mails |", "|---|---:|"]
+        lines += [f"| {name} | {value:.4f} |" for name, value in inbound.items()]
     return "\n".join(lines)
 
 

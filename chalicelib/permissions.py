@@ -8,7 +8,8 @@ and (tests/support/aws_audit.py) that every AWS call a function makes in the tes
 
 Resources are table short names from chalicelib/db/catalog.py, or "<table>/index/<index>" for a
 query on an index. Actions are DynamoDB's item actions; a transaction needs the action of each of
-its items (Put -> PutItem, Update -> UpdateItem, ...). Nothing here is read at run time.
+its items (Put -> PutItem, Update -> UpdateItem, ...). `mail_bucket` names key prefixes of the mail
+bucket (chalicelib/inbound/storage.py) and S3 object actions on them. Nothing here is read at run time.
 
 Adding a function or a table: declare it here, run `make policies`, commit the policy files.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 GET, PUT, UPDATE, DELETE, QUERY = "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"
 BATCH_GET, BATCH_WRITE, CHECK = "BatchGetItem", "BatchWriteItem", "ConditionCheckItem"
+S3_GET, S3_PUT = "GetObject", "PutObject"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Access:
     tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     send_mail: bool = False  # ses:SendRawEmail as the stage's MAIL_FROM identity
     secrets: tuple[str, ...] = ()  # variable names of chalicelib/secrets.py SECRETS
+    mail_bucket: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "inbound/" -> ("GetObject",)
 
 
 FUNCTIONS: dict[str, Access] = {
@@ -72,9 +75,11 @@ FUNCTIONS: dict[str, Access] = {
             "canned_replies": (GET, PUT, UPDATE, DELETE, QUERY),
             "search_terms": (QUERY,),
             "desk_pulse": (QUERY,),
+            "mail_addresses": (PUT,),  # the company's inbound address, made at sign-up
         },
         send_mail=True,  # sign-in links and invitations
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
+        mail_bucket={"attachments/": (S3_GET,)},  # presigned links to files of e-mailed messages
     ),
     # Customer-ratings stream: recompute the customer's karma.
     "update_karma": Access(tables={"companies": (GET,), "karma": (GET, PUT, DELETE), "customer_ratings": (QUERY,)}),
@@ -106,6 +111,25 @@ FUNCTIONS: dict[str, Access] = {
         },
         secrets=("APP_SECRET",),
     ),
+    # Mail bucket event: an incoming e-mail becomes a ticket or a thread reply (chalicelib/inbound).
+    "receive_mail": Access(
+        tables={
+            "mail_addresses": (BATCH_GET,),
+            "companies": (BATCH_GET,),
+            "mail_messages": (GET, PUT, BATCH_GET),
+            "mail_senders": (UPDATE,),
+            "customers": (GET, PUT),
+            "karma": (GET,),
+            "employees": (QUERY,),
+            "tickets": (GET, PUT, UPDATE),
+            "tickets/index/by_customer": (QUERY,),
+            "messages": (PUT,),
+        },
+        secrets=("APP_SECRET",),
+        mail_bucket={"inbound/": (S3_GET,), "attachments/": (S3_PUT,), "quarantine/": (S3_PUT,)},
+    ),
+    # SES bounce and complaint notifications (SNS): the suppression list.
+    "mail_feedback": Access(tables={"mail_suppressions": (PUT,)}),
     "retry_tip_registrations": Access(
         tables={"companies": (GET,), "tip_accounts": (GET, UPDATE), "tip_accounts/index/retry": (QUERY,)},
         secrets=("TIP_PARTNER_API_KEY",),
@@ -120,7 +144,8 @@ def table_of(resource: str) -> str:
 
 def allows(function: str, action: str, resource: str) -> bool:
     """Whether `function` is declared to do `action` ("dynamodb:GetItem", "ses:SendRawEmail",
-    "ssm:GetParameter") on `resource` (a table or index key, "ses:identity", "ssm:<SECRET VARIABLE>")."""
+    "ssm:GetParameter", "s3:GetObject") on `resource` (a table or index key, "ses:identity",
+    "ssm:<SECRET VARIABLE>", "s3:<key prefix of the mail bucket>")."""
     access = FUNCTIONS.get(function)
     if access is None:
         return False
@@ -131,4 +156,6 @@ def allows(function: str, action: str, resource: str) -> bool:
         return access.send_mail and name == "SendRawEmail"
     if service == "ssm":
         return name == "GetParameter" and resource.removeprefix("ssm:") in access.secrets
+    if service == "s3":
+        return name in access.mail_bucket.get(resource.removeprefix("s3:"), ())
     return False

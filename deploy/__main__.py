@@ -120,9 +120,9 @@ def package(stage: str, out: Path, lint: bool = True) -> Path:
     target = out / "package"
     if target.exists():
         shutil.rmtree(target)
-    chalice = Path(sys.executable).with_name("chalice")
+    chalice = [sys.executable, "-m", "deploy.chalice_cli"]  # chalice, plus S3 events on the mail bucket
     subprocess.run(
-        [str(chalice), "package", "--stage", stage, "--merge-template", str(merge), str(target)],
+        [*chalice, "package", "--stage", stage, "--merge-template", str(merge), str(target)],
         cwd=PROJECT_DIR,
         env=packaging_environment(stage),
         check=True,

@@ -21,6 +21,7 @@ from deploy.functions import (
     stage_environment,
     table_logical_id,
 )
+from deploy.mail_in import extend as extend_mail_in
 from deploy.tables import stream_view_type, table_resource
 
 # Stream failure handling: a poison record is isolated by bisecting, retried a bounded number of
@@ -33,6 +34,7 @@ LOG_RETENTION_DAYS = 30
 LOCAL_ONLY_VARIABLES = (
     "DYNAMODB_ENDPOINT",
     "SES_ENDPOINT",
+    "S3_ENDPOINT",
     "APP_SECRET",
     "TIP_PARTNER_API_KEY",
     "TIP_WEBHOOK_SECRETS",
@@ -148,4 +150,6 @@ def merge_template(stage: str) -> dict[str, Any]:
         del outputs["ApiUrl"], outputs["TipWebhookUrl"]
     else:
         resources.update(gateway_responses.resources())  # unknown paths: a page, not "Missing Authentication Token"
-    return {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
+    template = {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
+    extend_mail_in(template, functions(), environment)
+    return template

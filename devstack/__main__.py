@@ -17,14 +17,23 @@ from devstack.stack import Ports, Stack
 
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
-    for noisy in ("werkzeug", "botocore", "pynamodb"):
+    for noisy in ("werkzeug", "botocore", "pynamodb", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     started = time.monotonic()
-    stack = Stack(Ports(api=args.port, moto=args.moto_port, control=args.control_port, partner=args.partner_port))
+    stack = Stack(
+        Ports(
+            api=args.port,
+            moto=args.moto_port,
+            control=args.control_port,
+            partner=args.partner_port,
+            smtp=args.smtp_port,
+        )
+    )
     stack.start()
     print(f"API:            {stack.api_url}", flush=True)
     print(f"moto (AWS):     {stack.moto.url if stack.moto else '-'}", flush=True)
     print(f"partner sandbox {stack.partner_url}", flush=True)
+    print(f"SMTP (mail in): {stack.host}:{stack.ports.smtp}  (GET /mail on the control API)", flush=True)
     print(
         f"control:        {stack.control_url}  (GET /schedules, /pump, /outbox;"
         " POST /schedules/NAME/fire, /pump/drain)",
@@ -65,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--moto-port", type=int, default=0, help="moto port (0: any free port)")
     run.add_argument("--control-port", type=int, default=8001, help="control API port (0: any free port)")
     run.add_argument("--partner-port", type=int, default=8025, help="tip partner sandbox port (0: any free port)")
+    run.add_argument("--smtp-port", type=int, default=2525, help="SMTP port of e-mail in (0: any free port)")
     run.add_argument("--demo", action="store_true", help="seed a demo company and print its tokens")
     fire = commands.add_parser("fire", help="fire a schedule of the running stack now")
     fire.add_argument("name")

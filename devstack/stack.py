@@ -24,6 +24,7 @@ from devstack.moto import MotoServer, outbox
 from devstack.not_found import NotFoundPage
 from devstack.pump import StreamPump, Subscription, table_of
 from devstack.scheduler import Job, Scheduler
+from devstack.smtp import MailIn
 from devstack.tables import create_tables
 
 logger = logging.getLogger("devstack")
@@ -49,6 +50,7 @@ class Ports:
     moto: int = 0
     control: int = 0
     partner: int = 8025
+    smtp: int = 2525
 
 
 @dataclass
@@ -59,6 +61,7 @@ class Stack:
     moto: MotoServer | None = None
     pump: StreamPump | None = None
     scheduler: Scheduler | None = None
+    mail: MailIn | None = None
     _servers: list[Any] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
     app_module: ModuleType | None = None
@@ -87,6 +90,10 @@ class Stack:
             region,
         )
         self.scheduler = Scheduler(_jobs(self.app_module), region)
+        self.mail = MailIn.for_app(self.app_module, self.host, self.ports.smtp, region)  # e-mail in: SMTP -> S3
+        if self.mail:
+            self._servers.append(self.mail.start())
+            self.ports.smtp = self.mail.port
         api = LocalDevServer(config.chalice_app, config, self.host, self.ports.api, handler_cls=OneRequestAtATime)
         control = ThreadingHTTPServer((self.host, self.ports.control), _control_handler(self))
         self.ports.control = control.server_address[1]
@@ -172,6 +179,8 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, stack.pump.status())
             elif self.path == "/outbox" and stack.moto:
                 self._reply(200, outbox())
+            elif self.path == "/mail" and stack.mail:
+                self._reply(200, stack.mail.status())
             elif self.path == "/health":
                 self._reply(200, {"api": stack.api_url, "moto": stack.moto.url if stack.moto else None})
             else:
@@ -193,6 +202,8 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                     self._reply(200, {"result": result})
                 elif self.path == "/pump/drain" and stack.pump:
                     self._reply(200, {"handled": stack.pump.drain(), **stack.pump.status()})
+                elif self.path == "/mail/redeliver" and stack.mail:
+                    self._reply(200, stack.mail.redeliver(str(payload.get("key"))).__dict__)
                 else:
                     self._reply(404, {"error": "unknown path"})
             except Exception as error:

@@ -89,7 +89,14 @@ def sign_up(request: SignUp, *, with_token: bool = True) -> SignUpResult:
         created_at=now,
     )
     token, token_record = auth.new_token(company.company_id, manager.employee_id, auth.MANAGER, company.timezone, now)
+    from chalicelib.inbound import addresses  # the company's e-mail address on the inbound domain
+
+    company.inbound_handle = addresses.new_handle(request.name)
     with transaction() as tx:
+        tx.save(
+            addresses.desk_record(company, company.inbound_handle, now),
+            condition=addresses.MailAddress.address.does_not_exist(),
+        )
         tx.save(company, condition=Company.company_id.does_not_exist())
         tx.save(manager, condition=Employee.employee_id.does_not_exist())
         if with_token:
@@ -153,6 +160,7 @@ class CompanyOut(TypedDict):
     currency: str
     intake_key: str
     created_at: str | None
+    inbound_address: NotRequired[str]  # customers write here (e-mail in)
     settings: NotRequired[SettingsOut]  # managers only
 
 
@@ -165,6 +173,10 @@ def view(company: Company, *, include_settings: bool = True) -> CompanyOut:
         "intake_key": company.intake_key,
         "created_at": iso(company.created_at),
     }
+    if company.inbound_handle:  # customers write here (managers forward their own support address to it)
+        from chalicelib.mail.threading import inbound_address
+
+        data["inbound_address"] = inbound_address(company.inbound_handle)
     if include_settings:
         data["settings"] = settings_view(company)
     return data

@@ -10,6 +10,7 @@ from chalicelib.badges.models import BadgeConfig, BadgeRecord, Standing
 from chalicelib.canned import CannedReply
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
 from chalicelib.desk.pulse import PulseChannel
+from chalicelib.inbound.models import MailAddress, ReceivedMail, SenderWindow
 from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
 from chalicelib.search import SearchTerm
@@ -43,6 +44,9 @@ ALL_MODELS: tuple[type[Model], ...] = (
     CannedReply,
     SearchTerm,
     PulseChannel,
+    MailAddress,
+    ReceivedMail,
+    SenderWindow,
 )
 
 

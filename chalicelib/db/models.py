@@ -65,6 +65,8 @@ class Company(Model):
     settings = CompanySettings(default=CompanySettings)
     created_at = UTCDateTimeAttribute()
     directory = UnicodeAttribute(null=True)
+    # E-mail in: the company's address is <inbound_handle>@<inbound domain> (chalicelib/inbound/addresses.py)
+    inbound_handle = UnicodeAttribute(null=True)
 
     by_intake_key = CompanyByIntakeKey()
     by_directory = CompanyDirectory()
@@ -225,6 +227,18 @@ class Ticket(Model):
     by_company = TicketByCompanyIndex()
 
 
+class Attachment(MapAttribute[str, object]):
+    """A file that came with an e-mail, stored in the mail bucket (shown as a short-lived link)."""
+
+    key = UnicodeAttribute()  # S3 object key, never derived from the sender's file name
+    name = UnicodeAttribute()  # the sanitised file name people see
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    inline = BooleanAttribute(default=False)  # an inline image of the message (Content-ID)
+    content_id = UnicodeAttribute(null=True)
+    withheld = UnicodeAttribute(null=True)  # why the file was not kept (too big, executable, ...)
+
+
 class Message(Model):
     Meta = table_meta("messages")
 
@@ -236,6 +250,9 @@ class Message(Model):
     visibility = UnicodeAttribute()  # public | internal
     body = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    # Messages that came by e-mail: the sender's address and the files that came with it.
+    sender_email = UnicodeAttribute(null=True)
+    attachments = ListAttribute(of=Attachment, null=True)
 
 
 class LifecycleEvent(Model):

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
 
 from chalicelib import activity, customers, links, observability
 from chalicelib.auth import Principal
@@ -23,7 +24,7 @@ from chalicelib.clock import utcnow
 from chalicelib.companies import by_intake_key
 from chalicelib.db import keys, paging
 from chalicelib.db.base import is_condition_failure, transaction
-from chalicelib.db.models import Company, Employee, Message, Ticket
+from chalicelib.db.models import Attachment, Company, Employee, Message, Ticket
 from chalicelib.db.paging import PageOf
 from chalicelib.employees import NOT_RECEIVING
 from chalicelib.employees import get as get_employee
@@ -92,6 +93,7 @@ class Change:
     counters: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     distinct: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     extremes: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    records: list[Model] = field(default_factory=list)  # written in the same transaction, each only if new
 
     def count(self, who: tuple[str, str], **counters: float) -> None:
         bucket = self.counters.setdefault(who, {})
@@ -115,6 +117,8 @@ def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
         for (day_key, employee_id), counters in change.counters.items():
             day_actions = activity.counter_actions(counters, change.distinct.get((day_key, employee_id)))
             tx.update(activity.AgentDay(day_key, employee_id), actions=day_actions)
+        for record in change.records:
+            tx.save(record, condition=type(record)._hash_key_attribute().does_not_exist())
     for (day_key, employee_id), extremes in change.extremes.items():
         for name, value in extremes.items():
             activity.raise_extreme(day_key, employee_id, name, value)
@@ -193,7 +197,30 @@ class IntakeResult:
 
 def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     """A customer opens a ticket; a near-identical open one gets the text as a new message instead."""
-    company = by_intake_key(intake_key)
+    return open_ticket_for(by_intake_key(intake_key), request)
+
+
+@dataclass(frozen=True)
+class FromMail:
+    """What a customer message that came by e-mail adds to the change it makes (chalicelib/inbound):
+    records written in the same transaction (each only if new, so a redelivered mail writes nothing),
+    the sender and the files on the thread message, and a check run before every attempt."""
+
+    already_done: Callable[[], bool]
+    records: Callable[[Ticket, Message], list[Model]] = lambda ticket, message: []
+    sender_email: str | None = None
+    author_id: str | None = None  # the writer, when not the ticket's customer (someone in copy)
+    attachments: tuple[dict[str, Any], ...] = ()
+
+    def dress(self, message: Message) -> Message:
+        message.sender_email = self.sender_email
+        if self.attachments:
+            message.attachments = [Attachment(**a) for a in self.attachments]
+        return message
+
+
+def open_ticket_for(company: Company, request: IntakeTicket, mail: FromMail | None = None) -> IntakeResult:
+    """`open_ticket` for a company already known (e-mail finds it by address, not by intake key)."""
     now = utcnow()
     customer, is_new = customers.find_or_new(
         company.company_id,
@@ -206,7 +233,7 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     key = subject_key(request.subject)
     existing = None if is_new else _open_ticket_like(company.company_id, customer.customer_id, key)
     if existing is not None:
-        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body, existing)
+        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body, existing, mail)
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
     route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now)
     ticket = _new_ticket(company, customer.customer_id, request, key, now, route)
@@ -215,11 +242,14 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
             if is_new:  # a parallel first intake of the same customer makes this fail; then retry once
                 tx.save(customer, condition=customers.Customer.customer_id.does_not_exist())
             tx.save(ticket, condition=Ticket.ticket_id.does_not_exist())
-            tx.save(new_message(ticket, "customer", customer.customer_id, "public", request.body, now))
+            message = new_message(ticket, "customer", customer.customer_id, "public", request.body, now)
+            tx.save(mail.dress(message) if mail else message)
+            for record in mail.records(ticket, message) if mail else ():
+                tx.save(record, condition=type(record)._hash_key_attribute().does_not_exist())
     except TransactWriteError as error:
         if not (is_new and is_condition_failure(error)):
             raise
-        return open_ticket(intake_key, request)
+        return open_ticket_for(company, request, mail)
     observability.count(observability.TICKETS_CREATED)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
@@ -456,12 +486,31 @@ def customer_ticket(token: str) -> tuple[Ticket, list[Message]]:
     return ticket, messages(ticket.company_id, ticket.ticket_id, public_only=True)
 
 
-def _add_customer_message(company_id: str, ticket_id: str, body: str, read: Ticket | None = None) -> Ticket:
+def add_customer_message(
+    company_id: str, ticket_id: str, body: str, mail: FromMail, read: Ticket | None = None
+) -> Ticket:
+    """A customer's message that came by e-mail, with the same rules as one through their link."""
+    return _add_customer_message(company_id, ticket_id, body, read, mail)
+
+
+def _add_customer_message(
+    company_id: str, ticket_id: str, body: str, read: Ticket | None = None, mail: FromMail | None = None
+) -> Ticket:
+    attempts = 0
+
     def plan(ticket: Ticket, now: datetime) -> Change:
+        nonlocal attempts
+        attempts += 1
+        if mail is not None and attempts > 1 and mail.already_done():  # a concurrent delivery won
+            raise NoChange
         if ticket.status == "closed":
             raise Conflict("This ticket is closed; please open a new one.", "ticket-closed")
         change = Change(counts_message=True)
-        change.message = new_message(ticket, "customer", ticket.customer_id, "public", body, now)
+        author = (mail.author_id if mail else None) or ticket.customer_id
+        change.message = new_message(ticket, "customer", author, "public", body, now)
+        if mail is not None:
+            mail.dress(change.message)
+            change.records += mail.records(ticket, change.message)
         change.sets["customer_replied_at"] = now  # the desk's pulse tells the assignee
         if ticket.status == "resolved":  # a customer reply reopens a resolved ticket
             change.removes += ["auto_close_watch", "auto_close_at", "resolved_at", "resolved_by"]

@@ -33,6 +33,7 @@ class LocalStack:
     moto_url: str
     partner_url: str
     log: Path
+    smtp_port: int = 0  # e-mail in: SMTP on loopback (devstack/smtp.py)
 
     def fire(self, name: str, time: str | datetime | None = None) -> Any:
         """Fire a schedule now, as of `time` (the job's "now"); the pump is drained afterwards."""
@@ -53,6 +54,18 @@ class LocalStack:
         data: dict[str, Any] = requests.get(f"{self.control_url}/pump", timeout=30).json()
         return data
 
+    def mail_deliveries(self) -> list[dict[str, Any]]:
+        """Every message the stack's SMTP server stored, with its delivery to receive_mail and the outcome."""
+        data: list[dict[str, Any]] = requests.get(f"{self.control_url}/mail", timeout=30).json()
+        return data
+
+    def redeliver_mail(self, key: str) -> dict[str, Any]:
+        """Deliver a stored message's S3 event again, as S3 and Lambda may."""
+        response = requests.post(f"{self.control_url}/mail/redeliver", json={"key": key}, timeout=60)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
     def sent_emails(self) -> list[dict[str, Any]]:
         """What moto's SES accepted, as the stack's control API reads it from moto (`raw_data` for MIME)."""
         data: list[dict[str, Any]] = requests.get(f"{self.control_url}/outbox", timeout=30).json()
@@ -61,7 +74,7 @@ class LocalStack:
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    ports = {name: free_port() for name in ("api", "moto", "control", "partner")}
+    ports = {name: free_port() for name in ("api", "moto", "control", "partner", "smtp")}
     log = tmp_path_factory.mktemp("stack") / "devstack.log"
     # The stack sets its own endpoints and stream ARNs; nothing of the test process's moto may leak in.
     env = {
@@ -90,6 +103,8 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
                 str(ports["control"]),
                 "--partner-port",
                 str(ports["partner"]),
+                "--smtp-port",
+                str(ports["smtp"]),
             ],
             cwd=PROJECT_DIR,
             env=env,
@@ -104,6 +119,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         f"http://127.0.0.1:{ports['moto']}",
         f"http://127.0.0.1:{ports['partner']}",
         log,
+        ports["smtp"],
     )
     try:
         deadline = time.monotonic() + 90

@@ -141,6 +141,8 @@ def _decode(resource: Any, logical_to_table: dict[str, str]) -> str:
             return "ssm:" + text.rsplit("/", 1)[1]
         if ":ses:" in text:
             return "ses:identity"
+        if text.startswith("arn:${AWS::Partition}:s3:::${MailBucketPrefix}-${AWS::AccountId}-${AWS::Region}/"):
+            return "s3:" + text.rsplit("}/", 1)[1].removesuffix("*")
     raise AssertionError(f"unexpected resource {resource!r}")
 
 
@@ -175,6 +177,9 @@ def test_every_role_grants_exactly_what_its_function_is_declared_to_do(template:
                 expected.add((f"dynamodb:{action}", f"{function.stream_table}/stream"))
             expected.add(("dynamodb:ListStreams", f"{function.stream_table}/stream/*"))
             expected.add(("sqs:SendMessage", f"own:{function.failure_queue_id}"))
+        if function.asynchronous:
+            expected.add(("sqs:SendMessage", f"own:{function.failure_queue_id}"))
+        expected |= {(f"s3:{a}", f"s3:{prefix}") for prefix, actions in access.mail_bucket.items() for a in actions}
         if access.send_mail:
             expected.add(("ses:SendRawEmail", "ses:identity"))
         expected |= {("ssm:GetParameter", f"ssm:{parameter_of[v]}") for v in access.secrets}
