@@ -21,12 +21,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## Start moto (DynamoDB + streams + SES), create tables, serve the API, pump streams, fire schedules.
+## Other ports: make run ARGS="--port 8100 --control-port 8101 --partner-port 8125" (0: any free port).
 run: install
-	$(PY) -m devstack run
+	$(PY) -m devstack run $(ARGS)
 
 ## Same as run, with a seeded demo company (tokens are printed).
 demo: install
-	$(PY) -m devstack run --demo
+	$(PY) -m devstack run --demo $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

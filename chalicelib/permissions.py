@@ -75,7 +75,8 @@ FUNCTIONS: dict[str, Access] = {
             "canned_replies": (GET, PUT, UPDATE, DELETE, QUERY),
             "search_terms": (QUERY,),
             "desk_pulse": (QUERY,),
-            "mail_addresses": (PUT,),  # the company's inbound address, made at sign-up
+            "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own
+            "mail_addresses/index/by_company": (QUERY,),
         },
         send_mail=True,  # sign-in links and invitations
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deploy import gateway_responses
+from deploy import alarms, gateway_responses
 from deploy.functions import (
     API_HANDLER,
     DEPLOYED_STAGES,
@@ -150,6 +150,12 @@ def merge_template(stage: str) -> dict[str, Any]:
         del outputs["ApiUrl"], outputs["TipWebhookUrl"]
     else:
         resources.update(gateway_responses.resources())  # unknown paths: a page, not "Missing Authentication Token"
+        resources[alarms.REST_API_ID] = alarms.rest_api_naming()
     template = {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
     extend_mail_in(template, functions(), environment)
+    # Alarms last: they watch every function and failure queue the template now has, mail-in's included.
+    resources.update(alarms.resources(stage, functions(), resources))
+    template["Parameters"] = {**template["Parameters"], **alarms.parameters()}
+    template["Conditions"] = {**template.get("Conditions", {}), **alarms.conditions()}
+    template["Outputs"] = {**template["Outputs"], **alarms.outputs()}
     return template

@@ -37,6 +37,8 @@ from chalicelib.tickets import sla
 from chalicelib.tickets.schemas import IntakeTicket, Reply, Tags, Transfer
 
 OPEN_STATUSES = frozenset({"queued", "assigned", "resolved"})
+# A confirmation this soon after the auto-close job closed the ticket still counts as the customer's
+CONFIRM_AFTER_AUTO_CLOSE = timedelta(minutes=15)
 SIMILAR_SUBJECT = 0.9  # difflib ratio above which two subjects are "near-identical"
 _RE_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|ответ)\s*:\s*)+", re.IGNORECASE)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -531,17 +533,32 @@ def customer_reply(token: str, body: str) -> Ticket:
 
 
 def customer_confirm(token: str) -> Ticket:
-    """The customer confirms the resolution; the ticket closes. Confirming twice changes nothing."""
+    """The customer confirms the resolution; the ticket closes. Confirming twice changes nothing.
+
+    A confirmation that meets the auto-close job wins whoever writes last: if the job closed the
+    ticket after this request saw it resolved, or moments before the customer's click arrived, the
+    close reason becomes `confirmed` (the close itself stands), so the rating e-mail goes out."""
     claims = claims_for(token)
+    arrived = utcnow()
+    seen_resolved = False
 
     def plan(ticket: Ticket, now: datetime) -> Change:
+        nonlocal seen_resolved
         if ticket.status == "closed":
+            if ticket.close_reason == "auto" and (seen_resolved or _auto_closed_just_before(ticket, arrived)):
+                return Change(sets={"close_reason": "confirmed"})
             raise NoChange
         if ticket.status != "resolved":
             raise Conflict("The ticket has not been resolved yet.", "bad-state")
+        seen_resolved = True
         change = Change()
         change.sets.update(status="closed", closed_at=now, close_reason="confirmed")
         change.removes += ["auto_close_watch", "auto_close_at"]
         return change
 
     return _mutate(claims.company_id, claims.ticket_id, plan)
+
+
+def _auto_closed_just_before(ticket: Ticket, arrived: datetime) -> bool:
+    """The customer pressed Confirm on a page that still showed the ticket resolved."""
+    return ticket.closed_at is not None and arrived - ticket.closed_at <= CONFIRM_AFTER_AUTO_CLOSE

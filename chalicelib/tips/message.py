@@ -42,9 +42,16 @@ def handle_record(record: StreamRecord) -> None:
     if record.get("eventName") != "MODIFY":
         return
     images: Mapping[str, Any] = record["dynamodb"]
+    if not images.get("NewImage"):
+        return  # no ticket to speak of (a stream without new images, or a removed item)
     new = Ticket.from_raw_data(images["NewImage"])
     old = Ticket.from_raw_data(images["OldImage"]) if images.get("OldImage") else None
-    if "closed" in transitions_of(old, new) and new.close_reason == "confirmed":
+    if new.close_reason != "confirmed":
+        return
+    # closed on confirmation, or closed by the auto-close job and confirmed a moment later
+    if "closed" in transitions_of(old, new) or (
+        old is not None and old.status == "closed" and old.close_reason == "auto"
+    ):
         send_once(new)
 
 
@@ -84,6 +91,10 @@ def send_once(ticket: Ticket, now: datetime | None = None) -> str:
         return "already-claimed"
     try:
         state, channel, message_id = _deliver(ticket, employee_id, now)
+    except Gone as gone:  # e.g. the customer was erased right after the close: nobody to write to
+        logger.info("tip message for %s/%s not sent: %s", ticket.company_id, ticket.ticket_id, gone)
+        funnel.update(actions=[TicketFunnel.state.set("undeliverable"), TicketFunnel.last_error.set(str(gone))])
+        return "undeliverable"
     except Exception as error:
         funnel.update(actions=[TicketFunnel.state.set("failed"), TicketFunnel.last_error.set(str(error)[:300])])
         raise
@@ -151,12 +162,31 @@ def tip_button(company: TipAccount | None, account: TipAccount | None, employee:
     return account is not None and account.state == "linked" and accounts.is_partner_form(account.form_url)
 
 
+class Gone(Exception):
+    """Someone the message is from, to or about no longer exists: it can never be sent."""
+
+
+def _parties(ticket: Ticket, employee_id: str) -> tuple[Customer, Employee, Company]:
+    """The company, the employee rated and the customer written to (the first one missing is named)."""
+    try:
+        company = Company.get(ticket.company_id)
+    except Company.DoesNotExist:
+        raise Gone("the company no longer exists") from None
+    try:
+        employee = Employee.get(ticket.company_id, employee_id)
+    except Employee.DoesNotExist:
+        raise Gone("the employee no longer exists") from None
+    try:
+        customer = Customer.get(ticket.company_id, ticket.customer_id)
+    except Customer.DoesNotExist:
+        raise Gone("the customer no longer exists") from None
+    return customer, employee, company
+
+
 def _deliver(ticket: Ticket, employee_id: str | None, now: datetime) -> tuple[str, str | None, str | None]:
     if not employee_id:
         return "undeliverable", None, None  # nobody to rate
-    customer = Customer.get(ticket.company_id, ticket.customer_id)
-    employee = Employee.get(ticket.company_id, employee_id)
-    company = Company.get(ticket.company_id)
+    customer, employee, company = _parties(ticket, employee_id)
     content = content_for(ticket, employee, customer, company, now)
     if customer.telegram_chat_id and telegram.is_configured():
         text = render("tips/telegram.txt", locale=content.locale, **content.context)

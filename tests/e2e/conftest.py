@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.local_stack import free_port, launch, wait_ready
 
 
 @dataclass
@@ -49,6 +40,13 @@ class LocalStack:
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data
+
+    def replay(self, table: str, sequence_number: str | None = None) -> requests.Response:
+        """Deliver `table`'s stream again to its handlers, from `sequence_number` or the start."""
+        body: dict[str, Any] = {"table": table}
+        if sequence_number is not None:
+            body["sequence_number"] = sequence_number
+        return requests.post(f"{self.control_url}/pump/replay", json=body, timeout=120)
 
     def pump(self) -> dict[str, Any]:
         data: dict[str, Any] = requests.get(f"{self.control_url}/pump", timeout=30).json()
@@ -76,43 +74,7 @@ class LocalStack:
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     ports = {name: free_port() for name in ("api", "moto", "control", "partner", "smtp")}
     log = tmp_path_factory.mktemp("stack") / "devstack.log"
-    # The stack sets its own endpoints and stream ARNs; nothing of the test process's moto may leak in.
-    env = {
-        k: v for k, v in os.environ.items() if not (k.startswith(("DYNAMODB_", "SES_")) or k.endswith("_STREAM_ARN"))
-    }
-    env.update(
-        {
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }
-    )
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "devstack",
-                "run",
-                "--port",
-                str(ports["api"]),
-                "--moto-port",
-                str(ports["moto"]),
-                "--control-port",
-                str(ports["control"]),
-                "--partner-port",
-                str(ports["partner"]),
-                "--smtp-port",
-                str(ports["smtp"]),
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    process = launch(ports, log)
     stack = LocalStack(
         f"http://127.0.0.1:{ports['api']}",
         f"http://127.0.0.1:{ports['control']}",
@@ -122,18 +84,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         ports["smtp"],
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the local stack exited early:\n{log.read_text()}")
-            try:
-                if requests.get(f"{stack.api_url}/openapi.json", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the local stack did not come up in 90 s:\n{log.read_text()}")
-            time.sleep(0.3)
+        wait_ready(process, stack.api_url, log)
         yield stack
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -33,6 +33,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "CustomerRef": {"email": "bo@example.com"},
     "NewCannedReply": {"title": "Greeting", "body": "Hello"},
     "CannedReplyPatch": {"body": "Hello again"},
+    "NewAddress": {"address": "help@acme.example"},
 }
 
 

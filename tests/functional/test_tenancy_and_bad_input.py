@@ -41,6 +41,7 @@ def victim(company: Company) -> tuple[Company, dict[str, str]]:
         "link": opened["link_token"],
         "intake_key": company.intake_key,
         "day": "2026-11-20",
+        "address": "not-theirs@acme.example",
     }
     return company, values
 
