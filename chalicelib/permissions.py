@@ -43,7 +43,7 @@ FUNCTIONS: dict[str, Access] = {
             "api_tokens/index/by_employee": (QUERY,),
             "sessions": (GET, PUT, UPDATE, DELETE),
             "sessions/index/by_employee": (QUERY,),
-            "customers": (GET, PUT, DELETE),
+            "customers": (GET, PUT, DELETE, BATCH_GET),
             "tickets": (GET, PUT, UPDATE, BATCH_GET),
             "tickets/index/queue": (QUERY,),
             "tickets/index/by_customer": (QUERY,),
@@ -62,21 +62,30 @@ FUNCTIONS: dict[str, Access] = {
             "ratings/index/by_company_rated": (QUERY,),
             "tip_funnel": (GET, UPDATE, BATCH_GET),
             "tip_funnel/index/by_company_closed": (QUERY,),
-            "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE),
+            "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE, BATCH_GET),
             "karma": (GET, DELETE),
             "badge_config": (GET, PUT),
             "badge_awards": (GET, PUT, QUERY),
             "badge_standings": (GET, PUT, QUERY),
+            # the staff web app: sign-in links and invitations (mailed), their rate limits
+            "employees/index/by_email": (QUERY,),
+            "signin_links": (GET, PUT, UPDATE),
+            "signin_limits": (UPDATE,),
+            "mail_suppressions": (GET,),
+            "canned_replies": (GET, PUT, UPDATE, DELETE, QUERY),
+            "search_terms": (QUERY,),
+            "desk_pulse": (QUERY,),
             "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own
             "mail_addresses/index/by_company": (QUERY,),
         },
+        send_mail=True,  # sign-in links and invitations
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
         mail_bucket={"attachments/": (S3_GET,)},  # presigned links to files of e-mailed messages
     ),
     # Customer-ratings stream: recompute the customer's karma.
     "update_karma": Access(tables={"companies": (GET,), "karma": (GET, PUT, DELETE), "customer_ratings": (QUERY,)}),
-    # Tickets stream: lifecycle transitions.
-    "on_ticket_change": Access(tables={"lifecycle": (PUT,)}),
+    # Tickets stream: lifecycle transitions; the desk's search index and pulse (chalicelib/desk/reactions.py).
+    "on_ticket_change": Access(tables={"lifecycle": (PUT,), "search_terms": (BATCH_WRITE,), "desk_pulse": (UPDATE,)}),
     # Tickets stream: the rating/tip message after a confirmed close.
     "send_tip_email": Access(
         tables={

@@ -62,7 +62,8 @@ class SignUpResult:
     token: str
 
 
-def sign_up(request: SignUp) -> SignUpResult:
+def sign_up(request: SignUp, *, with_token: bool = True) -> SignUpResult:
+    """The company, its first manager and (for the JSON sign-up) the manager's API token ("" without)."""
     now = utcnow()
     company = Company(
         new_id("co"),
@@ -98,8 +99,9 @@ def sign_up(request: SignUp) -> SignUpResult:
         )
         tx.save(company, condition=Company.company_id.does_not_exist())
         tx.save(manager, condition=Employee.employee_id.does_not_exist())
-        tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
-    return SignUpResult(company, manager, token)
+        if with_token:
+            tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
+    return SignUpResult(company, manager, token if with_token else "")
 
 
 def get(company_id: str) -> Company:

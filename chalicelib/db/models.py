@@ -72,6 +72,13 @@ class Company(Model):
     by_directory = CompanyDirectory()
 
 
+class EmployeeByEmail(GlobalSecondaryIndex["Employee"]):
+    """Sign-in by e-mail: which employees (of any company) have this address."""
+
+    Meta = index_meta("by_email", AllProjection())
+    email = UnicodeAttribute(hash_key=True)  # lower-case
+
+
 class Employee(Model):
     Meta = table_meta("employees")
 
@@ -86,6 +93,10 @@ class Employee(Model):
     status_since = UTCDateTimeAttribute()
     active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
+    locale = UnicodeAttribute(null=True)  # the language the employee chose for their pages
+    joined_at = UTCDateTimeAttribute(null=True)  # first sign-in (an invitation accepted)
+
+    by_email = EmployeeByEmail()
 
 
 class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
@@ -203,6 +214,7 @@ class Ticket(Model):
     close_reason = UnicodeAttribute(null=True)  # confirmed | auto
     tags = UnicodeSetAttribute(default=set)
     message_count = NumberAttribute(default=0)
+    customer_replied_at = UTCDateTimeAttribute(null=True)  # the customer's latest message after the first
     locale = UnicodeAttribute(default="en")
     # Bumped by every change; writes that read-then-write are conditional on it (optimistic locking).
     revision = NumberAttribute(default=0)

@@ -44,7 +44,8 @@ class StatusChange(RequestBody):
     status: Status
 
 
-def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, str]:
+def create(principal: auth.Principal, request: NewEmployee, *, with_token: bool = True) -> tuple[Employee, str]:
+    """A new employee and, for integrations, an API token (people invited by e-mail get none: "")."""
     now = utcnow()
     company_id = principal.company_id
     employee = Employee(
@@ -60,6 +61,9 @@ def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, s
         active=True,
         created_at=now,
     )
+    if not with_token:
+        employee.save(condition=Employee.employee_id.does_not_exist())
+        return employee, ""
     token, token_record = auth.new_token(company_id, employee.employee_id, request.role, principal.timezone, now)
     with transaction() as tx:
         tx.save(employee, condition=Employee.employee_id.does_not_exist())
@@ -103,6 +107,14 @@ def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
         auth.set_role(company_id, employee_id, changes["role"])
     if {"role", "tier", "departments"} & set(changes):
         sessions.copy_employee(get(company_id, employee_id))
+    return employee
+
+
+def set_locale(company_id: str, employee_id: str, locale: str) -> Employee:
+    """The language of the employee's pages; their open sessions switch at once."""
+    employee = get(company_id, employee_id)
+    employee.update(actions=[Employee.locale.set(locale)], condition=Employee.active == True)  # noqa: E712
+    sessions.copy_employee(employee)
     return employee
 
 

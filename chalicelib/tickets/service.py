@@ -513,6 +513,7 @@ def _add_customer_message(
         if mail is not None:
             mail.dress(change.message)
             change.records += mail.records(ticket, change.message)
+        change.sets["customer_replied_at"] = now  # the desk's pulse tells the assignee
         if ticket.status == "resolved":  # a customer reply reopens a resolved ticket
             change.removes += ["auto_close_watch", "auto_close_at", "resolved_at", "resolved_by"]
             if ticket.assignee_id:
