@@ -106,6 +106,8 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     if endpoint.auth in ("bearer", "session"):
         responses["401"] = {"description": "Not signed in, or the token is not valid", **error_ref}
         responses["403"] = {"description": "Not allowed for this role (or a missing CSRF token)", **error_ref}
+    if endpoint.auth == "visitor" and endpoint.method != "GET":  # sign-in forms: a token tied to a visitor cookie
+        responses["403"] = {"description": "The form's token is missing or not this browser's", **error_ref}
     if endpoint.auth == "link":
         responses["403"] = {"description": "The link is not valid", **error_ref}
         responses["410"] = {"description": "The link has expired", **error_ref}

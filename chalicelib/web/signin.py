@@ -91,7 +91,18 @@ def request_link(call: Call) -> Page:
     return Page("web/signin_sent.html", {"email": request.email})
 
 
-@route("GET", "/signin/{token}", summary="A sign-in link's page: one button", tag=TAG, auth="visitor", produces=HTML)
+UNUSABLE = {410: "The link was used, has expired or is not one the desk made"}
+
+
+@route(
+    "GET",
+    "/signin/{token}",
+    summary="A sign-in link's page: one button",
+    tag=TAG,
+    auth="visitor",
+    produces=HTML,
+    responses=UNUSABLE,
+)
 def link_page(call: Call, token: str) -> Page:
     from chalicelib import signin
 
@@ -110,6 +121,7 @@ def link_page(call: Call, token: str) -> Page:
     auth="visitor",
     produces=HTML,
     content_types=FORM,
+    responses=UNUSABLE,
 )
 def use_link(call: Call, token: str) -> Page | Redirect:
     from chalicelib import signin

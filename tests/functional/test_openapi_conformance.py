@@ -92,7 +92,8 @@ def test_every_route_answers_as_its_document_says_for_a_manager_and_an_agent(com
         )
         def run(case: Any) -> None:
             for name in list(case.path_parameters or {}):
-                case.path_parameters[name] = values[name]
+                if name in values:  # others (sign-in tokens, canned reply ids, file names) stay generated
+                    case.path_parameters[name] = values[name]
             for token in callers.values():
                 headers = {"Authorization": f"Bearer {token}"}
                 response = case.call(
