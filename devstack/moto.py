@@ -7,6 +7,7 @@ request gives the local stack (and the tests) the same guarantee.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -18,6 +19,82 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from devstack.servers import join_all, stop_servers, track_connections
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def light_transactions() -> None:
+    """Make moto's TransactWriteItems keep a backup of only the items it writes.
+
+    moto backs up every table a transaction touches with a deep copy: all its items and every stream
+    record the table ever had, so each transaction costs more as a session's tables and streams grow
+    (a month of demo data took minutes). The backup here is the items the transaction names and the
+    length of each table's stream; a cancelled transaction puts those items back and drops the stream
+    records it added, which is what DynamoDB shows after a cancelled transaction. Installed once."""
+    from moto.dynamodb import models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    backend = models.DynamoDBBackend
+    if getattr(backend.transact_write_items, "light", False):
+        return
+    original = backend.transact_write_items
+
+    class TablesUncopied:
+        """moto's `copy` module inside its DynamoDB backend, copying anything but whole tables."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    def keys_of(table: Table, operation: dict[str, Any]) -> tuple[Any, Any] | None:
+        key = operation.get("Key") or operation.get("Item") or {}
+        try:
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        except (KeyError, TypeError, AttributeError):
+            return None
+        return hash_value, range_value
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved: list[tuple[Table, Any, Any, Any]] = []
+        streams: dict[int, tuple[Any, int]] = {}
+        for entry in transact_items[:100]:
+            operation = next(iter(entry.values()), None) if isinstance(entry, dict) else None
+            table = self.tables.get(operation.get("TableName")) if isinstance(operation, dict) else None
+            found = keys_of(table, operation) if table is not None and isinstance(operation, dict) else None
+            if table is None or found is None:
+                continue
+            hash_value, range_value = found
+            if range_value is not None:
+                current = table.items.get(hash_value, {}).get(range_value)
+            else:
+                current = table.items.get(hash_value)
+            saved.append((table, hash_value, range_value, copy.deepcopy(current)))
+            if table.stream_shard is not None:
+                streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table, hash_value, range_value, item in reversed(saved):
+                if range_value is not None:
+                    bucket = table.items[hash_value]
+                    if item is None:
+                        bucket.pop(range_value, None)
+                    else:
+                        bucket[range_value] = item
+                elif item is None:
+                    table.items.pop(hash_value, None)
+                else:
+                    table.items[hash_value] = item
+            for shard, length in streams.values():
+                del shard.items[length:]
+            raise
+
+    transact_write_items.light = True  # type: ignore[attr-defined]
+    models.copy = TablesUncopied()  # type: ignore[assignment]
+    backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
 class SerializedRequests:
@@ -32,6 +109,7 @@ class SerializedRequests:
 
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        light_transactions()
         app = SerializedRequests(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
         track_connections(self._server)
