@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import (
+    Annotated,
     Any,
+    Literal,
     NotRequired,  # pydantic reads TypedDicts from here on 3.11
 )
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 from typing_extensions import TypedDict
 
 from chalicelib import auth
@@ -17,6 +20,8 @@ from chalicelib.db.base import transaction
 from chalicelib.db.models import DIRECTORY, Company, CompanySettings, Employee
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import new_id
+from chalicelib.tickets import business_hours
+from chalicelib.tips import amounts as tip_amounts
 from chalicelib.validation import Email, Integer, Name, PatchBody, RequestBody
 
 
@@ -42,7 +47,57 @@ class SignUp(RequestBody):
         return value
 
 
+Interval = Annotated[str, StringConstraints(strip_whitespace=True, pattern=business_hours.INTERVAL.pattern)]
+DayHours = Annotated[list[Interval], Field(max_length=business_hours.MAX_INTERVALS_PER_DAY)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+TipAmount = Annotated[Integer, Field(ge=1, le=tip_amounts.MAX_AMOUNT)]
+TipAmounts = Annotated[list[TipAmount], Field(max_length=tip_amounts.MAX_AMOUNTS)]
+CompanyLocale = Literal["en", "ru"]
+
+
+def _calendar_day(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError("must be a real calendar date") from None
+
+
+# A date as YYYY-MM-DD (PatchBody's null check reads the JSON as Python first, so dates come as strings)
+CalendarDay = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), AfterValidator(_calendar_day)]
+
+
+class WeekHours(RequestBody):
+    """Opening hours per weekday in the company's time zone, e.g. `"mon": ["09:00-13:00", "14:00-18:00"]`;
+    a day left out or empty is closed. `24:00` ends a day at midnight."""
+
+    mon: DayHours = Field(default_factory=list)
+    tue: DayHours = Field(default_factory=list)
+    wed: DayHours = Field(default_factory=list)
+    thu: DayHours = Field(default_factory=list)
+    fri: DayHours = Field(default_factory=list)
+    sat: DayHours = Field(default_factory=list)
+    sun: DayHours = Field(default_factory=list)
+
+    @field_validator(*business_hours.WEEKDAYS)
+    @classmethod
+    def _day(cls, value: list[str]) -> list[str]:
+        return [hours.text() for hours in business_hours.check_day(business_hours.parse_interval(v) for v in value)]
+
+    @model_validator(mode="after")
+    def _some_open_hours(self) -> WeekHours:
+        if not any(getattr(self, day) for day in business_hours.WEEKDAYS):
+            raise ValueError("a schedule needs some open hours; send null for a desk that is always open")
+        return self
+
+    def as_settings(self) -> dict[str, list[str]]:
+        return {day: list(getattr(self, day)) for day in business_hours.WEEKDAYS}
+
+
 class SettingsPatch(PatchBody):
+    CLEARABLE = frozenset({"business_hours"})  # null: open around the clock again
+
+    display_name: Name | None = None
+    locale: CompanyLocale | None = None
     sla_target_minutes: Integer | None = Field(default=None, ge=5, le=7 * 24 * 60)
     sla_limit_minutes: Integer | None = Field(default=None, ge=5, le=7 * 24 * 60)
     auto_close_days: Integer | None = Field(default=None, ge=1, le=60)
@@ -53,6 +108,10 @@ class SettingsPatch(PatchBody):
     karma_difficult_max: float | None = Field(default=None, ge=1, le=5)
     karma_calm_min: float | None = Field(default=None, ge=1, le=5)
     karma_temperament_min_ratings: Integer | None = Field(default=None, ge=1, le=100)
+    business_hours: WeekHours | None = None
+    holidays: list[CalendarDay] | None = Field(default=None, max_length=366)
+    # per currency; an empty list goes back to that currency's defaults
+    tip_amounts: dict[Currency, TipAmounts] | None = Field(default=None, max_length=20)
 
 
 @dataclass(frozen=True)
@@ -135,7 +194,26 @@ def update_settings(company_id: str, patch: SettingsPatch) -> Company:
             "A customer cannot be both difficult and calm.",
             [{"field": "karma_difficult_max", "message": "must be below karma_calm_min", "code": "range"}],
         )
-    actions = [getattr(Company.settings, name).set(value) for name, value in changes.items()]
+    actions: list[Any] = []
+    if "display_name" in changes:
+        actions.append(Company.name.set(changes.pop("display_name")))
+    if "business_hours" in changes:
+        hours = patch.business_hours.as_settings() if patch.business_hours is not None else None
+        changes.pop("business_hours")
+        actions.append(
+            Company.settings.business_hours.set(hours) if hours else Company.settings.business_hours.remove()
+        )
+    if "holidays" in changes:
+        changes["holidays"] = sorted(set(changes["holidays"]))
+    if "tip_amounts" in changes:
+        merged = plain(company.settings.tip_amounts)
+        for currency, offered in changes["tip_amounts"].items():
+            if offered:
+                merged[currency] = tip_amounts.normalised(offered)
+            else:
+                merged.pop(currency, None)
+        changes["tip_amounts"] = merged
+    actions += [getattr(Company.settings, name).set(value) for name, value in changes.items()]
     company.update(actions=actions)
     return company
 
@@ -151,6 +229,10 @@ class SettingsOut(TypedDict):
     karma_difficult_max: float
     karma_calm_min: float
     karma_temperament_min_ratings: int
+    business_hours: dict[str, list[str]] | None  # None: open around the clock
+    holidays: list[str]
+    tip_amounts: dict[str, list[int]]  # the company's own per currency, and its currency's amounts in effect
+    locale: str | None
 
 
 class CompanyOut(TypedDict):
@@ -184,6 +266,7 @@ def view(company: Company, *, include_settings: bool = True) -> CompanyOut:
 
 def settings_view(company: Company) -> SettingsOut:
     s = company.settings
+    hours = plain(s.business_hours)
     return {
         "sla_target_minutes": int(s.sla_target_minutes),
         "sla_limit_minutes": int(s.sla_limit_minutes),
@@ -195,4 +278,28 @@ def settings_view(company: Company) -> SettingsOut:
         "karma_difficult_max": float(s.karma_difficult_max),
         "karma_calm_min": float(s.karma_calm_min),
         "karma_temperament_min_ratings": int(s.karma_temperament_min_ratings),
+        "business_hours": {day: list(hours.get(day) or []) for day in business_hours.WEEKDAYS} if hours else None,
+        "holidays": list(s.holidays or []),
+        "tip_amounts": tip_amounts_view(company),
+        "locale": s.locale,
     }
+
+
+def tip_amounts_view(company: Company) -> dict[str, list[int]]:
+    stored = plain(company.settings.tip_amounts)
+    view = {currency: [int(a) for a in offered] for currency, offered in stored.items()}
+    view[company.currency] = list(tip_amounts.for_currency(stored, company.currency))
+    return dict(sorted(view.items()))
+
+
+def calendar(company: Company) -> business_hours.Calendar:
+    """When the company's desk is open (its time zone, hours and holidays)."""
+    s = company.settings
+    return business_hours.Calendar.of(company.timezone, plain(s.business_hours) or None, s.holidays or ())
+
+
+def plain(value: Any) -> dict[str, Any]:
+    """A raw map setting as a dict ({} when unset)."""
+    if not value:
+        return {}
+    return dict(value.as_dict()) if hasattr(value, "as_dict") else dict(value)

@@ -36,6 +36,12 @@ class CompanySettings(MapAttribute[str, object]):
     karma_difficult_max = NumberAttribute(default=2.4)
     karma_calm_min = NumberAttribute(default=3.6)
     karma_temperament_min_ratings = NumberAttribute(default=2)
+    # business hours (chalicelib/tickets/business_hours.py): {"mon": ["09:00-18:00"], ...}; absent: always open
+    business_hours = MapAttribute[str, object](null=True)
+    holidays = ListAttribute[str](null=True)  # ISO dates the desk is closed
+    # tip amounts offered per currency, whole units ({"RUB": [70, 150, 300]}); a currency absent: its defaults
+    tip_amounts = MapAttribute[str, object](null=True)
+    locale = UnicodeAttribute(null=True)  # the company's language where nobody chose one (tickets, e-mails)
 
 
 class CompanyByIntakeKey(GlobalSecondaryIndex["Company"]):

@@ -228,7 +228,7 @@ def open_ticket_for(company: Company, request: IntakeTicket, mail: FromMail | No
         company.company_id,
         name=request.customer_name,
         email=request.customer_email,
-        locale=request.locale,
+        locale=_locale(company, request),
         telegram_chat_id=request.telegram_chat_id,
         now=now,
     )
@@ -256,6 +256,13 @@ def open_ticket_for(company: Company, request: IntakeTicket, mail: FromMail | No
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
 
+def _locale(company: Company, request: IntakeTicket) -> str:
+    """The customer's language: the one the intake names, else the company's."""
+    if "locale" in request.model_fields_set:
+        return request.locale
+    return company.settings.locale or request.locale
+
+
 def _open_ticket_like(company_id: str, customer_id: str, key: str) -> Ticket | None:
     recent = Ticket.by_customer.query(
         customers.customer_key(company_id, customer_id), scan_index_forward=False, limit=25
@@ -271,7 +278,7 @@ def _new_ticket(
 ) -> Ticket:
     settings = company.settings
     tier = route.tier
-    target_at = now + timedelta(minutes=int(settings.sla_target_minutes))
+    target_at, limit_at = sla.due_times(company, now)
     return Ticket(
         company.company_id,
         new_id("tkt"),
@@ -289,12 +296,12 @@ def _new_ticket(
         created_at=now,
         updated_at=now,
         sla_target_at=target_at,
-        sla_limit_at=now + timedelta(minutes=int(settings.sla_limit_minutes)),
+        sla_limit_at=limit_at,
         sla_watch=sla.WATCHING,
         sla_check_at=target_at,
         auto_close_days=int(settings.auto_close_days),
         message_count=1,
-        locale=request.locale,
+        locale=_locale(company, request),
         tags=set(),
         revision=0,
     )

@@ -1,10 +1,15 @@
-"""First-reply SLA: a target (default 2 h) and a hard limit (default 24 h), fixed at creation."""
+"""First-reply SLA: a target (default 2 h) and a hard limit (default 24 h) of open time, fixed at creation.
+
+Both count the company's business hours (chalicelib/tickets/business_hours.py; always open until a manager
+sets hours): a ticket opened after closing time is due on the next working morning. The SLA job compares
+the stored due times with the clock, so it needs no calendar.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.db.models import Ticket
+from chalicelib.db.models import Company, Ticket
 
 WATCHING = "waiting"  # the sla_watch partition: tickets still owed a first reply
 
@@ -19,3 +24,12 @@ def state(ticket: Ticket, now: datetime) -> str:
     if reference < ticket.sla_target_at:
         return "on_track"
     return "overdue" if reference < ticket.sla_limit_at else "breached"
+
+
+def due_times(company: Company, opened_at: datetime) -> tuple[datetime, datetime]:
+    """When a ticket opened now must have its first reply: the target and the limit."""
+    from chalicelib.companies import calendar
+
+    hours = calendar(company)
+    settings = company.settings
+    return hours.add(opened_at, int(settings.sla_target_minutes)), hours.add(opened_at, int(settings.sla_limit_minutes))

@@ -28,7 +28,6 @@ class TipConfig:
     partner_form_origin: str | None  # scheme://host[:port] that employees' tip forms must live on
     telegram_api_url: str
     local: bool = False
-    preset_amounts: tuple[int, ...] = (70, 150)
 
     # The secrets are read when used (each function reads only the ones its code needs, which is
     # what its IAM policy allows) and cached by chalicelib.secrets, so a rotation is seen in minutes.

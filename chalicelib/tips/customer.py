@@ -268,7 +268,7 @@ def tip_redirect(token: str) -> str:
     config = get_tip_config()
     query = urlencode(
         {
-            "amounts": ",".join(str(a) for a in config.preset_amounts),
+            "amounts": ",".join(str(a) for a in amounts_offered(rated.company)),
             "other": "1",
             "currency": rated.company.currency,
             "reference": sign_reference(ticket.company_id, ticket.ticket_id, employee.employee_id),
@@ -280,6 +280,14 @@ def tip_redirect(token: str) -> str:
         raise Conflict(TIPS_UNAVAILABLE, "tips-unavailable")
     _mark(ticket.company_id, ticket.ticket_id, "tip_clicked_at")
     return url
+
+
+def amounts_offered(company: Company) -> tuple[int, ...]:
+    """The company's tip amounts in its currency (chalicelib/tips/amounts.py)."""
+    from chalicelib.companies import plain
+    from chalicelib.tips.amounts import for_currency
+
+    return for_currency(plain(company.settings.tip_amounts), company.currency)
 
 
 def locale_for_token(purpose: str, token: str) -> str:

@@ -153,10 +153,14 @@ def test_the_tip_button_records_the_click_and_redirects_to_the_employees_form_at
     assert f"{location.scheme}://{location.netloc}" == LOCAL_PARTNER_URL
     assert location.path == f"/form/rc_{ada_id}"
     query = parse_qs(location.query)
-    assert query["amounts"] == ["70,150"] and query["currency"] == ["EUR"] and query["other"] == ["1"]
+    assert query["amounts"] == ["2,5,10"] and query["currency"] == ["EUR"] and query["other"] == ["1"]
     assert query["reference"][0] and mail.closed.after.ticket_id not in headers["Location"]
     assert headers["Referrer-Policy"] == "no-referrer"
     assert funnel_of(company, mail.closed.after.ticket_id).tip_clicked_at is not None
+    # the company's own amounts in its currency are what the next click offers
+    assert company.manager.call("PATCH", "/company/settings", {"tip_amounts": {"EUR": [7, 3, 3]}})[0] == 200
+    status, _, headers = page(company.api, "GET", mail.tip_path)
+    assert status == 302 and parse_qs(urlsplit(headers["Location"]).query)["amounts"] == ["3,7"]
 
 
 def test_the_tip_redirect_never_leaves_the_partners_origin_whatever_was_stored(
