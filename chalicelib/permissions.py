@@ -77,6 +77,7 @@ FUNCTIONS: dict[str, Access] = {
             "desk_pulse": (QUERY,),
             "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own
             "mail_addresses/index/by_company": (QUERY,),
+            "report_days": (QUERY, UPDATE),  # the manager's reports; ratings, tips and funnel marks counted
         },
         send_mail=True,  # sign-in links and invitations
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
@@ -84,8 +85,17 @@ FUNCTIONS: dict[str, Access] = {
     ),
     # Customer-ratings stream: recompute the customer's karma.
     "update_karma": Access(tables={"companies": (GET,), "karma": (GET, PUT, DELETE), "customer_ratings": (QUERY,)}),
-    # Tickets stream: lifecycle transitions; the desk's search index and pulse (chalicelib/desk/reactions.py).
-    "on_ticket_change": Access(tables={"lifecycle": (PUT,), "search_terms": (BATCH_WRITE,), "desk_pulse": (UPDATE,)}),
+    # Tickets stream: lifecycle transitions; the desk's search index and pulse (chalicelib/desk/reactions.py);
+    # the reports' daily counters (chalicelib/reports/hooks.py: a marker and the counters in one transaction).
+    "on_ticket_change": Access(
+        tables={
+            "lifecycle": (PUT,),
+            "search_terms": (BATCH_WRITE,),
+            "desk_pulse": (UPDATE,),
+            "companies": (GET,),
+            "report_days": (PUT, UPDATE),
+        }
+    ),
     # Tickets stream: the rating/tip message after a confirmed close.
     "send_tip_email": Access(
         tables={
@@ -95,6 +105,7 @@ FUNCTIONS: dict[str, Access] = {
             "tip_accounts": (GET,),
             "tip_funnel": (PUT, UPDATE),
             "mail_suppressions": (GET,),
+            "report_days": (UPDATE,),  # the funnel's "sent", counted with the mark
         },
         send_mail=True,
         secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),

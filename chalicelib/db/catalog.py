@@ -13,6 +13,7 @@ from chalicelib.desk.pulse import PulseChannel
 from chalicelib.inbound.models import MailAddress, ReceivedMail, SenderWindow
 from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
+from chalicelib.reports.models import ReportItem
 from chalicelib.search import SearchTerm
 from chalicelib.sessions.models import Session
 from chalicelib.signin.models import LimitCounter, SignInLink
@@ -47,6 +48,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     MailAddress,
     ReceivedMail,
     SenderWindow,
+    ReportItem,
 )
 
 

@@ -45,3 +45,18 @@ def rating(ticket_id: str, employee_id: str) -> str:
 
 def rating_prefix(ticket_id: str) -> str:
     return ticket_id + SEPARATOR
+
+
+def report_day(day: date, scope: str) -> str:
+    """A company's report counters of one local day: the company's (`c`), an agent's or a tip currency's."""
+    return _join("D", day.isoformat(), scope)
+
+
+def report_month(day: date) -> str:
+    """A company's ticket counts of one month (the backlog before a period starts)."""
+    return _join("M", day.strftime("%Y-%m"))
+
+
+def report_marker(ticket_id: str, fact: str) -> str:
+    """That one stream record's figures were counted (kept a week: redeliveries come within a day)."""
+    return _join("X", ticket_id, fact)

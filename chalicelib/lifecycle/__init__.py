@@ -35,7 +35,7 @@ _HOOKS: dict[str, list[Hook]] = {}
 ChangeHook = Callable[[Ticket | None, Ticket, datetime], None]
 _CHANGE_HOOKS: list[ChangeHook] = []
 # Modules that register hooks, imported by the stream handler before its first record.
-HOOK_MODULES = ("chalicelib.desk.reactions",)
+HOOK_MODULES = ("chalicelib.desk.reactions", "chalicelib.reports.hooks")
 
 
 def on_transition(name: str, hook: Hook) -> None:

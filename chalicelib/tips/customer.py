@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from pydantic import Field, StringConstraints
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, links
@@ -150,17 +150,29 @@ def rating_page(token: str, error: str | None = None, status: int = 200, now: da
 def mark_opened(token: str) -> None:
     """The page's script reports it was shown to a person (scanners rarely run scripts)."""
     claims = links.verify(RATE, token)
-    _mark(claims.company_id, claims.ticket_id, "opened_at")
+    funnel, company = get_many(
+        [(TicketFunnel, claims.company_id, claims.ticket_id), (Company, claims.company_id, None)]
+    )
+    if funnel is None or company is None or funnel.opened_at is not None:
+        return
+    _mark(claims.company_id, claims.ticket_id, "opened_at", funnel.closed_at, company.timezone)
 
 
-def _mark(company_id: str, ticket_id: str, name: str) -> None:
+def _mark(company_id: str, ticket_id: str, name: str, closed_at: datetime, timezone: str) -> None:
+    """Set a funnel mark once, counted for the reports on the day the ticket closed, in one transaction."""
+    from chalicelib.reports import counting
+
     attribute = getattr(TicketFunnel, name)
+    report = counting.funnel_mark(counting.tally_for(company_id, timezone), closed_at, name.removesuffix("_at"))
     try:
-        TicketFunnel(company_id, ticket_id).update(
-            actions=[attribute.set(utcnow())],
-            condition=TicketFunnel.ticket_id.exists() & attribute.does_not_exist(),
-        )
-    except UpdateError as error:
+        with transaction() as tx:
+            tx.update(
+                TicketFunnel(company_id, ticket_id),
+                actions=[attribute.set(utcnow())],
+                condition=TicketFunnel.ticket_id.exists() & attribute.does_not_exist(),
+            )
+            report.write_into(tx)
+    except TransactWriteError as error:
         if not is_condition_failure(error):
             raise
 
@@ -195,8 +207,13 @@ def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> 
         comment=form.comment or None,
         rated_at=now,
     )
+    from chalicelib.reports import counting
+
     day = activity.key_for(ticket.company_id, rated.company.timezone, now)
     funnel = rated.funnel
+    report = counting.rating_counts(
+        counting.tally_for(ticket.company_id, rated.company.timezone), now, employee.employee_id, form.stars
+    )
     try:
         with transaction() as tx:
             tx.save(rating, condition=Rating.ticket_id.does_not_exist())
@@ -204,6 +221,8 @@ def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> 
             tx.update(activity.AgentDay(day, employee.employee_id), actions=actions)
             if funnel is not None and funnel.rated_at is None:
                 tx.update(funnel, actions=[TicketFunnel.rated_at.set(now)])
+                counting.funnel_mark(report, funnel.closed_at, "rated")
+            report.write_into(tx)
     except TransactWriteError as error:
         if is_condition_failure(error):
             raise Conflict(ALREADY_RATED, "already-rated") from None
@@ -220,8 +239,12 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
         raise NotFound("Rating")
     if rating.voided_at is not None:
         return rating
+    from chalicelib.reports import counting
+
     company = Company.get(principal.company_id)
     day = activity.key_for(principal.company_id, company.timezone, rating.rated_at)
+    report = counting.tally_for(principal.company_id, company.timezone)
+    counting.rating_counts(report, rating.rated_at, rating.employee_id, int(rating.stars), -1)
     try:
         with transaction() as tx:
             tx.update(
@@ -231,6 +254,7 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
             )
             actions = activity.counter_actions(_rating_counters(int(rating.stars), -1))
             tx.update(activity.AgentDay(day, rating.employee_id), actions=actions)
+            report.write_into(tx)
     except TransactWriteError as error:
         if not is_condition_failure(error):
             raise
@@ -278,7 +302,7 @@ def tip_redirect(token: str) -> str:
     url = f"{base}{'&' if '?' in base else '?'}{query}"
     if origin_of(url) != config.partner_form_origin:  # never an open redirect, whatever was stored
         raise Conflict(TIPS_UNAVAILABLE, "tips-unavailable")
-    _mark(ticket.company_id, ticket.ticket_id, "tip_clicked_at")
+    _mark(ticket.company_id, ticket.ticket_id, "tip_clicked_at", ticket.closed_at or utcnow(), rated.company.timezone)
     return url
 
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
 
 from chalicelib import links, mail
 from chalicelib.clock import utcnow
-from chalicelib.db.base import is_condition_failure
+from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.i18n import locale_of, translator
 from chalicelib.lifecycle import transitions_of
@@ -103,8 +103,26 @@ def send_once(ticket: Ticket, now: datetime | None = None) -> str:
         actions += [TicketFunnel.channel.set(channel), TicketFunnel.sent_at.set(utcnow())]
     if message_id:
         actions.append(TicketFunnel.message_id.set(message_id))
-    funnel.update(actions=actions)
+    if channel:
+        _save_sent(funnel, actions)
+    else:
+        funnel.update(actions=actions)
     return state
+
+
+def _save_sent(funnel: TicketFunnel, actions: list[Any]) -> None:
+    """The funnel's "sent", counted for the reports once (on the day the ticket closed) in the same write."""
+    from chalicelib.reports import counting
+
+    report = counting.funnel_mark(counting.tally_for(funnel.company_id), funnel.closed_at, "emailed")
+    try:
+        with transaction() as tx:
+            tx.update(funnel, actions=actions, condition=TicketFunnel.sent_at.does_not_exist())
+            report.write_into(tx)
+    except TransactWriteError as error:
+        if not is_condition_failure(error):
+            raise
+        funnel.update(actions=actions)  # sent again after a lost lease: the mark stands, counted once
 
 
 @dataclass(frozen=True)

@@ -251,16 +251,29 @@ def _minor(amount: str) -> int:
     return int(whole) * 100 + int((fraction + "00")[:2])
 
 
-def _tip_counters(tip: Tip, company_id: str, sign: int) -> Effects | None:
+def _tip_counters(tip: Tip, company_id: str, sign: int, funnel: TicketFunnel | None = None) -> Effects | None:
+    from chalicelib.reports import counting
+
     try:
         company = Company.get(company_id)
     except Company.DoesNotExist:
         return None
     day = activity.key_for(company_id, company.timezone, tip.paid_at)
     counters = {"tips": sign, "tip_amount": sign * int(tip.amount_minor) / 100, "rewards": sign}
+    report = counting.tip_counts(
+        counting.tally_for(company_id, company.timezone),
+        tip.paid_at,
+        tip.currency,
+        tip.employee_id,
+        int(tip.amount_minor),
+        sign,
+    )
+    if funnel is not None and funnel.tip_paid_at is None:  # the funnel's last step, on the day it closed
+        counting.funnel_mark(report, funnel.closed_at, "tip_paid")
 
     def effects(tx: TransactWrite) -> None:
         tx.update(activity.AgentDay(day, tip.employee_id), actions=activity.counter_actions(counters))
+        report.write_into(tx)
 
     return effects
 
@@ -287,10 +300,10 @@ def _tip_paid(data: TipData, now: datetime) -> Effects | None:
         currency=data.currency,
         paid_at=paid_at,
     )
-    counters = _tip_counters(tip, company_id, +1)
+    funnel = _funnel(company_id, ticket_id)
+    counters = _tip_counters(tip, company_id, +1, funnel)
     if counters is None:
         return None
-    funnel = _funnel(company_id, ticket_id)
 
     def effects(tx: TransactWrite) -> None:
         tx.save(tip, condition=Tip.tip_id.does_not_exist())

@@ -135,8 +135,8 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
         with page.expect_navigation(url=re.compile(re.escape(sandbox.state.public_url) + "/form/")):
             page.click("#tip")
         assert "Tip Ada Lovelace" in page.locator("h1").inner_text()
-        assert page.locator("input[name=amount][value='70']").count() == 1
-        page.check("input[name=amount][value='150']")
+        assert page.locator("input[name=amount][value='2']").count() == 1  # the company's EUR amounts: 2, 5, 10
+        page.check("input[name=amount][value='10']")
         with page.expect_navigation():
             page.click("#pay")
         assert page.locator("#paid").inner_text() == "Thank you!"
@@ -146,7 +146,7 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
         response = dashboard.goto(f"{api}/tips/dashboard")
         assert response is not None and response.status == 200
         row = dashboard.locator(f"tr[data-employee={ada_id}]").inner_text()
-        assert "Ada Lovelace" in row and "€150.00" in row and "4" in row
+        assert "Ada Lovelace" in row and "€10.00" in row and "4" in row
         values = {
             step: dashboard.locator(f".funnel-value[data-step={step}]").text_content()
             for step in ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")
@@ -162,4 +162,4 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
         assert dashboard.locator("#funnel rect").count() == 6
 
     tips = call("GET", f"/tips?ticket_id={opened['ticket_id']}", manager)["tips"]
-    assert [(t["employee_id"], t["amount"], t["currency"]) for t in tips] == [(ada_id, "150.00", "EUR")]
+    assert [(t["employee_id"], t["amount"], t["currency"]) for t in tips] == [(ada_id, "10.00", "EUR")]

@@ -1,0 +1,615 @@
+"""The reports' figures, read from the counters of the days shown (one Query of the period's items; the
+backlog adds one Query of the months before) and, for the lists (customers' comments, tips with what they
+were for), a page of an index keyed by company and time, bounded by the period.
+
+Every function here gives plain data: the JSON API returns it, the pages draw it, the CSV lists it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
+
+from chalicelib.clock import iso
+from chalicelib.db import keys, paging
+from chalicelib.db.base import get_many
+from chalicelib.reports.counting import COMPANY
+from chalicelib.reports.models import FIRST_REPLY_BUCKETS, RESOLUTION_BUCKETS, ReportItem
+
+FIRST_REPLY_KEYS = ("under_15m", "15m_1h", "1h_4h", "4h_8h", "8h_24h", "over_24h")
+RESOLUTION_KEYS = ("under_1h", "1h_4h", "4h_24h", "1d_3d", "3d_7d", "over_7d")
+FUNNEL = ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")
+KARMA = ("difficult", "calm", "neutral", "literate")
+assert len(FIRST_REPLY_KEYS) == len(FIRST_REPLY_BUCKETS) + 1 and len(RESOLUTION_KEYS) == len(RESOLUTION_BUCKETS) + 1
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days a report shows, in the company's calendar."""
+
+    first: date
+    last: date
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+@dataclass
+class Counters:
+    """The counters read for a period: the company's per day, the agents' per day, the tips per currency."""
+
+    span: Span
+    company: dict[date, ReportItem] = field(default_factory=dict)
+    agents: dict[str, dict[date, ReportItem]] = field(default_factory=lambda: defaultdict(dict))
+    tips: dict[tuple[str, str], dict[date, ReportItem]] = field(default_factory=lambda: defaultdict(dict))
+    backlog_before: int = 0  # open tickets when the period began (with_backlog only)
+
+    def company_total(self, name: str) -> int:
+        return sum(item.value(name) for item in self.company.values())
+
+    def company_on(self, day: date, name: str) -> int:
+        item = self.company.get(day)
+        return item.value(name) if item else 0
+
+    def agent_totals(self, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
+        totals: dict[str, dict[str, int]] = {}
+        for employee_id, days in self.agents.items():
+            totals[employee_id] = {name: sum(item.value(name) for item in days.values()) for name in names}
+        return totals
+
+
+def read(company_id: str, span: Span, *, with_backlog: bool = False) -> Counters:
+    """The period's counters: one Query (paged by DynamoDB past 1 MB); with the backlog, the Query starts at the
+    first of the period's month and one more reads the months before."""
+    start = span.first.replace(day=1) if with_backlog else span.first
+    counters = Counters(span)
+    running = 0
+    if with_backlog:
+        before = keys.report_month(start - timedelta(days=1))
+        for month in ReportItem.query(company_id, ReportItem.item.between("M#", before)):
+            running += month.value("opened") - month.value("closed")
+    low, high = keys.report_day(start, ""), keys.report_day(span.last, "~")
+    for item in ReportItem.query(company_id, ReportItem.item.between(low, high)):
+        _, day_text, scope = item.item.split(keys.SEPARATOR, 2)
+        day = date.fromisoformat(day_text)
+        if day < span.first:
+            if scope == COMPANY:
+                running += item.value("opened") - item.value("closed")
+            continue
+        if scope == COMPANY:
+            counters.company[day] = item
+        elif scope.startswith("a#"):
+            counters.agents[scope[2:]][day] = item
+        elif scope.startswith("t#"):
+            currency, employee_id = scope[2:].split(keys.SEPARATOR, 1)
+            counters.tips[(currency, employee_id)][day] = item
+    counters.backlog_before = running
+    return counters
+
+
+def _average(total: int, count: int) -> int | None:
+    return round(total / count) if count else None
+
+
+def _stars_average(points: int, count: int) -> float | None:
+    return round(points / count, 2) if count else None
+
+
+def _money(minor: int) -> str:
+    return f"{minor / 100:.2f}"
+
+
+def _names_sorted(rows: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["name"] = names.get(row["employee_id"], row["employee_id"])
+    return sorted(rows, key=lambda row: (str(row["name"]).lower(), row["employee_id"]))
+
+
+# ---------------------------------------------------------------- tickets
+
+
+class TicketDayOut(TypedDict):
+    day: str
+    opened: int
+    closed: int
+    reopened: int
+    backlog: int  # tickets open at the end of the day
+
+
+class TicketTotalsOut(TypedDict):
+    opened: int
+    closed: int
+    closed_auto: int
+    reopened: int
+    backlog_start: int
+    backlog_end: int
+
+
+TicketsOut = TypedDict("TicketsOut", {"from": str, "to": str, "days": list[TicketDayOut], "totals": TicketTotalsOut})
+
+
+def tickets(counters: Counters) -> TicketsOut:
+    rows: list[TicketDayOut] = []
+    backlog = counters.backlog_before
+    for day in counters.span.days():
+        opened, closed = counters.company_on(day, "opened"), counters.company_on(day, "closed")
+        backlog += opened - closed
+        reopened = counters.company_on(day, "reopened")
+        rows.append(
+            {"day": day.isoformat(), "opened": opened, "closed": closed, "reopened": reopened, "backlog": backlog}
+        )
+    return {
+        "from": counters.span.first.isoformat(),
+        "to": counters.span.last.isoformat(),
+        "days": rows,
+        "totals": {
+            "opened": counters.company_total("opened"),
+            "closed": counters.company_total("closed"),
+            "closed_auto": counters.company_total("closed_auto"),
+            "reopened": counters.company_total("reopened"),
+            "backlog_start": counters.backlog_before,
+            "backlog_end": backlog,
+        },
+    }
+
+
+# ---------------------------------------------------------------- first replies and the SLA
+
+
+class BucketOut(TypedDict):
+    bucket: str
+    count: int
+
+
+class FirstReplyAgentOut(TypedDict):
+    employee_id: str
+    name: str
+    first_replies: int
+    average_seconds: int | None
+    within_target: int
+    target_missed: int
+    breached: int
+
+
+class FirstReplyDayOut(TypedDict):
+    day: str
+    first_replies: int
+    average_seconds: int | None
+    target_missed: int
+    breached: int
+
+
+FirstRepliesOut = TypedDict(
+    "FirstRepliesOut",
+    {
+        "from": str,
+        "to": str,
+        "first_replies": int,
+        "average_seconds": int | None,
+        "target_missed": int,
+        "breached": int,
+        "breached_unassigned": int,  # breached while nobody had the ticket
+        "buckets": list[BucketOut],
+        "agents": list[FirstReplyAgentOut],
+        "days": list[FirstReplyDayOut],
+    },
+)
+
+_FIRST = ("first_replies", "first_reply_seconds", "sla_target_missed", "sla_breached")
+
+
+def first_replies(counters: Counters, names: Mapping[str, str]) -> FirstRepliesOut:
+    agents = []
+    assigned_breaches = 0
+    for employee_id, total in counters.agent_totals(_FIRST).items():
+        if not any(total.values()):
+            continue
+        assigned_breaches += total["sla_breached"]
+        agents.append(
+            {
+                "employee_id": employee_id,
+                "first_replies": total["first_replies"],
+                "average_seconds": _average(total["first_reply_seconds"], total["first_replies"]),
+                "within_target": total["first_replies"] - total["sla_target_missed"],
+                "target_missed": total["sla_target_missed"],
+                "breached": total["sla_breached"],
+            }
+        )
+    days: list[FirstReplyDayOut] = []
+    for day in counters.span.days():
+        count = counters.company_on(day, "first_replies")
+        days.append(
+            {
+                "day": day.isoformat(),
+                "first_replies": count,
+                "average_seconds": _average(counters.company_on(day, "first_reply_seconds"), count),
+                "target_missed": counters.company_on(day, "sla_target_missed"),
+                "breached": counters.company_on(day, "sla_breached"),
+            }
+        )
+    count = counters.company_total("first_replies")
+    breached = counters.company_total("sla_breached")
+    return {
+        "from": counters.span.first.isoformat(),
+        "to": counters.span.last.isoformat(),
+        "first_replies": count,
+        "average_seconds": _average(counters.company_total("first_reply_seconds"), count),
+        "target_missed": counters.company_total("sla_target_missed"),
+        "breached": breached,
+        "breached_unassigned": breached - assigned_breaches,
+        "buckets": [
+            {"bucket": key, "count": counters.company_total(f"first_reply_{n}")}
+            for n, key in enumerate(FIRST_REPLY_KEYS)
+        ],
+        "agents": _names_sorted(agents, names),  # type: ignore[typeddict-item]
+        "days": days,
+    }
+
+
+# ---------------------------------------------------------------- resolutions
+
+
+class ResolutionAgentOut(TypedDict):
+    employee_id: str
+    name: str
+    resolutions: int
+    average_seconds: int | None
+    buckets: list[BucketOut]
+
+
+class ResolutionDayOut(TypedDict):
+    day: str
+    resolutions: int
+    average_seconds: int | None
+
+
+ResolutionsOut = TypedDict(
+    "ResolutionsOut",
+    {
+        "from": str,
+        "to": str,
+        "resolutions": int,
+        "average_seconds": int | None,
+        "buckets": list[BucketOut],
+        "agents": list[ResolutionAgentOut],
+        "days": list[ResolutionDayOut],
+    },
+)
+
+_RESOLVED = ("resolutions", "resolution_seconds", *(f"resolution_{n}" for n in range(len(RESOLUTION_KEYS))))
+
+
+def resolutions(counters: Counters, names: Mapping[str, str]) -> ResolutionsOut:
+    agents = []
+    for employee_id, total in counters.agent_totals(_RESOLVED).items():
+        if not total["resolutions"]:
+            continue
+        agents.append(
+            {
+                "employee_id": employee_id,
+                "resolutions": total["resolutions"],
+                "average_seconds": _average(total["resolution_seconds"], total["resolutions"]),
+                "buckets": [{"bucket": k, "count": total[f"resolution_{n}"]} for n, k in enumerate(RESOLUTION_KEYS)],
+            }
+        )
+    count = counters.company_total("resolutions")
+    days: list[ResolutionDayOut] = []
+    for day in counters.span.days():
+        resolved = counters.company_on(day, "resolutions")
+        average = _average(counters.company_on(day, "resolution_seconds"), resolved)
+        days.append({"day": day.isoformat(), "resolutions": resolved, "average_seconds": average})
+    return {
+        "from": counters.span.first.isoformat(),
+        "to": counters.span.last.isoformat(),
+        "resolutions": count,
+        "average_seconds": _average(counters.company_total("resolution_seconds"), count),
+        "buckets": [
+            {"bucket": key, "count": counters.company_total(f"resolution_{n}")} for n, key in enumerate(RESOLUTION_KEYS)
+        ],
+        "agents": _names_sorted(agents, names),  # type: ignore[typeddict-item]
+        "days": days,
+    }
+
+
+# ---------------------------------------------------------------- customers' ratings of agents
+
+
+class StarsOut(TypedDict):
+    stars: int
+    count: int
+
+
+class RatingAgentOut(TypedDict):
+    employee_id: str
+    name: str
+    ratings: int
+    average: float | None
+    stars: list[StarsOut]
+
+
+class RatingDayOut(TypedDict):
+    day: str
+    ratings: int
+    average: float | None
+
+
+class CommentOut(TypedDict):
+    ticket_id: str
+    subject: str | None
+    employee_id: str
+    name: str
+    stars: int
+    comment: str
+    rated_at: str | None
+
+
+RatingsOut = TypedDict(
+    "RatingsOut",
+    {
+        "from": str,
+        "to": str,
+        "ratings": int,
+        "average": float | None,
+        "stars": list[StarsOut],
+        "agents": list[RatingAgentOut],
+        "days": list[RatingDayOut],
+        "comments": list[CommentOut],
+        "next_cursor": str | None,
+    },
+)
+
+_RATED = ("ratings", "rating_points", *(f"stars_{n}" for n in range(1, 6)))
+
+
+def ratings(counters: Counters, names: Mapping[str, str], comments: paging.PageOf[CommentOut]) -> RatingsOut:
+    agents = []
+    for employee_id, total in counters.agent_totals(_RATED).items():
+        if not total["ratings"]:
+            continue
+        agents.append(
+            {
+                "employee_id": employee_id,
+                "ratings": total["ratings"],
+                "average": _stars_average(total["rating_points"], total["ratings"]),
+                "stars": [{"stars": n, "count": total[f"stars_{n}"]} for n in range(1, 6)],
+            }
+        )
+    days: list[RatingDayOut] = []
+    for day in counters.span.days():
+        count = counters.company_on(day, "ratings")
+        days.append(
+            {
+                "day": day.isoformat(),
+                "ratings": count,
+                "average": _stars_average(counters.company_on(day, "rating_points"), count),
+            }
+        )
+    count = counters.company_total("ratings")
+    return {
+        "from": counters.span.first.isoformat(),
+        "to": counters.span.last.isoformat(),
+        "ratings": count,
+        "average": _stars_average(counters.company_total("rating_points"), count),
+        "stars": [{"stars": n, "count": counters.company_total(f"stars_{n}")} for n in range(1, 6)],
+        "agents": _names_sorted(agents, names),  # type: ignore[typeddict-item]
+        "days": days,
+        "comments": comments.items,
+        "next_cursor": comments.next_cursor,
+    }
+
+
+def _subjects(company_id: str, ticket_ids: list[str]) -> dict[str, str]:
+    """The subjects of a page's tickets: one BatchGetItem (a page holds at most 100)."""
+    from chalicelib.db.models import Ticket
+
+    wanted = sorted(set(ticket_ids))[:100]
+    found = get_many([(Ticket, company_id, ticket_id) for ticket_id in wanted]) if wanted else []
+    return {ticket.ticket_id: ticket.subject for ticket in found if ticket is not None}
+
+
+def comments(
+    company_id: str,
+    start: Any,
+    end: Any,
+    names: Mapping[str, str],
+    limit: int,
+    cursor: str | None,
+    scope: str,
+    only_commented: bool = True,
+) -> paging.PageOf[CommentOut]:
+    """Customers' comments (or all ratings) of the period, newest first, a page at a time (voided ones left out)."""
+    from chalicelib.tips.models import Rating
+
+    def run(start_key: dict[str, Any] | None, page_size: int) -> Any:
+        return Rating.by_company.query(
+            company_id,
+            Rating.rated_at.between(start, end),
+            scan_index_forward=False,
+            last_evaluated_key=start_key,
+            page_size=page_size,
+        )
+
+    def keep(rating: Any) -> bool:
+        return (bool(rating.comment) or not only_commented) and rating.voided_at is None and rating.rated_at < end
+
+    found = paging.page(f"report-comments:{scope}", cursor, limit, run, keep)
+    subjects = _subjects(company_id, [rating.ticket_id for rating in found.items])
+    rows: list[CommentOut] = [
+        {
+            "ticket_id": rating.ticket_id,
+            "subject": subjects.get(rating.ticket_id),
+            "employee_id": rating.employee_id,
+            "name": names.get(rating.employee_id, rating.employee_id),
+            "stars": int(rating.stars),
+            "comment": rating.comment or "",
+            "rated_at": iso(rating.rated_at),
+        }
+        for rating in found.items
+    ]
+    return paging.PageOf(rows, found.next_cursor)
+
+
+# ---------------------------------------------------------------- tips: to whom, how much, for what
+
+
+class TipAgentOut(TypedDict):
+    employee_id: str
+    name: str
+    tips: int
+    amount: dict[str, str]  # per currency, major units
+
+
+class TipDayOut(TypedDict):
+    day: str
+    tips: int
+    amount: dict[str, str]
+
+
+class TipRowOut(TypedDict):
+    tip_id: str
+    paid_at: str | None
+    employee_id: str
+    name: str
+    ticket_id: str | None
+    subject: str | None
+    amount: str
+    currency: str
+    refunded: bool
+
+
+class FunnelStepOut(TypedDict):
+    step: str
+    count: int
+
+
+TipsOut = TypedDict(
+    "TipsOut",
+    {
+        "from": str,
+        "to": str,
+        "tips": int,
+        "amount": dict[str, str],
+        "agents": list[TipAgentOut],
+        "days": list[TipDayOut],
+        "funnel": list[FunnelStepOut],
+        "list": list[TipRowOut],
+        "next_cursor": str | None,
+    },
+)
+
+
+def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[TipRowOut]) -> TipsOut:
+    per_agent: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    total: dict[str, int] = defaultdict(int)
+    for (currency, employee_id), tip_days in counters.tips.items():
+        for day, item in tip_days.items():
+            count, minor = item.value("tips"), item.value("tip_minor")
+            per_agent[employee_id]["tips"] += count
+            per_agent[employee_id][currency] += minor
+            per_day[day]["tips"] += count
+            per_day[day][currency] += minor
+            total["tips"] += count
+            total[currency] += minor
+
+    def amounts(values: Mapping[str, int]) -> dict[str, str]:
+        return {currency: _money(minor) for currency, minor in sorted(values.items()) if currency != "tips"}
+
+    agents = [
+        {"employee_id": employee_id, "tips": values["tips"], "amount": amounts(values)}
+        for employee_id, values in per_agent.items()
+        if values["tips"] or any(v for k, v in values.items() if k != "tips")
+    ]
+    days: list[TipDayOut] = [
+        {
+            "day": day.isoformat(),
+            "tips": per_day[day]["tips"] if day in per_day else 0,
+            "amount": amounts(per_day.get(day, {})),
+        }
+        for day in counters.span.days()
+    ]
+    funnel: list[FunnelStepOut] = [{"step": "closed", "count": counters.company_total("closed")}]
+    funnel += [{"step": step, "count": counters.company_total(f"funnel_{step}")} for step in FUNNEL[1:]]
+    return {
+        "from": counters.span.first.isoformat(),
+        "to": counters.span.last.isoformat(),
+        "tips": total["tips"],
+        "amount": amounts(total),
+        "agents": _names_sorted(agents, names),  # type: ignore[typeddict-item]
+        "days": days,
+        "funnel": funnel,
+        "list": listed.items,
+        "next_cursor": listed.next_cursor,
+    }
+
+
+def tip_list(
+    company_id: str, start: Any, end: Any, names: Mapping[str, str], limit: int, cursor: str | None, scope: str
+) -> paging.PageOf[TipRowOut]:
+    """The period's tips, newest first, with the subject of the ticket each was for."""
+    from chalicelib.tips.models import Tip
+
+    def run(start_key: dict[str, Any] | None, page_size: int) -> Any:
+        return Tip.by_company.query(
+            company_id,
+            Tip.paid_at.between(start, end),
+            scan_index_forward=False,
+            last_evaluated_key=start_key,
+            page_size=page_size,
+        )
+
+    found = paging.page(f"report-tips:{scope}", cursor, limit, run, lambda tip: tip.paid_at < end)
+    subjects = _subjects(company_id, [tip.ticket_id for tip in found.items if tip.ticket_id])
+    rows: list[TipRowOut] = [
+        {
+            "tip_id": tip.tip_id,
+            "paid_at": iso(tip.paid_at),
+            "employee_id": tip.employee_id,
+            "name": names.get(tip.employee_id, tip.employee_id),
+            "ticket_id": tip.ticket_id,
+            "subject": subjects.get(tip.ticket_id) if tip.ticket_id else None,
+            "amount": _money(int(tip.amount_minor)),
+            "currency": tip.currency,
+            "refunded": tip.refunded_at is not None,
+        }
+        for tip in found.items
+    ]
+    return paging.PageOf(rows, found.next_cursor)
+
+
+# ---------------------------------------------------------------- the karma mix of incoming customers
+
+
+class KarmaDayOut(TypedDict):
+    day: str
+    difficult: int
+    calm: int
+    neutral: int
+    literate: int
+
+
+KarmaOut = TypedDict("KarmaOut", {"from": str, "to": str, "totals": dict[str, int], "days": list[KarmaDayOut]})
+
+
+def karma(counters: Counters) -> KarmaOut:
+    days: list[KarmaDayOut] = [
+        {
+            "day": day.isoformat(),
+            "difficult": counters.company_on(day, "karma_difficult"),
+            "calm": counters.company_on(day, "karma_calm"),
+            "neutral": counters.company_on(day, "karma_neutral"),
+            "literate": counters.company_on(day, "karma_literate"),
+        }
+        for day in counters.span.days()
+    ]
+    return {
+        "from": counters.span.first.isoformat(),
+        "to": counters.span.last.isoformat(),
+        "totals": {kind: counters.company_total(f"karma_{kind}") for kind in KARMA},
+        "days": days,
+    }

@@ -1,0 +1,149 @@
+"""The reports a manager reads: one function per report (JSON twin and page share it) and its CSV.
+
+The period comes from `from`/`to` (the company's calendar days; the last 30 days by default, at most 366).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib import auth, employees
+from chalicelib.db import paging
+from chalicelib.errors import NotFound
+from chalicelib.reports import figures
+
+REPORTS: tuple[str, ...] = ("tickets", "first-replies", "resolutions", "ratings", "tips", "karma")
+LIST_LIMIT = 20  # comments or tips per page
+CSV_PAGES = 200  # a CSV lists at most this many pages of 100 rows
+
+
+@dataclass(frozen=True)
+class Period:
+    span: figures.Span
+    start: datetime  # UTC, inclusive
+    end: datetime  # UTC, exclusive
+    timezone: str
+
+
+def period(query: Mapping[str, str], timezone: str) -> Period:
+    from chalicelib.tips.analytics import period as parse  # the same period rules as the tips API
+
+    found = parse(query, timezone)
+    return Period(figures.Span(found.first, found.last), found.start, found.end, timezone)
+
+
+def _names(company_id: str) -> dict[str, str]:
+    return {employee.employee_id: employee.name for employee in employees.list_all(company_id)}
+
+
+def _list_args(principal: auth.Principal, when: Period, query: Mapping[str, str], name: str) -> dict[str, Any]:
+    scope = f"{principal.company_id}:{name}:{when.span.first}:{when.span.last}"
+    limit = int(query.get("limit") or LIST_LIMIT)
+    return {"limit": limit, "cursor": query.get("cursor"), "scope": scope}
+
+
+def report(principal: auth.Principal, name: str, query: Mapping[str, str]) -> dict[str, Any]:
+    """The named report's figures for the period the query asks for."""
+    principal.require_manager()
+    if name not in REPORTS:
+        raise NotFound("Report")
+    company_id = principal.company_id
+    when = period(query, principal.timezone)
+    counters = figures.read(company_id, when.span, with_backlog=name == "tickets")
+    if name == "tickets":
+        return dict(figures.tickets(counters))
+    if name == "karma":
+        return dict(figures.karma(counters))
+    names = _names(company_id)
+    if name == "first-replies":
+        return dict(figures.first_replies(counters, names))
+    if name == "resolutions":
+        return dict(figures.resolutions(counters, names))
+    listing = _list_args(principal, when, query, name)
+    if name == "ratings":
+        found = figures.comments(company_id, when.start, when.end, names, **listing)
+        return dict(figures.ratings(counters, names, found))
+    listed = figures.tip_list(company_id, when.start, when.end, names, **listing)
+    return dict(figures.tips(counters, names, listed))
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _cell(value: Any) -> str:
+    """No formula injection: a cell a spreadsheet would run as a formula is read as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _all_pages(fetch: Callable[[str | None], paging.PageOf[Any]]) -> Iterator[Any]:
+    cursor: str | None = None
+    for _ in range(CSV_PAGES):
+        found = fetch(cursor)
+        yield from found.items
+        cursor = found.next_cursor
+        if not cursor:
+            return
+
+
+def _minutes(seconds: int | None) -> str:
+    return "" if seconds is None else f"{seconds / 60:.1f}"
+
+
+def csv_rows(principal: auth.Principal, name: str, query: Mapping[str, str]) -> list[list[Any]]:
+    """The report's detail table: the header, then one row per day, agent, rating or tip."""
+    data = report(principal, name, {k: v for k, v in query.items() if k in ("from", "to")})
+    if name == "tickets":
+        rows: list[list[Any]] = [["day", "opened", "closed", "reopened", "backlog"]]
+        rows += [[d["day"], d["opened"], d["closed"], d["reopened"], d["backlog"]] for d in data["days"]]
+        return rows
+    if name == "karma":
+        rows = [["day", "difficult", "calm", "neutral", "literate"]]
+        rows += [[d["day"], d["difficult"], d["calm"], d["neutral"], d["literate"]] for d in data["days"]]
+        return rows
+    if name == "first-replies":
+        rows = [
+            ["employee_id", "name", "first_replies", "average_minutes", "within_target", "target_missed", "breached"]
+        ]
+        rows += [
+            [a["employee_id"], a["name"], a["first_replies"], _minutes(a["average_seconds"]), a["within_target"],
+             a["target_missed"], a["breached"]]
+            for a in data["agents"]
+        ]  # fmt: skip
+        return rows
+    if name == "resolutions":
+        rows = [["employee_id", "name", "resolutions", "average_minutes", *figures.RESOLUTION_KEYS]]
+        rows += [
+            [a["employee_id"], a["name"], a["resolutions"], _minutes(a["average_seconds"]),
+             *(b["count"] for b in a["buckets"])]
+            for a in data["agents"]
+        ]  # fmt: skip
+        return rows
+    company_id = principal.company_id
+    when = period(query, principal.timezone)
+    names = _names(company_id)
+    scope = f"{company_id}:{name}-csv:{when.span.first}:{when.span.last}"
+    if name == "ratings":
+        rows = [["rated_at", "employee_id", "name", "stars", "ticket_id", "subject", "comment"]]
+        every = _all_pages(lambda c: figures.comments(company_id, when.start, when.end, names, 100, c, scope, False))
+        rows += [[r["rated_at"], r["employee_id"], r["name"], r["stars"], r["ticket_id"], r["subject"], r["comment"]]
+                 for r in every]  # fmt: skip
+        return rows
+    rows = [["paid_at", "employee_id", "name", "amount", "currency", "ticket_id", "subject", "refunded"]]
+    every = _all_pages(lambda c: figures.tip_list(company_id, when.start, when.end, names, 100, c, scope))
+    rows += [[t["paid_at"], t["employee_id"], t["name"], t["amount"], t["currency"], t["ticket_id"], t["subject"],
+              "yes" if t["refunded"] else ""] for t in every]  # fmt: skip
+    return rows
+
+
+def to_csv(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
