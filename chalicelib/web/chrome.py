@@ -34,6 +34,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("search", "/desk/search", N_("Search")),
     NavItem("badges", "/desk/badges", N_("Badges")),
     NavItem("team", "/manage/team", N_("Team"), managers_only=True),
+    NavItem("reports", "/manage/reports", N_("Reports"), managers_only=True),
+    NavItem("settings", "/manage/settings", N_("Settings"), managers_only=True),
     NavItem("canned", "/manage/canned", N_("Canned replies"), managers_only=True),
     NavItem("account", "/account/profile", N_("Account")),
 ]

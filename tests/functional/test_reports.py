@@ -167,3 +167,45 @@ def test_reports_are_for_managers_and_periods_are_checked(company: Company) -> N
         assert status == 422 and problem["errors"][0]["field"].startswith("query."), problem
     status, body = company.manager.call("GET", "/reports/tickets")
     assert status == 200 and len(body["days"]) == 30 and body["to"] == today()
+
+
+def test_every_report_page_draws_the_apis_figures_and_its_csv_downloads(
+    company: Company, partner: Partner, client: Client, ticket_stream: StreamPump
+) -> None:
+    from tests.functional.sessions_helpers import sign_in
+
+    a_day_of_work(company, partner, client)
+    ticket_stream.drain()
+    manager = sign_in(company)
+    status, index, _ = manager.page("/manage/reports")
+    assert status == 200 and all(f"/manage/reports/{name}" in index for name in REPORTS)
+    for name in REPORTS:
+        status, html, _ = manager.page(f"/manage/reports/{name}?from={today()}&to={today()}")
+        assert status == 200, html
+        assert html.count('<svg class="chart-svg"') >= 1 and 'role="img"' in html
+        assert f"/manage/reports/{name}/csv?from={today()}&amp;to={today()}" in html
+    status, html, _ = manager.page(f"/manage/reports/tickets?from={today()}&to={today()}")
+    assert 'data-figure="opened">3<' in html and 'data-figure="backlog_end">2<' in html
+    status, html, _ = manager.page(f"/manage/reports/tips?from={today()}&to={today()}")
+    assert "Printer is broken" in html and "€7.50" in html and 'data-step="tip_paid"' in html
+    status, html, _ = manager.page(f"/manage/reports/ratings?from={today()}&to={today()}")
+    assert "Quick and kind" in html
+    response = manager.request("GET", f"/manage/reports/tips/csv?from={today()}&to={today()}")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    assert f'filename="tips-{today()}-{today()}.csv"' in response.headers["Content-Disposition"]
+    lines = response.body.decode().splitlines()
+    assert lines[0] == "paid_at,employee_id,name,amount,currency,ticket_id,subject,refunded"
+    assert "7.50,EUR" in lines[1] and "Printer is broken" in lines[1]
+    assert manager.page("/manage/reports/nothing")[0] == 404
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_read_as_text(
+    company: Company, partner: Partner, client: Client, ticket_stream: StreamPump
+) -> None:
+    from tests.functional.sessions_helpers import sign_in
+
+    enable_tips(company, partner)
+    mail = emailed(company, client)
+    assert page(company.api, "POST", mail.rate_path, "stars=5&comment=%3DHYPERLINK(1)")[0] == 200
+    body = sign_in(company).request("GET", f"/manage/reports/ratings/csv?from={today()}&to={today()}").body.decode()
+    assert "'=HYPERLINK(1)" in body and ",=HYPERLINK" not in body

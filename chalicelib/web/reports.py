@@ -1,0 +1,318 @@
+# ruff: noqa: RUF001 (ranges are written with en dashes, as people read them)
+"""The manager's reports as pages: a period picker, charts drawn on the server (chalicelib/web/charts.py) with
+the figures as tables beside them, and a CSV download. The figures are the JSON API's (chalicelib/reports)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice import Response
+
+from chalicelib.errors import NotFound
+from chalicelib.http.responses import CSV, HTML
+from chalicelib.http.route import CURSOR, PERIOD, Call, Page, route
+from chalicelib.i18n import N_, format_number, translator
+from chalicelib.web.chrome import staff_page
+
+TAG = "Manager pages"
+QUERY = {**PERIOD, "cursor": CURSOR}
+TITLES: dict[str, str] = {
+    "tickets": N_("Tickets and backlog"),
+    "first-replies": N_("First replies and SLA"),
+    "resolutions": N_("Resolution time"),
+    "ratings": N_("Customers' ratings"),
+    "tips": N_("Tips"),
+    "karma": N_("Karma mix of incoming customers"),
+}
+SUMMARIES: dict[str, str] = {
+    "tickets": N_("Tickets opened and closed per day, and how many were open at the end of each day."),
+    "first-replies": N_("How long customers waited for the first reply (in open hours), and SLA misses per agent."),
+    "resolutions": N_("How long tickets took from opening to resolution (in open hours), per agent."),
+    "ratings": N_("Customers' stars for each agent and over time, with their comments."),
+    "tips": N_("To whom, how much and for what customers tip; the rating message from close to payment."),
+    "karma": N_("How many incoming customers were difficult, calm or literate (counts only)."),
+}
+FIRST_REPLY_LABELS = (N_("under 15 min"), N_("15–60 min"), N_("1–4 h"), N_("4–8 h"), N_("8–24 h"), N_("over 24 h"))
+RESOLUTION_LABELS = (N_("under 1 h"), N_("1–4 h"), N_("4–24 h"), N_("1–3 days"), N_("3–7 days"), N_("over 7 days"))
+FUNNEL_LABELS = {
+    "closed": N_("Closed"),
+    "emailed": N_("Rating message sent"),
+    "opened": N_("Opened"),
+    "rated": N_("Rated"),
+    "tip_clicked": N_("Tip clicked"),
+    "tip_paid": N_("Tip paid"),
+}
+
+
+def duration(seconds: float | None, locale: str) -> str:
+    """12 min, 3.5 h, 2.1 days: a waiting time as a manager reads it."""
+    t = translator(locale)
+    if seconds is None:
+        return "–"
+    if seconds < 3600:
+        return t.gettext("%(count)s min", count=format_number(round(seconds / 60), locale))
+    if seconds < 86400:
+        return t.gettext("%(count)s h", count=format_number(round(seconds / 3600, 1), locale))
+    return t.gettext("%(count)s days", count=format_number(round(seconds / 86400, 1), locale))
+
+
+def _duration_rows(rows: list[tuple[str, float | None]], locale: str) -> tuple[list[tuple[str, float, str]], Any]:
+    """Rows of waiting times for a bar chart, in the unit their largest reads best in (min, h or days), and
+    the axis's label function in that unit."""
+    t = translator(locale)
+    largest = max([seconds or 0 for _, seconds in rows] + [0])
+    if largest < 2 * 3600:
+        divisor, unit = 60, "%(count)s min"
+    elif largest < 2 * 86400:
+        divisor, unit = 3600, "%(count)s h"
+    else:
+        divisor, unit = 86400, "%(count)s days"
+
+    def axis(value: float) -> str:
+        return t.gettext(unit, count=format_number(round(value, 1), locale))
+
+    shown = [(name, (seconds or 0) / divisor, duration(seconds, locale)) for name, seconds in rows]
+    return shown, axis
+
+
+def _presets(today: date) -> list[tuple[str, date, date]]:
+    first_of_month = today.replace(day=1)
+    last_month_end = first_of_month - timedelta(days=1)
+    return [
+        (N_("Last 7 days"), today - timedelta(days=6), today),
+        (N_("Last 30 days"), today - timedelta(days=29), today),
+        (N_("This month"), first_of_month, today),
+        (N_("Last month"), last_month_end.replace(day=1), last_month_end),
+    ]
+
+
+@route(
+    "GET",
+    "/manage/reports",
+    summary="The manager's reports",
+    tag=TAG,
+    auth="session",
+    role="manager",
+    produces=HTML,
+)
+def index(call: Call) -> Page:
+    from chalicelib.reports.service import REPORTS
+
+    reports = [{"key": key, "title": TITLES[key], "summary": SUMMARIES[key]} for key in REPORTS]
+    return staff_page(call, "web/reports.html", {"title": N_("Reports"), "reports": reports}, current="reports")
+
+
+@route(
+    "GET",
+    "/manage/reports/{report}",
+    summary="One report: charts, tables and a period picker",
+    tag=TAG,
+    auth="session",
+    role="manager",
+    produces=HTML,
+    query=QUERY,
+)
+def show(call: Call, report: str) -> Page:
+    from chalicelib.clock import local_day, utcnow
+    from chalicelib.reports import service
+
+    if report not in service.REPORTS:
+        raise NotFound("Report")
+    data = service.report(call.who, report, call.query)
+    period = {"from": data["from"], "to": data["to"]}
+    today = local_day(utcnow(), call.who.timezone)
+    presets = [
+        {"label": label, "query": urlencode({"from": first.isoformat(), "to": last.isoformat()})}
+        for label, first, last in _presets(today)
+    ]
+    context: dict[str, Any] = {
+        "title": TITLES[report],
+        "report": report,
+        "reports": [{"key": key, "title": TITLES[key]} for key in service.REPORTS],
+        "data": data,
+        "period": period,
+        "presets": presets,
+        "csv_query": urlencode(period),
+        "more_query": urlencode({**period, "cursor": data["next_cursor"]}) if data.get("next_cursor") else None,
+        "drawn": _charts(report, data, call.locale),
+        "duration": lambda seconds: duration(seconds, call.locale),
+        "first_reply_labels": FIRST_REPLY_LABELS,
+        "resolution_labels": RESOLUTION_LABELS,
+        "funnel_labels": FUNNEL_LABELS,
+        "timezone": call.who.timezone,
+        "currency": _company_currency(call.who.company_id),
+    }
+    return staff_page(call, f"web/report_{report.replace('-', '_')}.html", context, current="reports")
+
+
+def _company_currency(company_id: str) -> str:
+    from chalicelib.reports.counting import company_of
+
+    return str(company_of(company_id).currency)
+
+
+@route(
+    "GET",
+    "/manage/reports/{report}/csv",
+    summary="One report's table as CSV",
+    tag=TAG,
+    auth="session",
+    role="manager",
+    produces=CSV,
+    query=PERIOD,
+)
+def download(call: Call, report: str) -> Response:
+    from chalicelib.reports import service
+
+    if report not in service.REPORTS:
+        raise NotFound("Report")
+    body = service.to_csv(service.csv_rows(call.who, report, call.query))
+    data = service.period(call.query, call.who.timezone).span
+    name = f"{report}-{data.first.isoformat()}-{data.last.isoformat()}.csv"
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# ---------------------------------------------------------------- charts
+
+
+def _charts(report: str, data: dict[str, Any], locale: str) -> list[Any]:
+    from chalicelib.web import charts
+
+    t = translator(locale)
+    days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]
+
+    def count(value: float) -> str:
+        return format_number(int(value), locale)
+
+    blue, orange, green, purple, red, grey = charts.PALETTE
+    if report == "tickets":
+        rows = data["days"]
+        return [
+            charts.days_chart(
+                t.gettext("Tickets per day and backlog"),
+                days,
+                [
+                    charts.Series(t.gettext("Opened"), [r["opened"] for r in rows], blue),
+                    charts.Series(t.gettext("Closed"), [r["closed"] for r in rows], orange),
+                    charts.Series(
+                        t.gettext("Backlog at the end of the day"), [r["backlog"] for r in rows], grey, "line"
+                    ),
+                ],
+                locale,
+                count,
+            )
+        ]
+    if report == "first-replies":
+        buckets = [
+            (t.gettext(label), b["count"], count(b["count"]))
+            for label, b in zip(FIRST_REPLY_LABELS, data["buckets"], strict=True)
+        ]
+        agents, axis = _duration_rows([(a["name"], a["average_seconds"]) for a in data["agents"]], locale)
+        rows = data["days"]
+        return [
+            charts.bars_chart(t.gettext("First replies by waiting time"), buckets, blue, count),
+            charts.bars_chart(t.gettext("Average first-reply time per agent"), agents, green, axis, whole=False),
+            charts.days_chart(
+                t.gettext("SLA per day"),
+                days,
+                [
+                    charts.Series(t.gettext("Target missed"), [r["target_missed"] for r in rows], orange),
+                    charts.Series(t.gettext("Limit breached"), [r["breached"] for r in rows], red),
+                ],
+                locale,
+                count,
+            ),
+        ]
+    if report == "resolutions":
+        buckets = [
+            (t.gettext(label), b["count"], count(b["count"]))
+            for label, b in zip(RESOLUTION_LABELS, data["buckets"], strict=True)
+        ]
+        agents, axis = _duration_rows([(a["name"], a["average_seconds"]) for a in data["agents"]], locale)
+        return [
+            charts.bars_chart(t.gettext("Average resolution time per agent"), agents, green, axis, whole=False),
+            charts.bars_chart(t.gettext("Resolutions by time taken"), buckets, blue, count),
+            charts.days_chart(
+                t.gettext("Resolutions per day"),
+                days,
+                [charts.Series(t.gettext("Resolved"), [r["resolutions"] for r in data["days"]], blue)],
+                locale,
+                count,
+            ),
+        ]
+    if report == "ratings":
+        stars = [(t.gettext("%(count)s stars", count=s["stars"]), s["count"], count(s["count"])) for s in data["stars"]]
+        agents = [(a["name"], a["average"] or 0, format_number(a["average"] or 0, locale)) for a in data["agents"]]
+
+        def stars_number(value: float) -> str:
+            return format_number(round(value, 2), locale)
+
+        return [
+            charts.bars_chart(t.gettext("Average stars per agent"), agents, purple, stars_number, top=5),
+            charts.days_chart(
+                t.gettext("Average stars per day"),
+                days,
+                [charts.Series(t.gettext("Average stars"), [r["average"] for r in data["days"]], purple, "line")],
+                locale,
+                stars_number,
+                top=5,
+            ),
+            charts.bars_chart(t.gettext("Ratings by stars"), stars, blue, count),
+        ]
+    if report == "tips":
+        currency = sorted(data["amount"])[0] if data["amount"] else None
+        agents = [(a["name"], a["tips"], count(a["tips"])) for a in data["agents"]]
+        funnel = [(t.gettext(FUNNEL_LABELS[s["step"]]), s["count"], count(s["count"])) for s in data["funnel"]]
+        per_day = [charts.Series(t.gettext("Tips"), [r["tips"] for r in data["days"]], green)]
+        drawn = [
+            charts.bars_chart(t.gettext("Tips per employee"), agents, green, count),
+            charts.days_chart(t.gettext("Tips per day"), days, per_day, locale, count),
+            charts.bars_chart(t.gettext("From close to tip"), funnel, blue, count),
+        ]
+        if currency:
+            from chalicelib.i18n import format_money
+
+            amounts = [
+                (
+                    a["name"],
+                    float(a["amount"].get(currency, 0)),
+                    format_money(a["amount"].get(currency, "0"), currency, locale),
+                )
+                for a in data["agents"]
+            ]
+            drawn.insert(
+                1,
+                charts.bars_chart(
+                    t.gettext("Amount per employee (%(currency)s)", currency=currency),
+                    amounts,
+                    purple,
+                    lambda value: format_number(value, locale),
+                    whole=False,
+                ),
+            )
+        return drawn
+    rows = data["days"]
+    return [
+        charts.days_chart(
+            t.gettext("Incoming customers per day"),
+            days,
+            [
+                charts.Series(t.gettext("Difficult"), [r["difficult"] for r in rows], red),
+                charts.Series(t.gettext("Calm"), [r["calm"] for r in rows], green),
+                charts.Series(t.gettext("Neither"), [r["neutral"] for r in rows], grey),
+            ],
+            locale,
+            count,
+            stacked=True,
+        )
+    ]
