@@ -38,6 +38,14 @@ class Forbidden(DomainError):
         super().__init__(detail, 403, "forbidden", "Forbidden")
 
 
+class ManagersOnly(Forbidden):
+    """A manager's page or route reached by an agent: the page says so in the reader's language."""
+
+    def __init__(self) -> None:
+        super().__init__("This page is for managers. If you need something from it, ask a manager.")
+        self.title = "For managers only"
+
+
 class NotFound(DomainError):
     def __init__(self, what: str) -> None:
         super().__init__(f"{what} was not found.", 404, "not-found", "Not found")

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from chalice import Response
 
 from chalicelib import observability
-from chalicelib.errors import DomainError, Unauthorized
+from chalicelib.errors import DomainError, ManagersOnly, Unauthorized
 from chalicelib.http import body as bodies
 from chalicelib.http.authenticators import Identity, authenticator
 from chalicelib.http.responses import FORM, HTML, JSON, html_response, json_response, problem, see_other
@@ -216,11 +216,11 @@ class Endpoint:
         try:
             call.locale = choose_locale(None, request.headers.get("accept-language"))  # for errors before auth
             call.identity = authenticator(self.auth)(call)
+            call.locale = choose_locale(call.identity.locale, request.headers.get("accept-language"))
             if call.identity.principal is not None:
                 observability.bind(company_id=call.identity.principal.company_id)
-                if self.role == "manager":
-                    call.identity.principal.require_manager()
-            call.locale = choose_locale(call.identity.locale, request.headers.get("accept-language"))
+                if self.role == "manager" and not call.identity.principal.is_manager:
+                    raise ManagersOnly()  # a page in the person's own language says so
             for name, value in call.query.items():
                 if name in self.query:
                     self.query[name].check(name, value)

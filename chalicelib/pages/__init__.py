@@ -96,7 +96,12 @@ ERROR_TEXTS: dict[int, tuple[str, str]] = {
 }
 GENERAL_ERROR = (N_("Something went wrong"), N_("Please try again later."))
 # Domain errors' own words that reach people's pages (the JSON API keeps them in English).
-PAGE_ERROR_MESSAGES = (N_("This link is not valid."), N_("This link has expired."))
+PAGE_ERROR_MESSAGES = (
+    N_("This link is not valid."),
+    N_("This link has expired."),
+    N_("For managers only"),
+    N_("This page is for managers. If you need something from it, ask a manager."),
+)
 
 
 def error_texts(status: int, title: str, detail: str, locale: str) -> tuple[str, str]:

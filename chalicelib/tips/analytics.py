@@ -1,5 +1,6 @@
 """Managers' figures: tips by employee, period and ticket; rating averages; the funnel
-closed -> emailed -> opened -> rated -> tip clicked -> tip paid; CSV; the dashboard page.
+closed -> emailed -> opened -> rated -> tip clicked -> tip paid; CSV. (The console's tips report draws the
+manager's page from the daily counters: chalicelib/reports.)
 
 Every read is a Query bounded by the company and the period (indexes keyed by company and time),
 so the cost follows the period asked for, never the table's size.
@@ -23,7 +24,6 @@ from chalicelib import auth, employees
 from chalicelib.clock import iso, utcnow
 from chalicelib.db import keys, paging
 from chalicelib.errors import ValidationFailed
-from chalicelib.pages import render
 from chalicelib.tips import accounts
 from chalicelib.tips.models import Rating, TicketFunnel, Tip
 
@@ -259,19 +259,3 @@ def tips_csv(principal: auth.Principal, query: Mapping[str, str]) -> str:
         view: dict[str, Any] = {**tip_view(tip), "employee_name": names.get(tip.employee_id, "")}
         writer.writerow([_cell(view[name]) for name in CSV_FIELDS])
     return out.getvalue()
-
-
-def dashboard(principal: auth.Principal, query: Mapping[str, str]) -> str:
-    data = summary(principal, query)
-    top = max([1] + [d["tips"] for d in data["tips_per_day"]])
-    funnel_top = max(1, data["funnel"]["closed"])
-    return render(
-        "tips/dashboard.html",
-        locale="en",
-        title="Tips and ratings",
-        data=data,
-        bar_max=top,
-        funnel_top=funnel_top,
-        funnel_steps=FUNNEL,
-        company=accounts.account_view(accounts.company_account(principal.company_id)),
-    )

@@ -25,11 +25,23 @@ def _to(path: str, **query: str) -> Redirect:
 def team_page(
     call: Call, form: dict[str, str] | None = None, errors: list[str] | None = None, status: int = 200
 ) -> Page:
-    from chalicelib import employees
+    from chalicelib import activity, employees
+    from chalicelib.clock import local_day, utcnow
 
     people = sorted(employees.list_all(call.who.company_id), key=lambda e: (not e.active, e.name.lower()))
     me = next((e for e in people if e.employee_id == call.who.employee_id), None)
-    context = {"title": N_("Team"), "people": people, "form": form or {}, "errors": errors or []}
+    today = local_day(utcnow(), call.who.timezone)
+    load = {item.employee_id: item for item in activity.read_days(call.who.company_id, [today])}  # one Query
+    context = {
+        "title": N_("Team"),
+        "people": people,
+        "form": form or {},
+        "errors": errors or [],
+        "load": {
+            employee_id: {name: int(getattr(item, name) or 0) for name in ("taken", "replies", "resolutions")}
+            for employee_id, item in load.items()
+        },
+    }
     return staff_page(call, "web/team.html", context, status, me=me, current="team")
 
 
@@ -121,6 +133,63 @@ def deactivate(call: Call, employee_id: str) -> Redirect:
             raise
         return _to("/manage/team", error=error.slug)
     return _to("/manage/team", notice="deactivated")
+
+
+def person_page(
+    call: Call, employee_id: str, form: dict[str, str] | None = None, errors: list[str] | None = None, status: int = 200
+) -> Page:
+    from chalicelib import employees
+
+    person = employees.get(call.who.company_id, employee_id)
+    context = {"title": N_("Change a team member"), "person": person, "form": form or {}, "errors": errors or []}
+    return staff_page(call, "web/team_member.html", context, status, current="team")
+
+
+@route(
+    "GET",
+    "/manage/team/{employee_id}",
+    summary="One team member: role, line and departments",
+    tag=TAG,
+    auth="session",
+    role="manager",
+    produces=HTML,
+)
+def person(call: Call, employee_id: str) -> Page:
+    return person_page(call, employee_id)
+
+
+@route(
+    "POST",
+    "/manage/team/{employee_id}",
+    summary="Change someone's role, line and departments (their open sessions follow at once)",
+    tag=TAG,
+    auth="session",
+    role="manager",
+    produces=HTML,
+    content_types=FORM,
+)
+def change(call: Call, employee_id: str) -> Page | Redirect:
+    from chalicelib import employees
+
+    form = call.form
+    data: dict[str, Any] = {
+        "role": form.get("role", ""),
+        "tier": int(form["tier"]) if form.get("tier") in ("1", "2") else 0,
+        "departments": [d.strip().lower() for d in form.get("departments", "").split(",") if d.strip()],
+    }
+    employees.get(call.who.company_id, employee_id)  # a stranger's id is a 404, not a form error
+    if employee_id == call.who.employee_id and data["role"] != "manager":
+        return _to("/manage/team", error="own-role")
+    try:
+        patch = validate(employees.EmployeePatch, data)
+    except ValidationFailed as failed:
+        fields = sorted({str(e["field"]).split(".")[0] for e in failed.errors})
+        return person_page(call, employee_id, dict(form), fields, 422)
+    try:
+        employees.update(call.who.company_id, employee_id, patch)
+    except DomainError as error:
+        return _to("/manage/team", error=error.slug)
+    return _to("/manage/team", notice="changed")
 
 
 # ---------------------------------------------------------------- canned replies

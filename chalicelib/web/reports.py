@@ -46,6 +46,10 @@ FUNNEL_LABELS = {
 }
 
 
+def _label(t: Any, labels: dict[str, str], key: str) -> str:
+    return str(t.gettext(labels[key]))
+
+
 def duration(seconds: float | None, locale: str) -> str:
     """12 min, 3.5 h, 2.1 days: a waiting time as a manager reads it."""
     t = translator(locale)
@@ -251,7 +255,14 @@ def _charts(report: str, data: dict[str, Any], locale: str) -> list[Any]:
             ),
         ]
     if report == "ratings":
-        stars = [(t.gettext("%(count)s stars", count=s["stars"]), s["count"], count(s["count"])) for s in data["stars"]]
+        stars = [
+            (
+                t.ngettext("%(count)s star", "%(count)s stars", s["stars"], count=s["stars"]),
+                s["count"],
+                count(s["count"]),
+            )
+            for s in data["stars"]
+        ]
         agents = [(a["name"], a["average"] or 0, format_number(a["average"] or 0, locale)) for a in data["agents"]]
 
         def stars_number(value: float) -> str:
@@ -272,7 +283,7 @@ def _charts(report: str, data: dict[str, Any], locale: str) -> list[Any]:
     if report == "tips":
         currency = sorted(data["amount"])[0] if data["amount"] else None
         agents = [(a["name"], a["tips"], count(a["tips"])) for a in data["agents"]]
-        funnel = [(t.gettext(FUNNEL_LABELS[s["step"]]), s["count"], count(s["count"])) for s in data["funnel"]]
+        funnel = [(_label(t, FUNNEL_LABELS, s["step"]), s["count"], count(s["count"])) for s in data["funnel"]]
         per_day = [charts.Series(t.gettext("Tips"), [r["tips"] for r in data["days"]], green)]
         drawn = [
             charts.bars_chart(t.gettext("Tips per employee"), agents, green, count),

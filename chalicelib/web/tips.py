@@ -1,5 +1,5 @@
-"""The pages behind the links of the rating + tip message (the rating page, the tip redirect) and the
-managers' tips dashboard."""
+"""The pages behind the links of the rating + tip message (the rating page, the tip redirect). Managers read
+tips in the console's tips report (chalicelib/web/reports.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from chalice import Response
 
 from chalicelib.errors import DomainError
 from chalicelib.http.responses import FORM, HTML, html_response
-from chalicelib.http.route import PERIOD, Call, route
-from chalicelib.tips import analytics, customer
+from chalicelib.http.route import Call, route
+from chalicelib.tips import customer
 
 TAG = "Tips pages"
 NO_BODY = ["application/json", "text/plain", FORM]
@@ -94,18 +94,3 @@ def tip_click(call: Call, link: str) -> Response:
         status_code=302,
         headers={"Location": url, "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"},
     )
-
-
-# Bearer-token pages keep problem+json errors until staff sign in with a browser session.
-@route(
-    "GET",
-    "/tips/dashboard",
-    summary="Managers' tips dashboard (HTML)",
-    tag=TAG,
-    role="manager",
-    query=PERIOD,
-    produces=HTML,
-    errors="problem",
-)
-def tips_dashboard(call: Call) -> Response:
-    return html_response(analytics.dashboard(call.who, call.query))

@@ -23,6 +23,16 @@ VALID_FORMS: dict[str, dict[str, str]] = {
     "POST /manage/canned": {"title": "Hi", "body": "Hello"},
     "POST /manage/canned/{canned_id}": {"title": "Taken over", "body": "Taken over"},
     "POST /account/profile": {"locale": "ru"},
+    "POST /manage/team/{employee_id}": {"role": "agent", "tier": "2", "departments": "taken-over"},
+    "POST /manage/settings/company": {"display_name": "Taken over"},
+    "POST /manage/settings/hours": {"sla_target_minutes": "60", "sla_limit_minutes": "120", "hours_mon": "09:00-10:00"},
+    "POST /manage/settings/tickets": {"auto_close_days": "9"},
+    "POST /manage/settings/tips": {"tip_amounts": "1"},
+    "POST /manage/mail": {"address": "taken.over@example.com"},
+    "POST /manage/mail/remove": {"address": "{own_address}"},
+    "POST /manage/badges/rules/{key}": {"name": "Taken over"},
+    "POST /manage/customers/export": {"email": "victim.customer@example.com"},
+    "POST /manage/customers/erase": {"email": "victim.customer@example.com", "confirm": "yes"},
 }
 SECRET_SUBJECT = "Victim's confidential subject"
 
@@ -33,6 +43,8 @@ def victim(company: Company) -> tuple[Company, dict[str, str]]:
     opened = company.open_ticket(SECRET_SUBJECT, email="victim.customer@example.com")
     company.agents["Victoria"].call("POST", "/tickets/next")
     canned = company.manager.call("POST", "/canned-replies", {"title": "Secret canned", "body": "Secret text"})[1]
+    own_address = f"victim.{company.company_id[-10:]}@example.com"
+    assert company.manager.call("POST", "/mail/addresses", {"address": own_address})[0] == 201
     browser = desk_browser(company, company.agent_ids["Victoria"])
     session_id = re.search(r'id="session-(ses_[^"]+)"', browser.get("/account/sessions").text).group(1)  # type: ignore[union-attr]
     values = {
@@ -40,6 +52,10 @@ def victim(company: Company) -> tuple[Company, dict[str, str]]:
         "employee_id": company.agent_ids["Victoria"],
         "canned_id": canned["canned_id"],
         "session_id": session_id,
+        "own_address": own_address,
+        # not the victim's: names the intruder's own pages would also answer, so a made-up one (404)
+        "report": "no-such-report",
+        "key": "no-such-badge",
     }
     return company, values
 
@@ -51,6 +67,9 @@ def snapshot(company: Company, ticket_id: str) -> dict[str, Any]:
         "messages": manager.call("GET", f"/tickets/{ticket_id}/messages")[1],
         "employees": manager.call("GET", "/employees")[1],
         "canned": manager.call("GET", "/canned-replies")[1],
+        "company": manager.call("GET", "/company")[1],
+        "addresses": manager.call("GET", "/mail/addresses")[1],
+        "badges": manager.call("GET", "/badges/rules")[1],
     }
 
 
@@ -61,7 +80,9 @@ def test_every_staff_page_and_form_with_another_companys_session_is_404_or_403_a
     before = snapshot(company, values["ticket_id"])
     intruder_company = sign_up(api, "Globex")
     intruder = desk_browser(intruder_company)
-    secrets = [SECRET_SUBJECT, "victim.customer@example.com", "Secret canned", "Victoria", *values.values()]
+    names = ("report", "key")  # made-up names, not the victim's
+    secrets = [SECRET_SUBJECT, "victim.customer@example.com", "Secret canned", "Victoria"]
+    secrets += [value for name, value in values.items() if name not in names]
     checked = 0
     for endpoint in endpoints("session"):
         label = route_id(endpoint)
@@ -71,7 +92,8 @@ def test_every_staff_page_and_form_with_another_companys_session_is_404_or_403_a
             query = "?q=victim.customer%40example.com" if endpoint.path == "/desk/search" else ""
             answer = intruder.request("GET", path + query)
         else:
-            answer = intruder.post(path, VALID_FORMS.get(label, {}), follow=False)
+            form = {k: fill(v, values) for k, v in VALID_FORMS.get(label, {}).items()}
+            answer = intruder.post(path, form, follow=False)
         assert answer.status < 500, label
         if "{" in endpoint.path:
             assert answer.status in (403, 404), f"{label} answered {answer.status}"

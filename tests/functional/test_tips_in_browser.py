@@ -1,6 +1,6 @@
 """In headless Chromium (Debian's package, driven by Playwright): the customer opens the rating page
 from the e-mail, gives stars, clicks Tip, pays at the partner sandbox (which calls our webhook), and
-the manager's dashboard shows it. The app is served over real HTTP by Chalice's local server (one
+the manager's tips report in the console shows it. The app is served over real HTTP by Chalice's local server (one
 request at a time) against the session's moto server; the tip-email stream handler is invoked as
 Lambda invokes it."""
 
@@ -23,7 +23,7 @@ from chalice.test import Client
 from chalicelib.db.models import Ticket
 from chalicelib.tips.config import get_tip_config
 from devstack import partner_sandbox
-from tests.functional.events import stream_record
+from tests.functional.events import stream_event, stream_record
 from tests.functional.tips_helpers import LINK, deliver, parts, sent_mail
 from tests.support.browser import chromium
 
@@ -74,7 +74,7 @@ def wait_for(check: Callable[[], bool], what: str, seconds: float = 15) -> None:
         time.sleep(0.1)
 
 
-def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_shows_it(
+def test_a_customer_rates_and_tips_in_the_browser_and_the_managers_tips_report_shows_it(
     served: tuple[str, partner_sandbox.SandboxServer], client: Client
 ) -> None:
     api, sandbox = served
@@ -117,6 +117,8 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
     call("POST", f"/customer/tickets/{opened['link_token']}/confirm")
     after = Ticket.get(company_id, opened["ticket_id"])
     assert deliver(client, stream_record("42", after, before)) == {"batchItemFailures": []}
+    closed = client.lambda_.invoke("on_ticket_change", stream_event(stream_record("43", after, before))).payload
+    assert closed == {"batchItemFailures": []}  # the reports count the close
     [message] = sent_mail(address)
     rate_path = next(m.group(1) for m in LINK.finditer(parts(message)["text/html"]) if m.group(2) == "rate")
 
@@ -142,13 +144,20 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
         assert page.locator("#paid").inner_text() == "Thank you!"
         assert sandbox.state.tips[-1]["webhook_status"] == 200
 
-        dashboard = browser.new_page(extra_http_headers={"Authorization": f"Bearer {manager}"})
-        response = dashboard.goto(f"{api}/tips/dashboard")
+        from chalicelib import sessions
+        from chalicelib.db.models import Company, Employee
+
+        employee = Employee.get(company_id, signup["manager"]["employee_id"])
+        secret = sessions.open_session(employee, Company.get(company_id), "Test browser")
+        console = browser.new_context()
+        console.add_cookies([{"name": "sd_session", "value": secret, "url": api}])
+        report = console.new_page()
+        response = report.goto(f"{api}/manage/reports/tips")
         assert response is not None and response.status == 200
-        row = dashboard.locator(f"tr[data-employee={ada_id}]").inner_text()
-        assert "Ada Lovelace" in row and "€10.00" in row and "4" in row
+        row = report.locator(f"#agents tr[data-employee={ada_id}]").inner_text()
+        assert "Ada Lovelace" in row and "€10.00" in row and "1" in row
         values = {
-            step: dashboard.locator(f".funnel-value[data-step={step}]").text_content()
+            step: report.locator(f"#funnel tr[data-step={step}] td").text_content()
             for step in ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")
         }
         assert values == {
@@ -159,7 +168,7 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_manager_dashboard_show
             "tip_clicked": "1",
             "tip_paid": "1",
         }
-        assert dashboard.locator("#funnel rect").count() == 6
+        assert "Printer is broken" in report.locator("#tips").inner_text()
 
     tips = call("GET", f"/tips?ticket_id={opened['ticket_id']}", manager)["tips"]
     assert [(t["employee_id"], t["amount"], t["currency"]) for t in tips] == [(ada_id, "10.00", "EUR")]
