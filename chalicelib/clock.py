@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+@dataclass
+class Travel:
+    """A clock that shows `now` to the code running in its context (the demo's month; tests)."""
+
+    now: datetime
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.now += delta
+        return self.now
+
+
+_TRAVEL: ContextVar[Travel | None] = ContextVar("clock_travel", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    travel = _TRAVEL.get()
+    # always UTC, whatever zone the traveller set it in (code formats and signs it as UTC)
+    return travel.now.astimezone(UTC) if travel is not None else datetime.now(UTC)
+
+
+@contextmanager
+def travelling(start: datetime) -> Iterator[Travel]:
+    """Within the block, in this thread (context) only, `utcnow()` is the travel's `now`, which the block
+    moves. Other threads (the API's, the stream pump's) keep the real time."""
+    travel = Travel(start.astimezone(UTC))
+    token = _TRAVEL.set(travel)
+    try:
+        yield travel
+    finally:
+        _TRAVEL.reset(token)
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -61,9 +61,21 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(f"ready in {time.monotonic() - started:.1f}s; Ctrl-C stops everything", flush=True)
     if args.demo and not stack.stop_event.is_set():
-        from devstack.demo import seed
+        from devstack.demo import seed, seed_month_in
 
-        seed(stack.api_url)
+        if args.month:
+            month = seed_month_in(stack, {"name": "Demo Desk", "manager_email": "mia@demo.test"})
+            print(
+                f"\nA month of work seeded in {month['seconds']} s: {month['tickets']} tickets from {month['first']}"
+                f" to {month['last']}, 5 agents. The manager signs in with this link (one use, 24 hours):\n"
+                f"  {month['signin_link']}\n  (later: /signin with mia@demo.test; the mail is on the control API's"
+                " GET /outbox)",
+                flush=True,
+            )
+            agents = {name.split()[0]: token for name, (_id, token) in month["agents"].items()}
+            seed(stack.api_url, month["company_id"], month["intake_key"], month["manager_token"], agents)
+        else:
+            seed(stack.api_url)
     while not stack.stop_event.wait(0.5):
         pass
     stack.stop()
@@ -91,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--partner-port", type=int, default=8025, help="tip partner sandbox port (0: any free port)")
     run.add_argument("--smtp-port", type=int, default=2525, help="SMTP port of e-mail in (0: any free port)")
     run.add_argument("--demo", action="store_true", help="seed a demo company and print its tokens")
+    run.add_argument(
+        "--no-month",
+        dest="month",
+        action="store_false",
+        help="with --demo: only today's few tickets, without the month of work the reports show",
+    )
     fire = commands.add_parser("fire", help="fire a schedule of the running stack now")
     fire.add_argument("name")
     fire.add_argument("--time", help="the event time (ISO 8601), e.g. 2026-12-01T00:00:00Z")

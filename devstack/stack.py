@@ -227,7 +227,7 @@ def _replay_request(stack: Stack, payload: dict[str, Any]) -> tuple[str, str | N
 
 
 def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
-    """Local-only control API: fire schedules, drain or replay the pump, read their state."""
+    """Local-only control API: fire schedules, drain or replay the pump, read their state, seed a demo month."""
 
     class Control(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -279,6 +279,10 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                     if stack.pump:
                         stack.pump.drain(stop=stack.stop_event)
                     self._reply(200, {"result": result})
+                elif self.path == "/demo/month" and stack.pump:
+                    from devstack.demo import seed_month_in
+
+                    self._reply(200, seed_month_in(stack, payload))
                 elif self.path == "/pump/drain" and stack.pump:
                     self._reply(200, {"handled": stack.pump.drain(stop=stack.stop_event), **stack.pump.status()})
                 elif self.path == "/mail/redeliver" and stack.mail:

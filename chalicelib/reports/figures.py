@@ -113,7 +113,7 @@ def _names_sorted(rows: list[dict[str, Any]], names: Mapping[str, str]) -> list[
 # ---------------------------------------------------------------- tickets
 
 
-class TicketDayOut(TypedDict):
+class ReportTicketDayOut(TypedDict):
     day: str
     opened: int
     closed: int
@@ -121,7 +121,7 @@ class TicketDayOut(TypedDict):
     backlog: int  # tickets open at the end of the day
 
 
-class TicketTotalsOut(TypedDict):
+class ReportTicketTotalsOut(TypedDict):
     opened: int
     closed: int
     closed_auto: int
@@ -130,11 +130,13 @@ class TicketTotalsOut(TypedDict):
     backlog_end: int
 
 
-TicketsOut = TypedDict("TicketsOut", {"from": str, "to": str, "days": list[TicketDayOut], "totals": TicketTotalsOut})
+ReportTicketsOut = TypedDict(
+    "ReportTicketsOut", {"from": str, "to": str, "days": list[ReportTicketDayOut], "totals": ReportTicketTotalsOut}
+)
 
 
-def tickets(counters: Counters) -> TicketsOut:
-    rows: list[TicketDayOut] = []
+def tickets(counters: Counters) -> ReportTicketsOut:
+    rows: list[ReportTicketDayOut] = []
     backlog = counters.backlog_before
     for day in counters.span.days():
         opened, closed = counters.company_on(day, "opened"), counters.company_on(day, "closed")
@@ -161,12 +163,12 @@ def tickets(counters: Counters) -> TicketsOut:
 # ---------------------------------------------------------------- first replies and the SLA
 
 
-class BucketOut(TypedDict):
+class ReportBucketOut(TypedDict):
     bucket: str
     count: int
 
 
-class FirstReplyAgentOut(TypedDict):
+class ReportFirstReplyAgentOut(TypedDict):
     employee_id: str
     name: str
     first_replies: int
@@ -176,7 +178,7 @@ class FirstReplyAgentOut(TypedDict):
     breached: int
 
 
-class FirstReplyDayOut(TypedDict):
+class ReportFirstReplyDayOut(TypedDict):
     day: str
     first_replies: int
     average_seconds: int | None
@@ -184,8 +186,8 @@ class FirstReplyDayOut(TypedDict):
     breached: int
 
 
-FirstRepliesOut = TypedDict(
-    "FirstRepliesOut",
+ReportFirstRepliesOut = TypedDict(
+    "ReportFirstRepliesOut",
     {
         "from": str,
         "to": str,
@@ -194,16 +196,16 @@ FirstRepliesOut = TypedDict(
         "target_missed": int,
         "breached": int,
         "breached_unassigned": int,  # breached while nobody had the ticket
-        "buckets": list[BucketOut],
-        "agents": list[FirstReplyAgentOut],
-        "days": list[FirstReplyDayOut],
+        "buckets": list[ReportBucketOut],
+        "agents": list[ReportFirstReplyAgentOut],
+        "days": list[ReportFirstReplyDayOut],
     },
 )
 
 _FIRST = ("first_replies", "first_reply_seconds", "sla_target_missed", "sla_breached")
 
 
-def first_replies(counters: Counters, names: Mapping[str, str]) -> FirstRepliesOut:
+def first_replies(counters: Counters, names: Mapping[str, str]) -> ReportFirstRepliesOut:
     agents = []
     assigned_breaches = 0
     for employee_id, total in counters.agent_totals(_FIRST).items():
@@ -220,7 +222,7 @@ def first_replies(counters: Counters, names: Mapping[str, str]) -> FirstRepliesO
                 "breached": total["sla_breached"],
             }
         )
-    days: list[FirstReplyDayOut] = []
+    days: list[ReportFirstReplyDayOut] = []
     for day in counters.span.days():
         count = counters.company_on(day, "first_replies")
         days.append(
@@ -254,37 +256,37 @@ def first_replies(counters: Counters, names: Mapping[str, str]) -> FirstRepliesO
 # ---------------------------------------------------------------- resolutions
 
 
-class ResolutionAgentOut(TypedDict):
+class ReportResolutionAgentOut(TypedDict):
     employee_id: str
     name: str
     resolutions: int
     average_seconds: int | None
-    buckets: list[BucketOut]
+    buckets: list[ReportBucketOut]
 
 
-class ResolutionDayOut(TypedDict):
+class ReportResolutionDayOut(TypedDict):
     day: str
     resolutions: int
     average_seconds: int | None
 
 
-ResolutionsOut = TypedDict(
-    "ResolutionsOut",
+ReportResolutionsOut = TypedDict(
+    "ReportResolutionsOut",
     {
         "from": str,
         "to": str,
         "resolutions": int,
         "average_seconds": int | None,
-        "buckets": list[BucketOut],
-        "agents": list[ResolutionAgentOut],
-        "days": list[ResolutionDayOut],
+        "buckets": list[ReportBucketOut],
+        "agents": list[ReportResolutionAgentOut],
+        "days": list[ReportResolutionDayOut],
     },
 )
 
 _RESOLVED = ("resolutions", "resolution_seconds", *(f"resolution_{n}" for n in range(len(RESOLUTION_KEYS))))
 
 
-def resolutions(counters: Counters, names: Mapping[str, str]) -> ResolutionsOut:
+def resolutions(counters: Counters, names: Mapping[str, str]) -> ReportResolutionsOut:
     agents = []
     for employee_id, total in counters.agent_totals(_RESOLVED).items():
         if not total["resolutions"]:
@@ -298,7 +300,7 @@ def resolutions(counters: Counters, names: Mapping[str, str]) -> ResolutionsOut:
             }
         )
     count = counters.company_total("resolutions")
-    days: list[ResolutionDayOut] = []
+    days: list[ReportResolutionDayOut] = []
     for day in counters.span.days():
         resolved = counters.company_on(day, "resolutions")
         average = _average(counters.company_on(day, "resolution_seconds"), resolved)
@@ -319,26 +321,26 @@ def resolutions(counters: Counters, names: Mapping[str, str]) -> ResolutionsOut:
 # ---------------------------------------------------------------- customers' ratings of agents
 
 
-class StarsOut(TypedDict):
+class ReportStarsOut(TypedDict):
     stars: int
     count: int
 
 
-class RatingAgentOut(TypedDict):
+class ReportRatingAgentOut(TypedDict):
     employee_id: str
     name: str
     ratings: int
     average: float | None
-    stars: list[StarsOut]
+    stars: list[ReportStarsOut]
 
 
-class RatingDayOut(TypedDict):
+class ReportRatingDayOut(TypedDict):
     day: str
     ratings: int
     average: float | None
 
 
-class CommentOut(TypedDict):
+class ReportCommentOut(TypedDict):
     ticket_id: str
     subject: str | None
     employee_id: str
@@ -348,17 +350,17 @@ class CommentOut(TypedDict):
     rated_at: str | None
 
 
-RatingsOut = TypedDict(
-    "RatingsOut",
+ReportRatingsOut = TypedDict(
+    "ReportRatingsOut",
     {
         "from": str,
         "to": str,
         "ratings": int,
         "average": float | None,
-        "stars": list[StarsOut],
-        "agents": list[RatingAgentOut],
-        "days": list[RatingDayOut],
-        "comments": list[CommentOut],
+        "stars": list[ReportStarsOut],
+        "agents": list[ReportRatingAgentOut],
+        "days": list[ReportRatingDayOut],
+        "comments": list[ReportCommentOut],
         "next_cursor": str | None,
     },
 )
@@ -366,7 +368,9 @@ RatingsOut = TypedDict(
 _RATED = ("ratings", "rating_points", *(f"stars_{n}" for n in range(1, 6)))
 
 
-def ratings(counters: Counters, names: Mapping[str, str], comments: paging.PageOf[CommentOut]) -> RatingsOut:
+def ratings(
+    counters: Counters, names: Mapping[str, str], comments: paging.PageOf[ReportCommentOut]
+) -> ReportRatingsOut:
     agents = []
     for employee_id, total in counters.agent_totals(_RATED).items():
         if not total["ratings"]:
@@ -379,7 +383,7 @@ def ratings(counters: Counters, names: Mapping[str, str], comments: paging.PageO
                 "stars": [{"stars": n, "count": total[f"stars_{n}"]} for n in range(1, 6)],
             }
         )
-    days: list[RatingDayOut] = []
+    days: list[ReportRatingDayOut] = []
     for day in counters.span.days():
         count = counters.company_on(day, "ratings")
         days.append(
@@ -421,7 +425,7 @@ def comments(
     cursor: str | None,
     scope: str,
     only_commented: bool = True,
-) -> paging.PageOf[CommentOut]:
+) -> paging.PageOf[ReportCommentOut]:
     """Customers' comments (or all ratings) of the period, newest first, a page at a time (voided ones left out)."""
     from chalicelib.tips.models import Rating
 
@@ -439,7 +443,7 @@ def comments(
 
     found = paging.page(f"report-comments:{scope}", cursor, limit, run, keep)
     subjects = _subjects(company_id, [rating.ticket_id for rating in found.items])
-    rows: list[CommentOut] = [
+    rows: list[ReportCommentOut] = [
         {
             "ticket_id": rating.ticket_id,
             "subject": subjects.get(rating.ticket_id),
@@ -457,20 +461,20 @@ def comments(
 # ---------------------------------------------------------------- tips: to whom, how much, for what
 
 
-class TipAgentOut(TypedDict):
+class ReportTipAgentOut(TypedDict):
     employee_id: str
     name: str
     tips: int
     amount: dict[str, str]  # per currency, major units
 
 
-class TipDayOut(TypedDict):
+class ReportTipDayOut(TypedDict):
     day: str
     tips: int
     amount: dict[str, str]
 
 
-class TipRowOut(TypedDict):
+class ReportTipRowOut(TypedDict):
     tip_id: str
     paid_at: str | None
     employee_id: str
@@ -482,28 +486,28 @@ class TipRowOut(TypedDict):
     refunded: bool
 
 
-class FunnelStepOut(TypedDict):
+class ReportFunnelStepOut(TypedDict):
     step: str
     count: int
 
 
-TipsOut = TypedDict(
-    "TipsOut",
+ReportTipsOut = TypedDict(
+    "ReportTipsOut",
     {
         "from": str,
         "to": str,
         "tips": int,
         "amount": dict[str, str],
-        "agents": list[TipAgentOut],
-        "days": list[TipDayOut],
-        "funnel": list[FunnelStepOut],
-        "list": list[TipRowOut],
+        "agents": list[ReportTipAgentOut],
+        "days": list[ReportTipDayOut],
+        "funnel": list[ReportFunnelStepOut],
+        "list": list[ReportTipRowOut],
         "next_cursor": str | None,
     },
 )
 
 
-def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[TipRowOut]) -> TipsOut:
+def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[ReportTipRowOut]) -> ReportTipsOut:
     per_agent: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     total: dict[str, int] = defaultdict(int)
@@ -525,7 +529,7 @@ def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[Tip
         for employee_id, values in per_agent.items()
         if values["tips"] or any(v for k, v in values.items() if k != "tips")
     ]
-    days: list[TipDayOut] = [
+    days: list[ReportTipDayOut] = [
         {
             "day": day.isoformat(),
             "tips": per_day[day]["tips"] if day in per_day else 0,
@@ -533,7 +537,7 @@ def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[Tip
         }
         for day in counters.span.days()
     ]
-    funnel: list[FunnelStepOut] = [{"step": "closed", "count": counters.company_total("closed")}]
+    funnel: list[ReportFunnelStepOut] = [{"step": "closed", "count": counters.company_total("closed")}]
     funnel += [{"step": step, "count": counters.company_total(f"funnel_{step}")} for step in FUNNEL[1:]]
     return {
         "from": counters.span.first.isoformat(),
@@ -550,7 +554,7 @@ def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[Tip
 
 def tip_list(
     company_id: str, start: Any, end: Any, names: Mapping[str, str], limit: int, cursor: str | None, scope: str
-) -> paging.PageOf[TipRowOut]:
+) -> paging.PageOf[ReportTipRowOut]:
     """The period's tips, newest first, with the subject of the ticket each was for."""
     from chalicelib.tips.models import Tip
 
@@ -565,7 +569,7 @@ def tip_list(
 
     found = paging.page(f"report-tips:{scope}", cursor, limit, run, lambda tip: tip.paid_at < end)
     subjects = _subjects(company_id, [tip.ticket_id for tip in found.items if tip.ticket_id])
-    rows: list[TipRowOut] = [
+    rows: list[ReportTipRowOut] = [
         {
             "tip_id": tip.tip_id,
             "paid_at": iso(tip.paid_at),
@@ -585,7 +589,7 @@ def tip_list(
 # ---------------------------------------------------------------- the karma mix of incoming customers
 
 
-class KarmaDayOut(TypedDict):
+class ReportKarmaDayOut(TypedDict):
     day: str
     difficult: int
     calm: int
@@ -593,11 +597,13 @@ class KarmaDayOut(TypedDict):
     literate: int
 
 
-KarmaOut = TypedDict("KarmaOut", {"from": str, "to": str, "totals": dict[str, int], "days": list[KarmaDayOut]})
+ReportKarmaOut = TypedDict(
+    "ReportKarmaOut", {"from": str, "to": str, "totals": dict[str, int], "days": list[ReportKarmaDayOut]}
+)
 
 
-def karma(counters: Counters) -> KarmaOut:
-    days: list[KarmaDayOut] = [
+def karma(counters: Counters) -> ReportKarmaOut:
+    days: list[ReportKarmaDayOut] = [
         {
             "day": day.isoformat(),
             "difficult": counters.company_on(day, "karma_difficult"),

@@ -88,3 +88,38 @@ def test_a_successful_transaction_writes_every_item_once_with_its_stream_records
     assert client.get_item(TableName=plain, Key={"h": {"S": "two"}})["Item"]["n"] == {"N": "2"}
     assert "Item" in client.get_item(TableName=plain, Key={"h": {"S": "one"}})
     assert stream_length(client, plain) == 3
+
+
+def test_the_fast_json_answers_are_what_motos_own_serializer_writes(client: Any) -> None:
+    from devstack.moto import VERIFY_FAST_JSON
+
+    VERIFY_FAST_JSON["differences"] = []
+    VERIFY_FAST_JSON["on"] = True
+    try:
+        table = new_table(client, True)
+        for n in range(3):
+            client.put_item(
+                TableName=table,
+                Item={"h": {"S": "a"}, "r": {"S": str(n)}, "n": {"N": str(n)}, "l": {"L": [{"S": "x"}, {"NULL": True}]},
+                      "m": {"M": {"b": {"BOOL": True}, "s": {"SS": ["p", "q"]}}}, "bin": {"B": b"\x00\x01"}},
+            )  # fmt: skip
+        client.get_item(TableName=table, Key={"h": {"S": "a"}, "r": {"S": "1"}})
+        client.query(
+            TableName=table,
+            KeyConditionExpression="h = :h",
+            ExpressionAttributeValues={":h": {"S": "a"}},
+            Limit=2,
+        )
+        client.batch_get_item(RequestItems={table: {"Keys": [{"h": {"S": "a"}, "r": {"S": "0"}}]}})
+        client.update_item(
+            TableName=table,
+            Key={"h": {"S": "a"}, "r": {"S": "0"}},
+            UpdateExpression="ADD n :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+            ReturnValues="ALL_NEW",
+        )
+        client.describe_table(TableName=table)
+        stream_length(client, table)  # stream records carry a timestamp: the slow path writes them
+    finally:
+        VERIFY_FAST_JSON["on"] = False
+    assert VERIFY_FAST_JSON["differences"] == []

@@ -35,4 +35,5 @@ def test_the_rating_page_the_rating_and_the_tip_click_each_read_in_one_request(
 
     with dynamodb_requests() as clicked:
         assert page(company.api, "GET", mail.tip_path)[0] == 302
-    assert clicked["BatchGetItem"] == 1 and clicked["UpdateItem"] == 1 and clicked["GetItem"] == 0
+    # the click is marked on the funnel and counted for the reports in one transaction
+    assert clicked["BatchGetItem"] == 1 and clicked["TransactWriteItems"] == 1 and clicked["GetItem"] == 0

@@ -158,3 +158,23 @@ def test_a_schedule_without_open_hours_is_refused() -> None:
         "sat": [],
         "sun": [],
     }
+
+
+def test_a_travelling_clock_shows_its_time_in_its_own_thread_only() -> None:
+    import threading
+
+    from chalicelib.clock import travelling, utcnow
+
+    start = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
+    seen: list[datetime] = []
+    with travelling(start) as travel:
+        assert utcnow() == start
+        travel.advance(timedelta(hours=2))
+        assert utcnow() == start + timedelta(hours=2)
+        travel.now = datetime(2020, 1, 6, 14, 0, tzinfo=ZoneInfo("Europe/Vilnius"))  # a zoned time reads as UTC
+        assert utcnow().tzinfo is UTC and utcnow() == datetime(2020, 1, 6, 12, 0, tzinfo=UTC)
+        other = threading.Thread(target=lambda: seen.append(utcnow()))
+        other.start()
+        other.join()
+    real = datetime.now(UTC)
+    assert abs(seen[0] - real) < timedelta(seconds=5) and abs(utcnow() - real) < timedelta(seconds=5)
