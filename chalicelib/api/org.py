@@ -61,7 +61,7 @@ def sign_up(call: Call) -> SignUpOut:
 
 @route("GET", "/company", summary="The caller's company", tag=TAG)
 def get_company(call: Call) -> CompanyOut:
-    return companies.view(companies.get(call.who.company_id), include_settings=call.who.is_manager)
+    return companies.view(auth.company_of(call.who), include_settings=call.who.is_manager)
 
 
 @route(
@@ -110,7 +110,7 @@ def get_employee(call: Call, employee_id: str) -> EmployeeOut:
     body=employees.EmployeePatch,
 )
 def patch_employee(call: Call, employee_id: str) -> EmployeeOut:
-    return employees.view(employees.update(call.who.company_id, employee_id, call.body))
+    return employees.view(employees.update(call.who.company_id, employee_id, call.body, auth.company_of(call.who)))
 
 
 @route(
@@ -121,7 +121,8 @@ def patch_employee(call: Call, employee_id: str) -> EmployeeOut:
     role="manager",
 )
 def deactivate_employee(call: Call, employee_id: str) -> EmployeeOut:
-    return employees.view(employees.deactivate(call.who.company_id, employee_id, by=call.who.employee_id))
+    who = call.who
+    return employees.view(employees.deactivate(who.company_id, employee_id, by=who.employee_id, company=who.company))
 
 
 @route(
@@ -140,8 +141,8 @@ def issue_token(call: Call, employee_id: str) -> NewTokenOut:
 
 @route("GET", "/employees/{employee_id}/tokens", summary="An employee's tokens (ids only)", tag=TAG, role="manager")
 def list_tokens(call: Call, employee_id: str) -> TokensOut:
-    employees.get(call.who.company_id, employee_id)
-    records = auth.tokens_of(call.who.company_id, employee_id)
+    employee = employees.get(call.who.company_id, employee_id)  # NotFound for a stranger
+    records = auth.tokens_of(call.who.company_id, employee_id) if employee.active else []  # theirs no longer work
     return {"tokens": [{"token_id": r.token_id, "created_at": r.created_at.isoformat()} for r in records]}
 
 
@@ -152,7 +153,7 @@ def revoke_token(call: Call, employee_id: str, token_id: str) -> None:
 
 @route("GET", "/me", summary="The caller", tag=TAG)
 def me(call: Call) -> EmployeeOut:
-    return employees.view(employees.get(call.who.company_id, call.who.employee_id))
+    return employees.view(auth.employee_of(call.who))
 
 
 @route(

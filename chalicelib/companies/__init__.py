@@ -87,10 +87,12 @@ def sign_up(request: SignUp) -> SignUpResult:
         active=True,
         created_at=now,
     )
-    token, token_record = auth.new_token(company.company_id, manager.employee_id, auth.MANAGER, company.timezone, now)
+    token, token_record = auth.new_token(company.company_id, manager.employee_id, now)
+    from chalicelib.employees import staff
     from chalicelib.inbound import addresses  # the company's e-mail address on the inbound domain
 
     company.inbound_handle = addresses.new_handle(request.name)
+    company.staff = {manager.employee_id: staff.entry(manager)}
     with transaction() as tx:
         tx.save(
             addresses.desk_record(company, company.inbound_handle, now),

@@ -6,6 +6,8 @@ key that embeds it), so a lookup with the caller's company cannot reach another 
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -67,6 +69,8 @@ class Company(Model):
     directory = UnicodeAttribute(null=True)
     # E-mail in: the company's address is <inbound_handle>@<inbound domain> (chalicelib/inbound/addresses.py)
     inbound_handle = UnicodeAttribute(null=True)
+    # employee id -> name, role, tier, departments, status, active and routing load (chalicelib/employees/staff.py)
+    staff = MapAttribute[str, Any](default=dict)
 
     by_intake_key = CompanyByIntakeKey()
     by_directory = CompanyDirectory()
@@ -89,12 +93,15 @@ class Employee(Model):
 
 
 class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
-    Meta = index_meta("by_employee", KeysOnlyProjection())
+    """An employee's tokens, listed and revoked by their public id (one Query, no read per token)."""
+
+    Meta = index_meta("by_employee", IncludeProjection(["token_id", "created_at"]))
     employee_key = UnicodeAttribute(hash_key=True)  # company_id#employee_id
 
 
 class ApiToken(Model):
-    """An API token, stored only as its SHA-256 hash. Role is copied here so auth is one read."""
+    """An API token, stored only as its SHA-256 hash. Authentication reads it together with the employee
+    and the company it names (chalicelib/auth), so nothing about the employee is copied here."""
 
     Meta = table_meta("api_tokens")
 
@@ -103,8 +110,6 @@ class ApiToken(Model):
     company_id = UnicodeAttribute()
     employee_id = UnicodeAttribute()
     employee_key = UnicodeAttribute()
-    role = UnicodeAttribute()
-    timezone = UnicodeAttribute(default="UTC")  # the company's; never changes after sign-up
     created_at = UTCDateTimeAttribute()
 
     by_employee = TokenByEmployee()

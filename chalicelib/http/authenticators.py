@@ -77,7 +77,9 @@ def _bearer(call: Call) -> Identity:
 def _session(call: Call) -> Identity:
     from chalicelib import sessions
 
-    opened = sessions.find(read_cookie(call.request.headers.get("cookie"), session_cookie_name()))
+    # Only a page read records the visit; a form post is followed by the page it redirects to.
+    touch = call.request.method not in UNSAFE_METHODS
+    opened = sessions.find(read_cookie(call.request.headers.get("cookie"), session_cookie_name()), touch=touch)
     if call.request.method in UNSAFE_METHODS:
         sent = call.request.headers.get(CSRF_HEADER) or _form_token(call)
         if not sessions.csrf_matches(opened.secret, sent):

@@ -19,7 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
 from chalicelib import activity, customers, links, observability
-from chalicelib.auth import Principal
+from chalicelib.auth import Principal, company_of, employee_of
 from chalicelib.clock import utcnow
 from chalicelib.companies import by_intake_key
 from chalicelib.db import keys, paging
@@ -106,8 +106,10 @@ class Change:
 def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
     """Write the change in one transaction and mirror it on the local object."""
     actions: list[Any] = [Ticket.revision.add(1), Ticket.updated_at.set(now)]
-    actions += [getattr(Ticket, name).set(value) for name, value in change.sets.items()]
-    actions += [getattr(Ticket, name).remove() for name in change.removes]
+    actions += [getattr(Ticket, name).set(value) for name, value in change.sets.items() if value is not None]
+    # an attribute set to nothing is removed (not stored as NULL): "no department" is one shape only
+    removes = [*change.removes, *(name for name, value in change.sets.items() if value is None)]
+    actions += [getattr(Ticket, name).remove() for name in dict.fromkeys(removes)]
     if change.add_tags:
         actions.append(Ticket.tags.add(change.add_tags))
     if change.counts_message:
@@ -304,12 +306,14 @@ def _new_ticket(
 
 
 def take(principal: Principal) -> Ticket | None:
-    employee = get_employee(principal.company_id, principal.employee_id)
+    """The next ticket for the caller: with the employee and the company read at authentication, a
+    Query of the waiting tickets and the claim (three requests in all)."""
+    employee = employee_of(principal)
     if employee.status in NOT_RECEIVING:
         raise Conflict(f"Your status is {employee.status}: go online to receive tickets.", "not-receiving")
     now = utcnow()
     day_key, _ = _day(principal, principal.company_id, principal.employee_id, now)
-    return take_next(employee, day_key, now)
+    return take_next(employee, day_key, now, company_of(principal))
 
 
 def get(principal: Principal, ticket_id: str) -> Ticket:
