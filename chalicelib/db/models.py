@@ -40,11 +40,6 @@ class CompanySettings(MapAttribute[str, object]):
     karma_temperament_min_ratings = NumberAttribute(default=2)
 
 
-class CompanyByIntakeKey(GlobalSecondaryIndex["Company"]):
-    Meta = index_meta("by_intake_key", AllProjection())
-    intake_key = UnicodeAttribute(hash_key=True)
-
-
 # Every company carries `directory = DIRECTORY`, so jobs that visit every company (the daily badge
 # job) find them with a Query on this index, never a Scan.
 DIRECTORY = "companies"
@@ -63,7 +58,7 @@ class Company(Model):
     name = UnicodeAttribute()
     timezone = UnicodeAttribute()
     currency = UnicodeAttribute()
-    intake_key = UnicodeAttribute()
+    intake_key = UnicodeAttribute()  # names the company: <company_id>.<random> (chalicelib/companies)
     settings = CompanySettings(default=CompanySettings)
     created_at = UTCDateTimeAttribute()
     directory = UnicodeAttribute(null=True)
@@ -72,7 +67,6 @@ class Company(Model):
     # employee id -> name, role, tier, departments, status, active and routing load (chalicelib/employees/staff.py)
     staff = MapAttribute[str, Any](default=dict)
 
-    by_intake_key = CompanyByIntakeKey()
     by_directory = CompanyDirectory()
 
 

@@ -67,3 +67,20 @@ def test_a_status_change_and_a_new_employee_reach_the_companys_staff_directory(c
     company.manager.call("DELETE", f"/employees/{company.agent_ids['Ada']}")
     entry = staff.entries(CompanyItem.get(company.company_id))[company.agent_ids["Ada"]]
     assert (entry["status"], entry["active"]) == ("offline", False)
+
+
+def test_an_intake_key_names_its_company_and_an_altered_or_foreign_one_opens_nothing(
+    company: Company, other_company: Company
+) -> None:
+    assert company.intake_key.startswith(company.company_id + ".")
+    body = {"subject": "Help", "body": "Please", "customer_name": "Bo", "customer_email": "bo@example.com"}
+    forged = other_company.company_id + company.intake_key.removeprefix(company.company_id)
+    for key in (
+        forged,
+        company.intake_key[:-1] + ("1" if company.intake_key.endswith("0") else "0"),
+        company.company_id,
+        "no-dot-here",
+    ):
+        status, problem = company.api.call("POST", f"/intake/{key}/tickets", body, token="")
+        assert status == 404 and problem["type"] == "/problems/not-found", key
+    assert company.api.call("POST", f"/intake/{company.intake_key}/tickets", body, token="")[0] == 201
