@@ -63,9 +63,9 @@ FUNCTIONS: dict[str, Access] = {
             "tip_funnel/index/by_company_closed": (QUERY,),
             "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE),
             "karma": (GET, DELETE, BATCH_GET),
-            "badge_config": (GET, PUT),
+            "badge_config": (GET, PUT, BATCH_GET),
             "badge_awards": (GET, PUT, QUERY),
-            "badge_standings": (GET, PUT, QUERY),
+            "badge_standings": (GET, PUT, QUERY, BATCH_GET),
             "mail_addresses": (PUT,),  # the company's inbound address, made at sign-up
         },
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),

@@ -64,8 +64,7 @@ def get_levels(call: Call) -> LevelsOut:
     body=LevelsUpdate,
 )
 def put_levels(call: Call) -> LevelsOut:
-    config.set_levels(call.who, call.body)
-    return config.levels_view(config.load(call.who.company_id))
+    return config.levels_view(config.set_levels(call.who, call.body))
 
 
 @route(

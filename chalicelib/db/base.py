@@ -47,12 +47,19 @@ def connection() -> Connection:
     return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
 
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem (DynamoDB's limit)
+
+
 def get_many(keys: list[tuple[type[Model], Any, Any]], consistent_read: bool = False) -> list[Any]:
     """Several items of several tables in one BatchGetItem: `(Model, hash_key, range_key or None)`
-    each (at most 100, DynamoDB's limit); returns the models in the same order, None where an item
-    does not exist."""
-    if len(keys) > 100:
-        raise ValueError("BatchGetItem takes at most 100 keys")
+    each; returns the models in the same order, None where an item does not exist. More than 100
+    keys take one request per 100."""
+    if len(keys) > BATCH_GET_LIMIT:
+        return [
+            found
+            for start in range(0, len(keys), BATCH_GET_LIMIT)
+            for found in get_many(keys[start : start + BATCH_GET_LIMIT], consistent_read)
+        ]
     names: dict[str, list[str]] = {}
     wanted: list[tuple[str, dict[str, Any]]] = []
     for model, hash_key, range_key in keys:
