@@ -93,16 +93,20 @@ def load_key(day: date, counter: str) -> str:
     return f"{day.isoformat()}:{counter}"
 
 
-def load_actions(company: Company, employee_id: str, day: date, counters: Mapping[str, float]) -> list[Action]:
+def load_actions(
+    company: Company, employee_id: str, day: date, counters: Mapping[str, float], today: date | None = None
+) -> list[Action]:
     """Company update actions adding `counters` (those routing uses) on `day` to the employee's load, and
-    removing the entry's days older than the window (as the company item read shows them)."""
+    removing the entry's days older than the window ending `today` (default: `day`), as the company item
+    read shows them. Nothing is added for a day already out of the window."""
+    today = today or day
+    oldest = today - timedelta(days=WINDOW_DAYS - 1)
     wanted = {name: amount for name, amount in counters.items() if name in LOAD_COUNTERS and amount}
     current = entries(company).get(employee_id)
-    if not wanted or current is None:
+    if not wanted or current is None or day < oldest:
         return []
     path = Company.staff[employee_id]["load"]
     actions: list[Action] = [path[load_key(day, name)].add(amount) for name, amount in wanted.items()]
-    oldest = day - timedelta(days=WINDOW_DAYS - 1)
     for key in current.get("load") or {}:
         if key[:10] < oldest.isoformat():
             actions.append(path[key].remove())

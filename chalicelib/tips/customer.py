@@ -5,6 +5,7 @@ script reports "opened", and only the customer's submit saves a rating.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,10 +16,11 @@ from pydantic import Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib import activity, auth, links
-from chalicelib.clock import iso, utcnow
+from chalicelib import activity, auth, customers, links
+from chalicelib.clock import iso, local_day, utcnow
 from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
+from chalicelib.employees import staff
 from chalicelib.errors import Conflict, DomainError, Forbidden, NotFound
 from chalicelib.i18n import N_, locale_of, translator
 from chalicelib.pages import error_texts, render
@@ -117,10 +119,12 @@ def existing_rating(company_id: str, ticket_id: str) -> Rating | None:
         return None
 
 
-def rating_page(token: str, error: str | None = None, status: int = 200, now: datetime | None = None) -> Page:
-    """The page behind the rating link. Reads only; never writes."""
+def rating_page(
+    token: str, error: str | None = None, status: int = 200, now: datetime | None = None, rated: Rated | None = None
+) -> Page:
+    """The page behind the rating link. Reads only (nothing when given what it shows); never writes."""
     now = now or utcnow()
-    rated = _load(RATE, token)
+    rated = rated or _load(RATE, token)
     ticket, employee = rated.ticket, rated.employee
     t = translator(ticket.locale)
     rating = rated.rating
@@ -179,13 +183,14 @@ def _rating_counters(stars: int, sign: int) -> dict[str, float]:
     return counters
 
 
-def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> Rating:
-    """Save the customer's rating, once per ticket, with the employee's activity counters."""
+def rate(token: str, form: RatingForm, now: datetime | None = None) -> Rated:
+    """Save the customer's rating (once per ticket) with the employee's activity counters and routing load,
+    in one transaction after one BatchGetItem; what the page then shows, with the rating in it."""
     now = now or utcnow()
     rated = _load(RATE, token, for_submit=True)
     ticket, employee = rated.ticket, rated.employee
-    customer = Customer.get(ticket.company_id, ticket.customer_id)
-    if customer.email.lower() == employee.email.lower():
+    # the customer id is a keyed hash of the address: the same as the employee's means the same person
+    if customers.customer_id_for(ticket.company_id, employee.email) == ticket.customer_id:
         raise Forbidden(OWN_TICKET)
     rating = Rating(
         ticket.company_id,
@@ -195,33 +200,41 @@ def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> 
         comment=form.comment or None,
         rated_at=now,
     )
-    day = activity.key_for(ticket.company_id, rated.company.timezone, now)
+    company = rated.company
+    today = local_day(now, company.timezone)
+    counters = _rating_counters(form.stars, +1)
     funnel = rated.funnel
     try:
         with transaction() as tx:
             tx.save(rating, condition=Rating.ticket_id.does_not_exist())
-            actions = activity.counter_actions(_rating_counters(form.stars, +1))
-            tx.update(activity.AgentDay(day, employee.employee_id), actions=actions)
+            actions = activity.counter_actions(counters)
+            tx.update(
+                activity.AgentDay(activity.day_key(company.company_id, today), employee.employee_id), actions=actions
+            )
+            load = staff.load_actions(company, employee.employee_id, today, counters)
+            if load:
+                tx.update(Company(company.company_id), actions=load)
             if funnel is not None and funnel.rated_at is None:
                 tx.update(funnel, actions=[TicketFunnel.rated_at.set(now)])
     except TransactWriteError as error:
         if is_condition_failure(error):
             raise Conflict(ALREADY_RATED, "already-rated") from None
         raise
-    return rating
+    return dataclasses.replace(rated, rating=rating)
 
 
 def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None = None) -> Rating:
     """A manager voids a rating: it stops counting for the employee (the counters are reversed)."""
     principal.require_manager()
     now = now or utcnow()
-    rating = existing_rating(principal.company_id, ticket_id)
+    rating = existing_rating(principal.company_id, ticket_id) if len(ticket_id) <= 80 else None
     if rating is None:
         raise NotFound("Rating")
     if rating.voided_at is not None:
         return rating
-    company = Company.get(principal.company_id)
-    day = activity.key_for(principal.company_id, company.timezone, rating.rated_at)
+    company = auth.company_of(principal)
+    rated_day = local_day(rating.rated_at, company.timezone)
+    counters = _rating_counters(int(rating.stars), -1)
     try:
         with transaction() as tx:
             tx.update(
@@ -229,12 +242,20 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
                 actions=[Rating.voided_at.set(now), Rating.voided_by.set(principal.employee_id)],
                 condition=Rating.voided_at.does_not_exist(),
             )
-            actions = activity.counter_actions(_rating_counters(int(rating.stars), -1))
-            tx.update(activity.AgentDay(day, rating.employee_id), actions=actions)
+            actions = activity.counter_actions(counters)
+            tx.update(
+                activity.AgentDay(activity.day_key(company.company_id, rated_day), rating.employee_id), actions=actions
+            )
+            today = local_day(now, company.timezone)
+            load = staff.load_actions(company, rating.employee_id, rated_day, counters, today)
+            if load:
+                tx.update(Company(company.company_id), actions=load)
     except TransactWriteError as error:
         if not is_condition_failure(error):
             raise
-    return Rating.get(principal.company_id, ticket_id, consistent_read=True)
+        return Rating.get(principal.company_id, ticket_id, consistent_read=True)  # voided meanwhile: as it is
+    rating.voided_at, rating.voided_by = now, principal.employee_id
+    return rating
 
 
 class RatingOut(TypedDict):

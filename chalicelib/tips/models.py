@@ -41,7 +41,8 @@ class TipAccount(Model):
     display_name = UnicodeAttribute(null=True)
     partner_ref = UnicodeAttribute(null=True)
     form_url = UnicodeAttribute(null=True)
-    idempotency_key = UnicodeAttribute(null=True)
+    idempotency_key = UnicodeAttribute(null=True)  # derived from the account and its generation
+    generation = NumberAttribute(default=0)  # bumped each time a registration starts afresh
     registration = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     last_error = UnicodeAttribute(null=True)
