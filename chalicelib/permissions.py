@@ -61,6 +61,7 @@ FUNCTIONS: dict[str, Access] = {
             "ratings/index/by_company_rated": (QUERY,),
             "tip_funnel": (GET, UPDATE, BATCH_GET),
             "tip_funnel/index/by_company_closed": (QUERY,),
+            "tip_days": (UPDATE, QUERY),
             "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE),
             "karma": (GET, DELETE, BATCH_GET),
             "badge_config": (GET, PUT, BATCH_GET),
@@ -83,6 +84,7 @@ FUNCTIONS: dict[str, Access] = {
             "employees": (GET,),
             "tip_accounts": (GET,),
             "tip_funnel": (PUT, UPDATE),
+            "tip_days": (UPDATE,),  # the funnel's figures (chalicelib/tips/stats.py)
             "mail_suppressions": (GET,),
         },
         send_mail=True,

@@ -73,7 +73,7 @@ def get_company(call: Call) -> CompanyOut:
     body=companies.SettingsPatch,
 )
 def patch_settings(call: Call) -> SettingsOut:
-    return companies.settings_view(companies.update_settings(call.who.company_id, call.body))
+    return companies.settings_view(companies.update_settings(call.who.company_id, call.body, call.who.company))
 
 
 @route(

@@ -12,6 +12,7 @@ from chalicelib.tips import accounts, analytics, customer, webhooks
 from chalicelib.tips.accounts import AccountOut
 from chalicelib.tips.analytics import SummaryOut, TipPageOut
 from chalicelib.tips.customer import RatingOut
+from chalicelib.tips.models import COMPANY
 from chalicelib.tips.webhooks import WebhookOut
 
 TAG = "Tips"
@@ -43,12 +44,12 @@ def partner_webhook(call: Call) -> WebhookOut:
 
 @route("GET", "/tips/status", summary="Tips set-up of the company and its employees", tag=TAG)
 def tip_status(call: Call) -> TipStatusOut:
-    company_id = call.who.company_id
-    employees = accounts.employee_accounts(company_id)
+    found = accounts.all_accounts(call.who.company_id)  # the company's and its employees': one Query
+    employees = [a for a in found if a.subject != COMPANY]
     if not call.who.is_manager:
         employees = [a for a in employees if a.subject == f"emp#{call.who.employee_id}"]
     return {
-        "company": accounts.account_view(accounts.company_account(company_id)),
+        "company": accounts.account_view(next((a for a in found if a.subject == COMPANY), None)),
         "employees": [accounts.account_view(a) for a in employees],
     }
 

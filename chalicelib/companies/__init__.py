@@ -143,8 +143,9 @@ def by_intake_key(intake_key: str) -> Company:
     return matches_intake_key(company, intake_key)
 
 
-def update_settings(company_id: str, patch: SettingsPatch) -> Company:
-    company = get(company_id)
+def update_settings(company_id: str, patch: SettingsPatch, company: Company | None = None) -> Company:
+    """`company`: the item as the caller read it (authentication does): checked against, then updated."""
+    company = company or get(company_id)
     changes = patch.model_dump(exclude_unset=True)
     target = changes.get("sla_target_minutes", company.settings.sla_target_minutes)
     limit = changes.get("sla_limit_minutes", company.settings.sla_limit_minutes)

@@ -12,7 +12,7 @@ from chalicelib.inbound.models import MailAddress, ReceivedMail, SenderWindow
 from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
 from chalicelib.sessions.models import Session
-from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
+from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, TipDay, WebhookReceipt
 
 ALL_MODELS: tuple[type[Model], ...] = (
     Company,
@@ -31,6 +31,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Tip,
     Rating,
     TicketFunnel,
+    TipDay,
     Suppression,
     BadgeConfig,
     BadgeRecord,

@@ -379,5 +379,6 @@ def account_view(account: TipAccount | None) -> AccountOut:
     return data
 
 
-def employee_accounts(company_id: str) -> list[TipAccount]:
-    return list(TipAccount.query(company_id, TipAccount.subject.startswith("emp#")))
+def all_accounts(company_id: str) -> list[TipAccount]:
+    """The company's account and its employees' (one Query of the company's partition)."""
+    return list(TipAccount.query(company_id))

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from pydantic import Field, StringConstraints
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, customers, links
@@ -24,6 +24,7 @@ from chalicelib.employees import staff
 from chalicelib.errors import Conflict, DomainError, Forbidden, NotFound
 from chalicelib.i18n import N_, locale_of, translator
 from chalicelib.pages import error_texts, render
+from chalicelib.tips import stats
 from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.message import RATE, TIP, rated_employee, tip_button
 from chalicelib.tips.models import COMPANY, Rating, TicketFunnel, TipAccount, employee_subject
@@ -100,7 +101,7 @@ def _load(purpose: str, token: str, for_submit: bool = False) -> Rated:
         (TipAccount, company_id, employee_subject(employee_id)),
         (Rating, company_id, ticket_id),
     ]
-    if for_submit:
+    if for_submit or purpose == TIP:
         keys.append((TicketFunnel, company_id, ticket_id))
     found = get_many(keys, consistent_read=True)
     ticket, employee, company = found[0], found[1], found[2]
@@ -109,7 +110,7 @@ def _load(purpose: str, token: str, for_submit: bool = False) -> Rated:
     rateable = ticket.status == "closed" and ticket.close_reason == "confirmed"
     if not rateable or rated_employee(ticket) != employee.employee_id:
         raise Conflict(NOT_RATEABLE, "not-rateable")
-    return Rated(ticket, employee, company, found[3], found[4], found[5], funnel=found[6] if for_submit else None)
+    return Rated(ticket, employee, company, found[3], found[4], found[5], funnel=found[6] if len(found) > 6 else None)
 
 
 def existing_rating(company_id: str, ticket_id: str) -> Rating | None:
@@ -154,17 +155,23 @@ def rating_page(
 def mark_opened(token: str) -> None:
     """The page's script reports it was shown to a person (scanners rarely run scripts)."""
     claims = links.verify(RATE, token)
-    _mark(claims.company_id, claims.ticket_id, "opened_at")
+    funnel, company = get_many(
+        [(TicketFunnel, claims.company_id, claims.ticket_id), (Company, claims.company_id, None)]
+    )
+    _mark(funnel, company, "opened")
 
 
-def _mark(company_id: str, ticket_id: str, name: str) -> None:
-    attribute = getattr(TicketFunnel, name)
+def _mark(funnel: TicketFunnel | None, company: Company | None, mark: str) -> None:
+    """Set the funnel's mark once and count it in the day's figures (one transaction); nothing when the
+    ticket has no funnel (no message was sent) or the mark is set already."""
+    attribute = getattr(TicketFunnel, f"{mark}_at")
+    if funnel is None or company is None or getattr(funnel, f"{mark}_at") is not None:
+        return
     try:
-        TicketFunnel(company_id, ticket_id).update(
-            actions=[attribute.set(utcnow())],
-            condition=TicketFunnel.ticket_id.exists() & attribute.does_not_exist(),
-        )
-    except UpdateError as error:
+        with transaction() as tx:
+            tx.update(funnel, actions=[attribute.set(utcnow())], condition=attribute.does_not_exist())
+            stats.funnel_mark(tx, company.company_id, company.timezone, funnel.closed_at, mark)
+    except TransactWriteError as error:
         if not is_condition_failure(error):
             raise
 
@@ -214,8 +221,10 @@ def rate(token: str, form: RatingForm, now: datetime | None = None) -> Rated:
             load = staff.load_actions(company, employee.employee_id, today, counters)
             if load:
                 tx.update(Company(company.company_id), actions=load)
+            stats.rating(tx, company.company_id, today, employee.employee_id, form.stars, +1)
             if funnel is not None and funnel.rated_at is None:
                 tx.update(funnel, actions=[TicketFunnel.rated_at.set(now)])
+                stats.funnel_mark(tx, company.company_id, company.timezone, funnel.closed_at, "rated")
     except TransactWriteError as error:
         if is_condition_failure(error):
             raise Conflict(ALREADY_RATED, "already-rated") from None
@@ -250,6 +259,7 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
             load = staff.load_actions(company, rating.employee_id, rated_day, counters, today)
             if load:
                 tx.update(Company(company.company_id), actions=load)
+            stats.rating(tx, company.company_id, rated_day, rating.employee_id, int(rating.stars), -1)
     except TransactWriteError as error:
         if not is_condition_failure(error):
             raise
@@ -299,7 +309,7 @@ def tip_redirect(token: str) -> str:
     url = f"{base}{'&' if '?' in base else '?'}{query}"
     if origin_of(url) != config.partner_form_origin:  # never an open redirect, whatever was stored
         raise Conflict(TIPS_UNAVAILABLE, "tips-unavailable")
-    _mark(ticket.company_id, ticket.ticket_id, "tip_clicked_at")
+    _mark(rated.funnel, rated.company, "tip_clicked")
     return url
 
 

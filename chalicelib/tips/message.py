@@ -8,24 +8,25 @@ function died mid-send) or marked "failed" is taken again.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
 
 from chalicelib import links, mail
 from chalicelib.clock import utcnow
-from chalicelib.db.base import is_condition_failure
+from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.i18n import locale_of, translator
 from chalicelib.lifecycle import transitions_of
 from chalicelib.pages import render
 from chalicelib.settings import get_settings
 from chalicelib.streams import StreamRecord, process_batch
-from chalicelib.tips import accounts, telegram
+from chalicelib.tips import accounts, stats, telegram
 from chalicelib.tips.models import TicketFunnel, TipAccount, employee_subject
 
 logger = logging.getLogger(__name__)
@@ -68,10 +69,16 @@ def _claim(ticket: Ticket, employee_id: str | None, now: datetime) -> TicketFunn
         claimed_at=now,
         closed_at=ticket.closed_at or now,
     )
-    condition = (
-        TicketFunnel.ticket_id.does_not_exist()
-        | (TicketFunnel.state == "failed")
-        | ((TicketFunnel.state == "sending") & (TicketFunnel.claimed_at < now - LEASE))
+    try:  # the first claim makes the funnel item: the closed ticket counts in the day's figures with it
+        with transaction() as tx:
+            tx.save(funnel, condition=TicketFunnel.ticket_id.does_not_exist())
+            stats.funnel_mark(tx, ticket.company_id, _timezone(ticket.company_id), funnel.closed_at, "closed")
+        return funnel
+    except TransactWriteError as error:
+        if not is_condition_failure(error):
+            raise
+    condition = (TicketFunnel.state == "failed") | (
+        (TicketFunnel.state == "sending") & (TicketFunnel.claimed_at < now - LEASE)
     )
     try:
         funnel.save(condition=condition)
@@ -80,6 +87,15 @@ def _claim(ticket: Ticket, employee_id: str | None, now: datetime) -> TicketFunn
             return None
         raise
     return funnel
+
+
+@functools.lru_cache(maxsize=1024)
+def _timezone(company_id: str) -> str:
+    """The company's time zone (it never changes after sign-up: safe to keep per container)."""
+    try:
+        return str(Company.get(company_id).timezone)
+    except Company.DoesNotExist:
+        return "UTC"
 
 
 def send_once(ticket: Ticket, now: datetime | None = None) -> str:
@@ -103,7 +119,12 @@ def send_once(ticket: Ticket, now: datetime | None = None) -> str:
         actions += [TicketFunnel.channel.set(channel), TicketFunnel.sent_at.set(utcnow())]
     if message_id:
         actions.append(TicketFunnel.message_id.set(message_id))
-    funnel.update(actions=actions)
+    if state != "sent":
+        funnel.update(actions=actions)
+        return state
+    with transaction() as tx:  # sent once per claim: counted as e-mailed with the write that says so
+        tx.update(funnel, actions=actions)
+        stats.funnel_mark(tx, ticket.company_id, _timezone(ticket.company_id), funnel.closed_at, "emailed")
     return state
 
 

@@ -27,11 +27,12 @@ from pynamodb.transactions import TransactWrite
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, links, observability
-from chalicelib.clock import parse_iso, utcnow
+from chalicelib.clock import local_day, parse_iso, utcnow
 from chalicelib.db import keys
 from chalicelib.db.base import cancellation_codes, get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company
 from chalicelib.errors import DomainError, MalformedRequest
+from chalicelib.tips import stats
 from chalicelib.tips.accounts import COMPANY_ACTIVE, is_partner_form
 from chalicelib.tips.config import get_tip_config
 from chalicelib.tips.models import COMPANY, TicketFunnel, Tip, TipAccount, WebhookReceipt, employee_subject
@@ -260,11 +261,13 @@ def _minor(amount: str) -> int:
 def _tip_counters(tip: Tip, company: Company | None, sign: int) -> Effects | None:
     if company is None:
         return None
-    day = activity.key_for(company.company_id, company.timezone, tip.paid_at)
+    paid_day = local_day(tip.paid_at, company.timezone)
+    day = activity.day_key(company.company_id, paid_day)
     counters = {"tips": sign, "tip_amount": sign * int(tip.amount_minor) / 100, "rewards": sign}
 
     def effects(tx: TransactWrite) -> None:
         tx.update(activity.AgentDay(day, tip.employee_id), actions=activity.counter_actions(counters))
+        stats.tip(tx, company.company_id, paid_day, tip.employee_id, tip.currency, int(tip.amount_minor), sign > 0)
 
     return effects
 
@@ -308,12 +311,14 @@ def _tip_paid(data: TipData, now: datetime, found: list[Any]) -> Effects | None:
     if counters is None:
         return None
     funnel: TicketFunnel | None = found[2] if len(found) > 2 else None
+    company: Company = found[1]
 
     def effects(tx: TransactWrite) -> None:
         tx.save(tip, condition=Tip.tip_id.does_not_exist())
         counters(tx)
         if funnel is not None and funnel.tip_paid_at is None:
             tx.update(funnel, actions=[TicketFunnel.tip_paid_at.set(paid_at)])
+            stats.funnel_mark(tx, company_id, company.timezone, funnel.closed_at, "tip_paid")
 
     return effects
 

@@ -222,6 +222,10 @@ def test_a_paid_tip_shows_against_the_employee_and_the_ticket_in_the_managers_an
     assert status == 200 and body["outcome"] == "applied"
     summary = company.manager.call("GET", "/tips/summary")[1]
     assert summary["tips"] == 1 and summary["amount"] == {"EUR": "150.00"}
+    [row] = summary["by_employee"]
+    assert (row["tips"], row["refunded"], row["amount"]) == (1, 1, {"EUR": "150.00"})
+    assert partner.send("tip.refunded", {"tip_id": "tp_paid_2", "company_external_id": company.company_id})[0] == 200
+    assert company.manager.call("GET", "/tips/summary")[1]["by_employee"][0]["refunded"] == 1  # a second refund: no
     day = agent_day(company, ada_id)
     assert day is not None and (day.tips, day.tip_amount) == (1, 150)
 
