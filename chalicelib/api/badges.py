@@ -79,6 +79,6 @@ def run_badges(call: Call) -> RunOut:
     return job.run_manual(call.who, call.body.date)
 
 
-@route("GET", "/leaderboard", summary="Badges, points and levels of the company's agents", tag=TAG)
+@route("GET", "/leaderboard", summary="Badges, points and levels of the company's agents", tag=TAG, company=("staff",))
 def get_leaderboard(call: Call) -> LeaderboardOut:
     return leaderboard.leaderboard(call.who)

@@ -108,9 +108,11 @@ def get_employee(call: Call, employee_id: str) -> EmployeeOut:
     tag=TAG,
     role="manager",
     body=employees.EmployeePatch,
+    company=("staff",),
 )
 def patch_employee(call: Call, employee_id: str) -> EmployeeOut:
-    return employees.view(employees.update(call.who.company_id, employee_id, call.body, auth.company_of(call.who)))
+    company = auth.company_of(call.who, "staff")
+    return employees.view(employees.update(call.who.company_id, employee_id, call.body, company))
 
 
 @route(
@@ -119,10 +121,12 @@ def patch_employee(call: Call, employee_id: str) -> EmployeeOut:
     summary="Deactivate an employee and revoke their tokens",
     tag=TAG,
     role="manager",
+    company=("staff",),
 )
 def deactivate_employee(call: Call, employee_id: str) -> EmployeeOut:
     who = call.who
-    return employees.view(employees.deactivate(who.company_id, employee_id, by=who.employee_id, company=who.company))
+    company = auth.company_of(who, "staff")
+    return employees.view(employees.deactivate(who.company_id, employee_id, by=who.employee_id, company=company))
 
 
 @route(
@@ -133,6 +137,7 @@ def deactivate_employee(call: Call, employee_id: str) -> EmployeeOut:
     role="manager",
     status=201,
     content_types=["application/json", "text/plain"],
+    company=("staff",),
 )
 def issue_token(call: Call, employee_id: str) -> NewTokenOut:
     token, meta = employees.issue_token(call.who, employee_id)

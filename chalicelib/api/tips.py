@@ -84,6 +84,7 @@ def company_opt_out(call: Call) -> AccountOut:
     summary="Opt an employee in (manager or self)",
     tag=TAG,
     content_types=NO_BODY,
+    company=("staff",),
 )
 def employee_opt_in(call: Call, employee_id: str) -> AccountOut:
     return accounts.account_view(accounts.opt_in_employee(call.who, employee_id))
@@ -95,6 +96,7 @@ def employee_opt_in(call: Call, employee_id: str) -> AccountOut:
     summary="Opt an employee out (manager or self)",
     tag=TAG,
     content_types=NO_BODY,
+    company=("staff",),
 )
 def employee_opt_out(call: Call, employee_id: str) -> AccountOut:
     return accounts.account_view(accounts.opt_out_employee(call.who, employee_id))
@@ -127,12 +129,22 @@ def list_tips(call: Call) -> TipPageOut:
     tag=TAG,
     role="manager",
     query=PERIOD,
+    company=("staff",),
 )
 def tip_summary(call: Call) -> SummaryOut:
     return analytics.summary(call.who, call.query)
 
 
-@route("GET", "/tips/export.csv", summary="Tips as CSV", tag=TAG, role="manager", query=PERIOD, produces=CSV)
+@route(
+    "GET",
+    "/tips/export.csv",
+    summary="Tips as CSV",
+    tag=TAG,
+    role="manager",
+    query=PERIOD,
+    produces=CSV,
+    company=("staff",),
+)
 def tips_csv(call: Call) -> Response:
     body = analytics.tips_csv(call.who, call.query)
     return Response(
@@ -153,6 +165,7 @@ def tips_csv(call: Call) -> Response:
     tag=TAG,
     role="manager",
     content_types=NO_BODY,
+    company=("loads",),  # the rating is taken back from the employee's routing load
 )
 def void_rating(call: Call, ticket_id: str) -> RatingOut:
     return customer.rating_view(customer.void_rating(call.who, ticket_id))

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from pynamodb.models import Model
 
 from chalicelib.db import keys
 from chalicelib.db.base import get_many
@@ -43,9 +46,10 @@ class Principal:
     status: str | None = None  # None: not read with the credential (a principal made elsewhere)
     name: str = ""
     # The items authentication read (None when the principal was made without them): domain code uses
-    # them instead of reading the employee or the company again.
+    # them instead of reading the employee or the company again (see `company_of`, `employee_of`).
     employee: Employee | None = field(default=None, compare=False, repr=False)
     company: Company | None = field(default=None, compare=False, repr=False)
+    company_parts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def is_manager(self) -> bool:
@@ -56,7 +60,19 @@ class Principal:
             raise Forbidden("Only managers may do this.")
 
 
-def principal_of(employee: Employee, company: Company) -> Principal:
+# Parts of the company item read only by the routes that use them (`@route(..., company=(...))`): the
+# staff directory and the routing loads grow with the staff, and most routes need neither.
+COMPANY_PARTS = ("staff", "loads")
+
+
+def company_attributes(parts: Iterable[str] = ()) -> list[str]:
+    """The company item's attributes a read asks for: all but the parts not named."""
+    skipped = set(COMPANY_PARTS) - set(parts)
+    return [a.attr_name for name, a in Company.get_attributes().items() if name not in skipped]
+
+
+def principal_of(employee: Employee, company: Company, parts: Iterable[str] = COMPANY_PARTS) -> Principal:
+    """`parts`: the parts of the company item that were read."""
     return Principal(
         employee.company_id,
         employee.employee_id,
@@ -68,12 +84,14 @@ def principal_of(employee: Employee, company: Company) -> Principal:
         employee.name,
         employee,
         company,
+        frozenset(parts),
     )
 
 
-def company_of(principal: Principal) -> Company:
-    """The caller's company: the one read with the credential, else read now."""
-    if principal.company is not None:
+def company_of(principal: Principal, *parts: str) -> Company:
+    """The caller's company with `parts` (see COMPANY_PARTS): the one read with the credential when it was
+    read with them (the route declared it uses them), else the whole item read now."""
+    if principal.company is not None and set(parts) <= principal.company_parts:
         return principal.company
     from chalicelib.companies import get
 
@@ -124,31 +142,34 @@ def new_token(company_id: str, employee_id: str, now: datetime) -> tuple[str, Ap
     return token, record
 
 
-def read_with(model: Any, key: str, named: tuple[str, str] | None) -> tuple[Any, Employee | None, Company | None]:
-    """A credential's record with its employee and company: one BatchGetItem when the credential names
-    them, else the record first (two requests). Strongly consistent: a revocation, a deactivation or a
-    role change counts from the next request."""
+def read_with(
+    model: Any, key: str, named: tuple[str, str] | None, parts: Iterable[str] = ()
+) -> tuple[Any, Employee | None, Company | None]:
+    """A credential's record with its employee and company (with the company's `parts`): one
+    BatchGetItem when the credential names them, else the record first (two requests). Strongly
+    consistent: a revocation, a deactivation or a role change counts from the next request."""
+    projection: dict[type[Model], list[str]] = {Company: company_attributes(parts)}
     if named is None:
         found = get_many([(model, key, None)], consistent_read=True)[0]
         if found is None:
             return None, None, None
         named = (found.company_id, found.employee_id)
-        employee, company = get_many([(Employee, *named), (Company, named[0], None)], consistent_read=True)
+        employee, company = get_many([(Employee, *named), (Company, named[0], None)], True, projection)
         return found, employee, company
     record, employee, company = get_many(
-        [(model, key, None), (Employee, *named), (Company, named[0], None)], consistent_read=True
+        [(model, key, None), (Employee, *named), (Company, named[0], None)], True, projection
     )
     return record, employee, company
 
 
-def authenticate(authorization: str | None) -> Principal:
-    """One BatchGetItem: the token (its hash is the key), the employee and the company."""
+def authenticate(authorization: str | None, parts: Iterable[str] = ()) -> Principal:
+    """One BatchGetItem: the token (its hash is the key), the employee and the company (with `parts`)."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized()
     token = authorization[7:].strip()
     if not token or len(token) > 200:
         raise Unauthorized()
-    record, employee, company = read_with(ApiToken, hash_token(token), named_in(token, PREFIX))
+    record, employee, company = read_with(ApiToken, hash_token(token), named_in(token, PREFIX), parts)
     if record is None or employee is None or company is None:
         raise Unauthorized(REVOKED)
     if (record.company_id, record.employee_id) != (employee.company_id, employee.employee_id):
@@ -156,7 +177,7 @@ def authenticate(authorization: str | None) -> Principal:
     if not employee.active:
         record.delete()  # a deactivated employee's tokens go as they are tried (deactivation made them useless)
         raise Unauthorized(REVOKED)
-    return principal_of(employee, company)
+    return principal_of(employee, company, parts)
 
 
 def tokens_of(company_id: str, employee_id: str) -> list[ApiToken]:

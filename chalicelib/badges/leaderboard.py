@@ -46,7 +46,7 @@ class LeaderboardOut(TypedDict):
 
 def leaderboard(principal: Principal) -> LeaderboardOut:
     company_id = principal.company_id
-    employees = {e: v for e, v in staff.entries(company_of(principal)).items() if v.get("active")}
+    employees = {e: v for e, v in staff.entries(company_of(principal, "staff")).items() if v.get("active")}
     held = list(BadgeRecord.query(company_id, BadgeRecord.record.startswith(HOLDER)))
     config, *found = get_many(
         [(BadgeConfig, company_id, None), *((Standing, company_id, e) for e in sorted(employees))],

@@ -95,6 +95,7 @@ def sign_up(request: SignUp) -> SignUpResult:
 
     company.inbound_handle = addresses.new_handle(request.name)
     company.staff = {manager.employee_id: staff.entry(manager)}
+    company.loads = {manager.employee_id: {}}
     with transaction() as tx:
         tx.save(
             addresses.desk_record(company, company.inbound_handle, now),

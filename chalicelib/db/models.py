@@ -64,8 +64,11 @@ class Company(Model):
     directory = UnicodeAttribute(null=True)
     # E-mail in: the company's address is <inbound_handle>@<inbound domain> (chalicelib/inbound/addresses.py)
     inbound_handle = UnicodeAttribute(null=True)
-    # employee id -> name, role, tier, departments, status, active and routing load (chalicelib/employees/staff.py)
+    # The staff directory (chalicelib/employees/staff.py): employee id -> name, role, tier, departments,
+    # status, active; and each employee's routing load over the last days. Both are read only by the
+    # routes that use them (a route declares it; authentication reads the company with or without them).
     staff = MapAttribute[str, Any](default=dict)
+    loads = MapAttribute[str, Any](default=dict)
 
     by_directory = CompanyDirectory()
 

@@ -132,7 +132,7 @@ def deactivate(company_id: str, employee_id: str, *, by: str, company: Company |
 
 
 def issue_token(principal: auth.Principal, employee_id: str) -> tuple[str, dict[str, Any]]:
-    listed = staff.entries(auth.company_of(principal)).get(employee_id)
+    listed = staff.entries(auth.company_of(principal, "staff")).get(employee_id)
     if listed is None:
         get(principal.company_id, employee_id)  # NotFound, or an employee the directory lacks
     elif not listed.get("active"):

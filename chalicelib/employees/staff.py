@@ -1,15 +1,17 @@
 """The company's staff directory: a compact copy of each employee (name, role, tier, departments, status,
-active) and their recent load, kept on the company item.
+active) in the company item's `staff` map, and each employee's recent routing load in its `loads` map.
 
-Authentication reads the caller's company with the credential (one BatchGetItem), so whatever needs
-the whole staff — who is on duty for routing, agents' loads for karma-aware take-next, names on the
-leaderboard and in tips reports — has it without a Query of the employees table. Every change of an
-employee writes its entry in the same transaction as the employee item, field by field (nested paths),
-so concurrent changes of different fields or employees never overwrite each other.
+Authentication reads the caller's company with the credential (one BatchGetItem), with these maps when
+the route declares it uses them (`@route(..., company=("staff", "loads"))`), so whatever needs the whole
+staff — who is on duty for routing, agents' loads for karma-aware take-next, names on the leaderboard
+and in tips reports — has it without a Query of the employees table, and other routes do not pay for
+reading it. Every change of an employee writes its entry in the same transaction as the employee item,
+field by field (nested paths), so concurrent changes of different fields or employees never overwrite
+each other.
 
-The load is the routing window's counters (tickets taken, difficult ones, customers' ratings and their
+A load is the routing window's counters (tickets taken, difficult ones, customers' ratings and their
 stars) by company-local day, `"<YYYY-MM-DD>:<counter>" -> number`; days past the window are removed by
-the next write that touches the entry.
+the next write of the employee's load.
 """
 
 from __future__ import annotations
@@ -35,15 +37,22 @@ def entry(employee: Employee) -> dict[str, Any]:
         "departments": sorted(employee.departments or []),
         "status": employee.status,
         "active": bool(employee.active),
-        "load": {},
     }
+
+
+def _plain(attribute: Any) -> dict[str, Any]:
+    raw = attribute.as_dict() if hasattr(attribute, "as_dict") else dict(attribute or {})
+    return {key: dict(value) for key, value in raw.items()}
 
 
 def entries(company: Company) -> dict[str, dict[str, Any]]:
     """employee id -> entry (plain data)."""
-    staff = company.staff
-    raw = staff.as_dict() if hasattr(staff, "as_dict") else dict(staff or {})
-    return {employee_id: dict(value) for employee_id, value in raw.items()}
+    return _plain(company.staff)
+
+
+def loads_of(company: Company) -> dict[str, dict[str, float]]:
+    """employee id -> load counters by day (plain data)."""
+    return _plain(company.loads)
 
 
 def name_of(company: Company, employee_id: str) -> str | None:
@@ -53,7 +62,7 @@ def name_of(company: Company, employee_id: str) -> str | None:
 
 def added(employee: Employee) -> list[Action]:
     """Company update actions for a new employee."""
-    return [Company.staff[employee.employee_id].set(entry(employee))]
+    return [Company.staff[employee.employee_id].set(entry(employee)), Company.loads[employee.employee_id].set({})]
 
 
 def changed(employee_id: str, **fields: Any) -> list[Action]:
@@ -102,12 +111,12 @@ def load_actions(
     today = today or day
     oldest = today - timedelta(days=WINDOW_DAYS - 1)
     wanted = {name: amount for name, amount in counters.items() if name in LOAD_COUNTERS and amount}
-    current = entries(company).get(employee_id)
+    current = loads_of(company).get(employee_id)
     if not wanted or current is None or day < oldest:
         return []
-    path = Company.staff[employee_id]["load"]
+    path = Company.loads[employee_id]
     actions: list[Action] = [path[load_key(day, name)].add(amount) for name, amount in wanted.items()]
-    for key in current.get("load") or {}:
+    for key in current:
         if key[:10] < oldest.isoformat():
             actions.append(path[key].remove())
     return actions
@@ -116,11 +125,11 @@ def load_actions(
 def loads(company: Company, today: date, employee_ids: Iterable[str]) -> dict[str, dict[str, float]]:
     """Each employee's load counters summed over the window ending `today`."""
     days = {d.isoformat() for d in window(today)}
-    found = entries(company)
+    found = loads_of(company)
     totals: dict[str, dict[str, float]] = {}
     for employee_id in employee_ids:
         bucket = totals.setdefault(employee_id, {name: 0.0 for name in LOAD_COUNTERS})
-        for key, value in ((found.get(employee_id) or {}).get("load") or {}).items():
+        for key, value in (found.get(employee_id) or {}).items():
             day, _, counter = key.partition(":")
             if day in days and counter in bucket:
                 bucket[counter] += float(value)

@@ -71,7 +71,7 @@ def _public(call: Call) -> Identity:
 def _bearer(call: Call) -> Identity:
     from chalicelib.auth import authenticate
 
-    return Identity(principal=authenticate(call.request.headers.get("authorization")))
+    return Identity(principal=authenticate(call.request.headers.get("authorization"), call.endpoint.company))
 
 
 def _session(call: Call) -> Identity:
@@ -79,7 +79,8 @@ def _session(call: Call) -> Identity:
 
     # Only a page read records the visit; a form post is followed by the page it redirects to.
     touch = call.request.method not in UNSAFE_METHODS
-    opened = sessions.find(read_cookie(call.request.headers.get("cookie"), session_cookie_name()), touch=touch)
+    secret = read_cookie(call.request.headers.get("cookie"), session_cookie_name())
+    opened = sessions.find(secret, touch=touch, parts=call.endpoint.company)
     if call.request.method in UNSAFE_METHODS:
         sent = call.request.headers.get(CSRF_HEADER) or _form_token(call)
         if not sessions.csrf_matches(opened.secret, sent):

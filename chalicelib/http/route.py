@@ -210,6 +210,7 @@ class Endpoint:
     content_types: tuple[str, ...] = (JSON,)
     errors: ErrorStyle = "problem"
     responses: Mapping[int, str] = field(default_factory=dict)
+    company: tuple[str, ...] = ()  # parts of the caller's company item the view uses (chalicelib/auth)
 
     def handle(self, request: Request, path_params: Mapping[str, str]) -> Response:
         call = Call(self, request, path_params)
@@ -303,10 +304,14 @@ def route(
     content_types: list[str] | None = None,
     errors: ErrorStyle | None = None,
     responses: Mapping[int, str] | None = None,
+    company: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the decorated view as `method path`. `auth` names a registered authenticator ("public",
     "bearer", "session", "link" with the link's purpose in `link`); `role` applies to employees. Errors are
-    problem+json unless the route produces HTML for people (`errors="page"`)."""
+    problem+json unless the route produces HTML for people (`errors="page"`). `company`: the parts of
+    the caller's company item the view uses ("staff", "loads"), read with the credential."""
+    if set(company) - {"staff", "loads"}:
+        raise ValueError(f"{method} {path}: unknown company parts {company}")
     if auth == "link" and not link:
         raise ValueError(f"{method} {path}: a link route names its link's purpose")
     if auth in ("public", "link"):
@@ -333,6 +338,7 @@ def route(
             types,
             style,
             dict(responses or {}),
+            tuple(company),
         )
         if ENDPOINTS.setdefault((method, path), endpoint) is not endpoint:
             raise ValueError(f"{method} {path} is declared twice")

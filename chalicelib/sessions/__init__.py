@@ -41,11 +41,12 @@ class OpenSession:
     secret: str
     employee: Employee | None = None
     company: Company | None = None
+    company_parts: tuple[str, ...] = ()
 
     @property
     def principal(self) -> Principal:
         if self.employee is not None and self.company is not None:
-            return principal_of(self.employee, self.company)
+            return principal_of(self.employee, self.company, self.company_parts)
         r = self.record
         return Principal(r.company_id, r.employee_id, r.role, r.timezone, int(r.tier), tuple(r.departments or ()))
 
@@ -89,13 +90,16 @@ def open_session(employee: Employee, company: Company, user_agent: str = "", now
     return secret
 
 
-def find(secret: str | None, now: datetime | None = None, touch: bool = True) -> OpenSession:
-    """The session a cookie names, with its employee and company; Unauthorized when there is none, it
-    ended, it expired or the employee was deactivated. `touch`: record the visit if it is due."""
+def find(
+    secret: str | None, now: datetime | None = None, touch: bool = True, parts: tuple[str, ...] = ()
+) -> OpenSession:
+    """The session a cookie names, with its employee and company (with the company's `parts`, see
+    chalicelib/auth); Unauthorized when there is none, it ended, it expired or the employee was
+    deactivated. `touch`: record the visit if it is due."""
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         raise Unauthorized("Please sign in.")
     now = now or utcnow()
-    record, employee, company = read_with(Session, hash_secret(secret), named_in(secret, SECRET_PREFIX))
+    record, employee, company = read_with(Session, hash_secret(secret), named_in(secret, SECRET_PREFIX), parts)
     if record is None:
         raise Unauthorized("Your session has ended; please sign in again.")
     ended = record.expires_at <= now or record.last_seen_at + IDLE <= now
@@ -106,7 +110,7 @@ def find(secret: str | None, now: datetime | None = None, touch: bool = True) ->
         raise Unauthorized("Your session has ended; please sign in again.")
     if touch and now - record.last_seen_at >= TOUCH_EVERY:
         record.update(actions=[Session.last_seen_at.set(now)])
-    return OpenSession(record, secret, employee, company)
+    return OpenSession(record, secret, employee, company, tuple(parts))
 
 
 def end(secret: str) -> None:

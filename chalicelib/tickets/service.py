@@ -165,7 +165,8 @@ def _mutate(
         if read is not None:
             ticket = read
         elif day is not None and len(ticket_id) <= 80:
-            found, days[day] = get_many([(Ticket, company_id, ticket_id), (activity.AgentDay, *day)], True)
+            wanted = [(Ticket, company_id, ticket_id), (activity.AgentDay, *day)]
+            found, days[day] = get_many(wanted, True, {activity.AgentDay: activity.EXTREMES})  # only its extremes
             if found is None:
                 raise NotFound("Ticket")
             ticket = found
@@ -361,7 +362,7 @@ def take(principal: Principal) -> Ticket | None:
         raise Conflict(f"Your status is {employee.status}: go online to receive tickets.", "not-receiving")
     now = utcnow()
     day_key, _ = _day(principal, principal.company_id, principal.employee_id, now)
-    return take_next(employee, day_key, now, company_of(principal))
+    return take_next(employee, day_key, now, company_of(principal, "staff", "loads"))
 
 
 def get(principal: Principal, ticket_id: str) -> Ticket:
@@ -434,7 +435,7 @@ def reply(principal: Principal, ticket_id: str, request: Reply) -> tuple[Ticket,
 def transfer(principal: Principal, ticket_id: str, request: Transfer) -> Ticket:
     target: str | None = None
     if request.to_agent_id:  # the company's staff directory (read at authentication) says who may receive
-        listed = staff.entries(company_of(principal)).get(request.to_agent_id)
+        listed = staff.entries(company_of(principal, "staff")).get(request.to_agent_id)
         if listed is None:
             raise NotFound("Employee")
         if not listed.get("active") or listed.get("status") in NOT_RECEIVING:

@@ -152,7 +152,7 @@ def _check_employee_access(principal: auth.Principal, employee_id: str) -> None:
 def opt_in_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
     """Three requests: authentication (with the staff directory), both accounts, and the write."""
     _check_employee_access(principal, employee_id)
-    employee = staff.entries(auth.company_of(principal)).get(employee_id) if len(employee_id) <= 80 else None
+    employee = staff.entries(auth.company_of(principal, "staff")).get(employee_id) if len(employee_id) <= 80 else None
     if employee is None:
         raise NotFound("Employee")
     if not employee.get("active"):
@@ -176,7 +176,7 @@ def opt_in_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
 
 def opt_out_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
     _check_employee_access(principal, employee_id)
-    if len(employee_id) > 80 or employee_id not in staff.entries(auth.company_of(principal)):
+    if len(employee_id) > 80 or employee_id not in staff.entries(auth.company_of(principal, "staff")):
         raise NotFound("Employee")
     return _disable(principal.company_id, employee_subject(employee_id))
 

@@ -136,7 +136,7 @@ def _summary(principal: auth.Principal, query: Mapping[str, str]) -> tuple[Summa
     company_id = principal.company_id
     span = period(query, principal.timezone)
     figures = stats.period(company_id, span.first, span.last)
-    names = {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal)).items()}
+    names = {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal, "staff")).items()}
     found = accounts.all_accounts(company_id)
     linked = {a.subject.removeprefix("emp#"): a.state for a in found if a.subject != COMPANY}
     rows = []
@@ -220,7 +220,7 @@ def _cell(value: Any) -> str:
 def tips_csv(principal: auth.Principal, query: Mapping[str, str]) -> str:
     principal.require_manager()
     span = period(query, principal.timezone)
-    names = {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal)).items()}
+    names = {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal, "staff")).items()}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)

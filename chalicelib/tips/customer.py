@@ -241,7 +241,7 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
         raise NotFound("Rating")
     if rating.voided_at is not None:
         return rating
-    company = auth.company_of(principal)
+    company = auth.company_of(principal, "loads")
     rated_day = local_day(rating.rated_at, company.timezone)
     counters = _rating_counters(int(rating.stars), -1)
     try:
