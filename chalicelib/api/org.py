@@ -59,9 +59,9 @@ def sign_up(call: Call) -> SignUpOut:
     }
 
 
-@route("GET", "/company", summary="The caller's company", tag=TAG)
+@route("GET", "/company", summary="The caller's company", tag=TAG, company=("settings",))
 def get_company(call: Call) -> CompanyOut:
-    return companies.view(auth.company_of(call.who), include_settings=call.who.is_manager)
+    return companies.view(auth.company_of(call.who, "settings"), include_settings=call.who.is_manager)
 
 
 @route(
@@ -71,9 +71,11 @@ def get_company(call: Call) -> CompanyOut:
     tag=TAG,
     role="manager",
     body=companies.SettingsPatch,
+    company=("settings",),
 )
 def patch_settings(call: Call) -> SettingsOut:
-    return companies.settings_view(companies.update_settings(call.who.company_id, call.body, call.who.company))
+    company = auth.company_of(call.who, "settings")
+    return companies.settings_view(companies.update_settings(call.who.company_id, call.body, company))
 
 
 @route(

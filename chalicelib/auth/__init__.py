@@ -61,8 +61,9 @@ class Principal:
 
 
 # Parts of the company item read only by the routes that use them (`@route(..., company=(...))`): the
-# staff directory and the routing loads grow with the staff, and most routes need neither.
-COMPANY_PARTS = ("staff", "loads")
+# staff directory and the routing loads grow with the staff, the settings are ten numbers few routes
+# need. A part not read is None on the item, so code that reaches for it without declaring it fails.
+COMPANY_PARTS = ("staff", "loads", "settings")
 
 
 def company_attributes(parts: Iterable[str] = ()) -> list[str]:
@@ -71,8 +72,17 @@ def company_attributes(parts: Iterable[str] = ()) -> list[str]:
     return [a.attr_name for name, a in Company.get_attributes().items() if name not in skipped]
 
 
+def unread(company: Company, parts: Iterable[str]) -> Company:
+    """Set the parts of a company item not among `parts` (not read) to None, so no code takes the
+    defaults PynamoDB fills in for them for what is stored."""
+    for part in set(COMPANY_PARTS) - set(parts):
+        setattr(company, part, None)
+    return company
+
+
 def principal_of(employee: Employee, company: Company, parts: Iterable[str] = COMPANY_PARTS) -> Principal:
-    """`parts`: the parts of the company item that were read."""
+    """`parts`: the parts of the company item that were read (the others are set to None on it)."""
+    unread(company, parts)
     return Principal(
         employee.company_id,
         employee.employee_id,

@@ -41,7 +41,9 @@ def entry(employee: Employee) -> dict[str, Any]:
 
 
 def _plain(attribute: Any) -> dict[str, Any]:
-    raw = attribute.as_dict() if hasattr(attribute, "as_dict") else dict(attribute or {})
+    if attribute is None:
+        raise RuntimeError("the company item was read without this part: declare it on the route (company=...)")
+    raw = attribute.as_dict() if hasattr(attribute, "as_dict") else dict(attribute)
     return {key: dict(value) for key, value in raw.items()}
 
 

@@ -310,7 +310,7 @@ def route(
     "bearer", "session", "link" with the link's purpose in `link`); `role` applies to employees. Errors are
     problem+json unless the route produces HTML for people (`errors="page"`). `company`: the parts of
     the caller's company item the view uses ("staff", "loads"), read with the credential."""
-    if set(company) - {"staff", "loads"}:
+    if set(company) - {"staff", "loads", "settings"}:
         raise ValueError(f"{method} {path}: unknown company parts {company}")
     if auth == "link" and not link:
         raise ValueError(f"{method} {path}: a link route names its link's purpose")

@@ -19,7 +19,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
 from chalicelib import activity, customers, links, observability
-from chalicelib.auth import Principal, company_of, employee_of
+from chalicelib.auth import Principal, company_attributes, company_of, employee_of, unread
 from chalicelib.clock import utcnow
 from chalicelib.companies import matches_intake_key, named_in_intake_key
 from chalicelib.db import keys, paging
@@ -239,9 +239,13 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     if company_id is None:
         raise NotFound("Company")
     customer_id = customers.customer_id_for(company_id, request.customer_email)
+    parts = ("settings", "staff")  # the staff directory says whether the second line is on duty
     company, customer, karma = get_many(
-        [(Company, company_id, None), (customers.Customer, company_id, customer_id), (Karma, company_id, customer_id)]
+        [(Company, company_id, None), (customers.Customer, company_id, customer_id), (Karma, company_id, customer_id)],
+        attributes={Company: company_attributes(parts)},
     )
+    if company is not None:
+        unread(company, parts)
     return open_ticket_for(matches_intake_key(company, intake_key), request, read=(customer, karma))
 
 

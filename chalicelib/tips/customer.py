@@ -103,10 +103,12 @@ def _load(purpose: str, token: str, for_submit: bool = False) -> Rated:
     ]
     if for_submit or purpose == TIP:
         keys.append((TicketFunnel, company_id, ticket_id))
-    found = get_many(keys, consistent_read=True)
+    parts = ("settings", "loads") if for_submit else ("settings",)  # a rating counts in the routing load
+    found = get_many(keys, consistent_read=True, attributes={Company: auth.company_attributes(parts)})
     ticket, employee, company = found[0], found[1], found[2]
     if ticket is None or employee is None or company is None:
         raise NotFound("Ticket")
+    auth.unread(company, parts)
     rateable = ticket.status == "closed" and ticket.close_reason == "confirmed"
     if not rateable or rated_employee(ticket) != employee.employee_id:
         raise Conflict(NOT_RATEABLE, "not-rateable")
@@ -155,9 +157,8 @@ def rating_page(
 def mark_opened(token: str) -> None:
     """The page's script reports it was shown to a person (scanners rarely run scripts)."""
     claims = links.verify(RATE, token)
-    funnel, company = get_many(
-        [(TicketFunnel, claims.company_id, claims.ticket_id), (Company, claims.company_id, None)]
-    )
+    wanted = [(TicketFunnel, claims.company_id, claims.ticket_id), (Company, claims.company_id, None)]
+    funnel, company = get_many(wanted, attributes={Company: auth.company_attributes()})  # its time zone
     _mark(funnel, company, "opened")
 
 
