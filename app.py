@@ -64,3 +64,10 @@ def award_badges(event: CloudWatchEvent) -> dict[str, Any]:
     from chalicelib.badges.job import award_daily
 
     return award_daily(event.to_dict())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="resend_notifications")
+def resend_notifications(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib.notify.jobs import resend_failed
+
+    return resend_failed(event.to_dict())

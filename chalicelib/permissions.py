@@ -64,21 +64,36 @@ FUNCTIONS: dict[str, Access] = {
             "badge_config": (GET, PUT),
             "badge_awards": (GET, PUT, QUERY),
             "badge_standings": (GET, PUT, QUERY),
+            "outbox": (UPDATE,),
+            "outbox/index/failed_by_company": (QUERY,),
         },
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
     ),
     # Customer-ratings stream: recompute the customer's karma.
     "update_karma": Access(tables={"companies": (GET,), "karma": (GET, PUT, DELETE), "customer_ratings": (QUERY,)}),
-    # Tickets stream: lifecycle transitions.
-    "on_ticket_change": Access(tables={"lifecycle": (PUT,)}),
+    # Tickets stream: lifecycle transitions, and their hooks: the customers' and agents' notifications.
+    "on_ticket_change": Access(
+        tables={
+            "lifecycle": (PUT,),
+            "companies": (BATCH_GET,),
+            "customers": (BATCH_GET,),
+            "employees": (BATCH_GET,),
+            "messages": (BATCH_GET,),
+            "outbox": (UPDATE,),
+            "mail_suppressions": (GET,),
+        },
+        send_mail=True,
+        secrets=("APP_SECRET",),
+    ),
     # Tickets stream: the rating/tip message after a confirmed close.
     "send_tip_email": Access(
         tables={
-            "companies": (GET,),
-            "customers": (GET,),
-            "employees": (GET,),
-            "tip_accounts": (GET,),
-            "tip_funnel": (PUT, UPDATE),
+            "companies": (GET, BATCH_GET),
+            "customers": (BATCH_GET,),
+            "employees": (BATCH_GET,),
+            "tip_accounts": (BATCH_GET,),
+            "tip_funnel": (UPDATE,),
+            "outbox": (UPDATE,),
             "mail_suppressions": (GET,),
         },
         send_mail=True,
@@ -96,6 +111,23 @@ FUNCTIONS: dict[str, Access] = {
             "badge_standings": (GET, PUT, QUERY),
         },
         secrets=("APP_SECRET",),
+    ),
+    # Sends again the notifications (and rating messages) whose sends failed: chalicelib/outbox.
+    "resend_notifications": Access(
+        tables={
+            "outbox": (UPDATE,),
+            "outbox/index/due": (QUERY,),
+            "tickets": (GET,),
+            "companies": (BATCH_GET,),
+            "customers": (BATCH_GET,),
+            "employees": (BATCH_GET,),
+            "messages": (BATCH_GET,),
+            "tip_accounts": (BATCH_GET,),
+            "tip_funnel": (UPDATE,),
+            "mail_suppressions": (GET,),
+        },
+        send_mail=True,
+        secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),
     ),
     "retry_tip_registrations": Access(
         tables={"companies": (GET,), "tip_accounts": (GET, UPDATE), "tip_accounts/index/retry": (QUERY,)},

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from chalicelib import auth
 from chalicelib.clock import is_valid_timezone, iso, utcnow
@@ -31,6 +31,14 @@ class SignUp(RequestBody):
         return value
 
 
+Origin = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=200, pattern=r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$"
+    ),
+]
+
+
 class SettingsPatch(PatchBody):
     sla_target_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
     sla_limit_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
@@ -42,6 +50,8 @@ class SettingsPatch(PatchBody):
     karma_difficult_max: float | None = Field(default=None, ge=1, le=5)
     karma_calm_min: float | None = Field(default=None, ge=1, le=5)
     karma_temperament_min_ratings: int | None = Field(default=None, ge=1, le=100)
+    rating_mail_for_unconfirmed: bool | None = None
+    cors_origins: list[Origin] | None = Field(default=None, max_length=20)
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,8 @@ def update_settings(company_id: str, patch: SettingsPatch) -> Company:
             "A customer cannot be both difficult and calm.",
             [{"field": "karma_difficult_max", "message": "must be below karma_calm_min", "code": "range"}],
         )
+    if "cors_origins" in changes:
+        changes["cors_origins"] = sorted(set(changes["cors_origins"]))
     actions = [getattr(Company.settings, name).set(value) for name, value in changes.items()]
     company.update(actions=actions)
     return company
@@ -134,7 +146,7 @@ def view(company: Company, *, include_settings: bool = True) -> dict[str, Any]:
     return data
 
 
-def settings_view(company: Company) -> dict[str, float]:
+def settings_view(company: Company) -> dict[str, Any]:
     s = company.settings
     return {
         "sla_target_minutes": int(s.sla_target_minutes),
@@ -147,4 +159,6 @@ def settings_view(company: Company) -> dict[str, float]:
         "karma_difficult_max": float(s.karma_difficult_max),
         "karma_calm_min": float(s.karma_calm_min),
         "karma_temperament_min_ratings": int(s.karma_temperament_min_ratings),
+        "rating_mail_for_unconfirmed": bool(s.rating_mail_for_unconfirmed),
+        "cors_origins": list(s.cors_origins or []),
     }

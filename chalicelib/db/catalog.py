@@ -10,6 +10,7 @@ from chalicelib.badges.models import BadgeConfig, BadgeRecord, Standing
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
 from chalicelib.karma.models import CustomerRating, Karma
 from chalicelib.mail import Suppression
+from chalicelib.outbox.models import OutboxMessage
 from chalicelib.sessions.models import Session
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
 
@@ -31,6 +32,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Rating,
     TicketFunnel,
     Suppression,
+    OutboxMessage,
     BadgeConfig,
     BadgeRecord,
     Standing,

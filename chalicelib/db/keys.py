@@ -45,3 +45,18 @@ def rating(ticket_id: str, employee_id: str) -> str:
 
 def rating_prefix(ticket_id: str) -> str:
     return ticket_id + SEPARATOR
+
+
+def outbox_message(ticket_id: str, event_key: str) -> str:
+    """An outgoing message within its company's partition: one per ticket and event."""
+    return _join(ticket_id, event_key)
+
+
+def rate_window(company_id: str, scope: str, subject: str, window: int) -> str:
+    """A rate-limit counter: what is counted (scope, a hashed subject) in which fixed window."""
+    return _join(company_id, scope, subject, str(window))
+
+
+def link_use(company_id: str, nonce: str) -> str:
+    """A single-use link, once used."""
+    return _join(company_id, nonce)

@@ -36,6 +36,10 @@ class CompanySettings(MapAttribute[str, object]):
     karma_difficult_max = NumberAttribute(default=2.4)
     karma_calm_min = NumberAttribute(default=3.6)
     karma_temperament_min_ratings = NumberAttribute(default=2)
+    # notifications: the rating + tip message also after closes the customer did not confirm (schedule, agent)
+    rating_mail_for_unconfirmed = BooleanAttribute(default=True)
+    # origins (https://shop.example) whose pages may call the JSON intake from a browser (CORS)
+    cors_origins = ListAttribute[str](default=list)
 
 
 class CompanyByIntakeKey(GlobalSecondaryIndex["Company"]):
@@ -84,6 +88,9 @@ class Employee(Model):
     status_since = UTCDateTimeAttribute()
     active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
+    # preferences: e-mail when a customer writes or a ticket is transferred to them; their mails' language
+    email_notifications = BooleanAttribute(default=True)
+    locale = UnicodeAttribute(default="en")
 
 
 class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
@@ -202,6 +209,13 @@ class Ticket(Model):
     tags = UnicodeSetAttribute(default=set)
     message_count = NumberAttribute(default=0)
     locale = UnicodeAttribute(default="en")
+    # What the notifications read from the stream's image (chalicelib/notify), written with the message:
+    last_public_key = UnicodeAttribute(null=True)  # the newest public message's key
+    last_public_author = UnicodeAttribute(null=True)  # customer | agent
+    last_public_by = UnicodeAttribute(null=True)  # its author's id
+    last_intake_key = UnicodeAttribute(null=True)  # the newest message that came through the intake
+    transferred_at = UTCDateTimeAttribute(null=True)  # the last transfer to an agent, and by whom
+    transferred_by = UnicodeAttribute(null=True)
     # Bumped by every change; writes that read-then-write are conditional on it (optimistic locking).
     revision = NumberAttribute(default=0)
 

@@ -161,3 +161,23 @@ def view(employee: Employee) -> dict[str, Any]:
         "status_since": iso(employee.status_since),
         "active": employee.active,
     }
+
+
+class Preferences(PatchBody):
+    """An employee's own preferences: e-mail when a customer writes or a ticket is transferred to them
+    (chalicelib/notify), and the language of those e-mails."""
+
+    email_notifications: bool | None = None
+    locale: Literal["en", "ru"] | None = None
+
+
+def update_preferences(principal: auth.Principal, patch: Preferences) -> Employee:
+    employee = get(principal.company_id, principal.employee_id)
+    changes = patch.model_dump(exclude_unset=True)
+    actions = [getattr(Employee, name).set(value) for name, value in changes.items()]
+    employee.update(actions=actions)
+    return employee
+
+
+def preferences_view(employee: Employee) -> dict[str, Any]:
+    return {"email_notifications": bool(employee.email_notifications), "locale": employee.locale or "en"}

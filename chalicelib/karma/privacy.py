@@ -33,7 +33,7 @@ from chalicelib.karma.scores import Scores
 from chalicelib.tickets.service import messages
 from chalicelib.tickets.views import message_view, ticket_view
 from chalicelib.tips.models import Rating
-from chalicelib.validation import Email, Identifier, RequestBody
+from chalicelib.validation import EmailLookup, Identifier, RequestBody
 
 ERASED_SUBJECT = "(erased)"
 
@@ -41,7 +41,7 @@ ERASED_SUBJECT = "(erased)"
 class CustomerRef(RequestBody):
     """The customer a request is about: by e-mail (as data-protection requests arrive) or by id."""
 
-    email: Email | None = None
+    email: EmailLookup | None = None
     customer_id: Identifier | None = None
 
     @model_validator(mode="after")

@@ -43,6 +43,11 @@ def sign(purpose: str, claims: LinkClaims, lifetime: timedelta, now: datetime | 
     return str(_serializer(purpose).dumps(payload))
 
 
+def customer_ticket_link(company_id: str, ticket_id: str, lifetime_days: int, now: datetime | None = None) -> str:
+    """The token of the customer's ticket page (`/c/<token>`), valid for the company's link lifetime."""
+    return sign(CUSTOMER_TICKET, LinkClaims(company_id, ticket_id), timedelta(days=lifetime_days), now)
+
+
 def verify(purpose: str, token: str, now: datetime | None = None) -> LinkClaims:
     if not token or len(token) > 512:
         raise LinkInvalid("This link is not valid.")

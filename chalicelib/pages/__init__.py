@@ -34,14 +34,19 @@ def environment() -> Environment:
     from jinja2 import Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
 
     folders = {folder.parent.name: FileSystemLoader(folder) for folder in CHALICELIB.glob("*/templates")}
-    return Environment(
+    env = Environment(
         loader=PrefixLoader(folders, delimiter="/"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Until the gettext catalogs land (branch i18n), `{% trans %}` renders the English source text.
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def render(name: str, **context: Any) -> str:

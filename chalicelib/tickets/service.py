@@ -70,8 +70,7 @@ def new_message(ticket: Ticket, author_type: str, author_id: str, visibility: st
 
 
 def customer_link(ticket: Ticket, lifetime_days: int, now: datetime) -> str:
-    claims = links.LinkClaims(ticket.company_id, ticket.ticket_id)
-    return links.sign(links.CUSTOMER_TICKET, claims, timedelta(days=lifetime_days), now)
+    return links.customer_ticket_link(ticket.company_id, ticket.ticket_id, lifetime_days, now)
 
 
 class NoChange(Exception):
@@ -100,6 +99,11 @@ class Change:
 
 def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
     """Write the change in one transaction and mirror it on the local object."""
+    if change.message is not None and change.message.visibility == "public":  # notifications find it here
+        message = change.message
+        change.sets.update(
+            last_public_key=message.message_id, last_public_author=message.author_type, last_public_by=message.author_id
+        )
     actions: list[Any] = [Ticket.revision.add(1), Ticket.updated_at.set(now)]
     actions += [getattr(Ticket, name).set(value) for name, value in change.sets.items()]
     actions += [getattr(Ticket, name).remove() for name in change.removes]
@@ -205,7 +209,7 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     key = subject_key(request.subject)
     existing = None if is_new else _open_ticket_like(company.company_id, customer.customer_id, key)
     if existing is not None:
-        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body, existing)
+        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body, existing, via_intake=True)
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
     route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now)
     ticket = _new_ticket(company, customer.customer_id, request, key, now, route)
@@ -213,8 +217,11 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
         with transaction() as tx:
             if is_new:  # a parallel first intake of the same customer makes this fail; then retry once
                 tx.save(customer, condition=customers.Customer.customer_id.does_not_exist())
+            message = new_message(ticket, "customer", customer.customer_id, "public", request.body, now)
+            ticket.last_public_key = ticket.last_intake_key = message.message_id
+            ticket.last_public_author, ticket.last_public_by = "customer", customer.customer_id
             tx.save(ticket, condition=Ticket.ticket_id.does_not_exist())
-            tx.save(new_message(ticket, "customer", customer.customer_id, "public", request.body, now))
+            tx.save(message)
     except TransactWriteError as error:
         if not (is_new and is_condition_failure(error)):
             raise
@@ -358,6 +365,8 @@ def transfer(principal: Principal, ticket_id: str, request: Transfer) -> Ticket:
                 assignee_key=keys.employee(ticket.company_id, target.employee_id),
                 taken_at=ticket.taken_at or now,
                 routing_reason="transfer",
+                transferred_at=now,  # the new assignee is told (chalicelib/notify)
+                transferred_by=principal.employee_id,
             )
             change.removes.append("queue_key")
             return change
@@ -442,12 +451,16 @@ def customer_ticket(token: str) -> tuple[Ticket, list[Message]]:
     return ticket, messages(ticket.company_id, ticket.ticket_id, public_only=True)
 
 
-def _add_customer_message(company_id: str, ticket_id: str, body: str, read: Ticket | None = None) -> Ticket:
+def _add_customer_message(
+    company_id: str, ticket_id: str, body: str, read: Ticket | None = None, *, via_intake: bool = False
+) -> Ticket:
     def plan(ticket: Ticket, now: datetime) -> Change:
         if ticket.status == "closed":
             raise Conflict("This ticket is closed; please open a new one.", "ticket-closed")
         change = Change(counts_message=True)
         change.message = new_message(ticket, "customer", ticket.customer_id, "public", body, now)
+        if via_intake:  # the customer is told it was added to their open request
+            change.sets["last_intake_key"] = change.message.message_id
         if ticket.status == "resolved":  # a customer reply reopens a resolved ticket
             change.removes += ["auto_close_watch", "auto_close_at", "resolved_at", "resolved_by"]
             if ticket.assignee_id:

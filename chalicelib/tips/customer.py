@@ -21,7 +21,7 @@ from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.errors import Conflict, DomainError, Forbidden, NotFound
 from chalicelib.pages import locale_of, render
 from chalicelib.tips.config import get_tip_config, origin_of
-from chalicelib.tips.message import RATE, TIP, rated_employee, tip_button
+from chalicelib.tips.message import RATE, TIP, enters_funnel, rated_employee, tip_button
 from chalicelib.tips.models import COMPANY, Rating, TicketFunnel, TipAccount, employee_subject
 from chalicelib.tips.webhooks import sign_reference
 from chalicelib.validation import PlainText, RequestBody, validate
@@ -131,7 +131,7 @@ def _load(purpose: str, token: str, for_submit: bool = False) -> Rated:
     ticket, employee, company = found[0], found[1], found[2]
     if ticket is None or employee is None or company is None:
         raise NotFound("Ticket")
-    rateable = ticket.status == "closed" and ticket.close_reason == "confirmed"
+    rateable = ticket.status == "closed" and enters_funnel(ticket, company)
     if not rateable or rated_employee(ticket) != employee.employee_id:
         raise Conflict(STRINGS[locale_of(ticket.locale)]["closed_only"], "not-rateable")
     return Rated(ticket, employee, company, found[3], found[4], found[5], funnel=found[6] if for_submit else None)

@@ -1,9 +1,10 @@
-"""The rating + tip message sent once per ticket closed on the customer's confirmation.
+"""The rating + tip message, sent once per ticket that enters the funnel: closed on the customer's
+confirmation, or closed otherwise (by the schedule, by an agent) when the company sends it for every
+close (`rating_mail_for_unconfirmed`, default yes).
 
-Exactly once under at-least-once delivery: before sending, the handler claims the ticket's funnel
-item with a conditional write (kept for good, far longer than a stream's 24 hours). A redelivered
-record finds the claim and does nothing. Only a claim left "sending" for longer than the lease (the
-function died mid-send) or marked "failed" is taken again.
+Exactly once under at-least-once delivery through chalicelib/outbox (key `<ticket>#rating`): a
+redelivered record finds the claim and does nothing; a failed send is retried by the stream, then by the
+re-send schedule (chalicelib/notify/jobs.py), which makes the message again with `resend`.
 """
 
 from __future__ import annotations
@@ -14,23 +15,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import UpdateError
 
-from chalicelib import links, mail
+from chalicelib import links, mail, outbox
 from chalicelib.clock import utcnow
-from chalicelib.db.base import is_condition_failure
+from chalicelib.db.base import get_many
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.lifecycle import transitions_of
+from chalicelib.mail import threading
+from chalicelib.notify import reply_handle
+from chalicelib.outbox.models import OutboxMessage
 from chalicelib.pages import locale_of, render
 from chalicelib.settings import get_settings
 from chalicelib.streams import StreamRecord, process_batch
 from chalicelib.tips import accounts, telegram
-from chalicelib.tips.models import TicketFunnel, TipAccount, employee_subject
+from chalicelib.tips.models import COMPANY, TicketFunnel, TipAccount, employee_subject
 
 logger = logging.getLogger(__name__)
 RATE = "rate"
 TIP = "tip"
-LEASE = timedelta(minutes=5)
+KIND = "tip.rating"  # the outbox kind
+EVENT = "rating"  # the event key: one rating message per ticket
 SUBJECTS = {"en": "How did we do? {subject}", "ru": "Оцените нашу работу: {subject}"}
 BUTTONS = {"en": ("Rate {name}", "Leave a tip"), "ru": ("Оценить: {name}", "Оставить чаевые")}
 
@@ -45,56 +50,61 @@ def handle_record(record: StreamRecord) -> None:
     images: Mapping[str, Any] = record["dynamodb"]
     new = Ticket.from_raw_data(images["NewImage"])
     old = Ticket.from_raw_data(images["OldImage"]) if images.get("OldImage") else None
-    if "closed" in transitions_of(old, new) and new.close_reason == "confirmed":
+    if "closed" in transitions_of(old, new) and enters_funnel(new):
         send_once(new)
+
+
+def enters_funnel(ticket: Ticket, company: Company | None = None) -> bool:
+    """A close the customer confirmed always; any other close when the company says so (one read)."""
+    if ticket.close_reason == "confirmed":
+        return True
+    try:
+        company = company or Company.get(ticket.company_id)
+    except Company.DoesNotExist:
+        return False
+    return bool(company.settings.rating_mail_for_unconfirmed)
 
 
 def rated_employee(ticket: Ticket) -> str | None:
     return ticket.resolved_by or ticket.assignee_id
 
 
-def _claim(ticket: Ticket, employee_id: str | None, now: datetime) -> TicketFunnel | None:
-    funnel = TicketFunnel(
+def outgoing(ticket: Ticket) -> outbox.Outgoing:
+    return outbox.Outgoing(
         ticket.company_id,
-        ticket.ticket_id,
-        employee_id=employee_id,
-        state="sending",
-        claimed_at=now,
-        closed_at=ticket.closed_at or now,
+        outbox.message_key(ticket.ticket_id, EVENT),
+        KIND,
+        ticket_id=ticket.ticket_id,
+        recipient="customer",
     )
-    condition = (
-        TicketFunnel.ticket_id.does_not_exist()
-        | (TicketFunnel.state == "failed")
-        | ((TicketFunnel.state == "sending") & (TicketFunnel.claimed_at < now - LEASE))
-    )
-    try:
-        funnel.save(condition=condition)
-    except PutError as error:
-        if is_condition_failure(error):
-            return None
-        raise
-    return funnel
 
 
 def send_once(ticket: Ticket, now: datetime | None = None) -> str:
-    """Send the ticket's message unless it was already sent; returns the funnel state."""
-    now = now or utcnow()
-    employee_id = rated_employee(ticket)
-    funnel = _claim(ticket, employee_id, now)
-    if funnel is None:
-        return "already-claimed"
+    """Send the ticket's message unless it was already sent; returns the outbox state or "already-claimed"."""
+    return outbox.send_once(outgoing(ticket), lambda _item: _deliver(ticket, now or utcnow()), now)
+
+
+def resend(item: OutboxMessage) -> outbox.Delivery:
+    """The re-send schedule's sender: the ticket as it is now."""
     try:
-        state, channel, message_id = _deliver(ticket, employee_id, now)
-    except Exception as error:
-        funnel.update(actions=[TicketFunnel.state.set("failed"), TicketFunnel.last_error.set(str(error)[:300])])
-        raise
-    actions: list[Any] = [TicketFunnel.state.set(state)]
-    if channel:
-        actions += [TicketFunnel.channel.set(channel), TicketFunnel.sent_at.set(utcnow())]
-    if message_id:
-        actions.append(TicketFunnel.message_id.set(message_id))
-    funnel.update(actions=actions)
-    return state
+        ticket = Ticket.get(item.company_id, str(item.ticket_id), consistent_read=True)
+    except Ticket.DoesNotExist:
+        return outbox.Delivery("undeliverable", detail="the ticket no longer exists")
+    return _deliver(ticket, utcnow())
+
+
+outbox.register(KIND, resend)
+
+
+def enter_funnel(ticket: Ticket, employee_id: str | None, extra: list[Any] | None = None) -> None:
+    """The ticket's funnel item, made once (the confirm page and this message may both come first)."""
+    actions = [
+        TicketFunnel.closed_at.set(TicketFunnel.closed_at | (ticket.closed_at or utcnow())),
+        *(extra or []),
+    ]
+    if employee_id:
+        actions.append(TicketFunnel.employee_id.set(TicketFunnel.employee_id | employee_id))
+    TicketFunnel(ticket.company_id, ticket.ticket_id).update(actions=actions)
 
 
 @dataclass(frozen=True)
@@ -107,13 +117,21 @@ class Content:
         return SUBJECTS[self.locale].format(subject=self.context["subject"])
 
 
-def content_for(ticket: Ticket, employee: Employee, customer: Customer, company: Company, now: datetime) -> Content:
+def content_for(
+    ticket: Ticket,
+    employee: Employee,
+    customer: Customer,
+    company: Company,
+    now: datetime,
+    tip_accounts: tuple[TipAccount | None, TipAccount | None] | None = None,
+) -> Content:
     lifetime_days = int(company.settings.link_ttl_days)
     lifetime = timedelta(days=lifetime_days)
     claims = links.LinkClaims(ticket.company_id, ticket.ticket_id, employee.employee_id)
     base = get_settings().public_base_url
     rating_url = f"{base}/rate/{links.sign(RATE, claims, lifetime, now)}"
-    tip_url = f"{base}/tip/{links.sign(TIP, claims, lifetime, now)}" if can_tip(ticket.company_id, employee) else None
+    tippable = tip_button(*tip_accounts, employee) if tip_accounts else can_tip(ticket.company_id, employee)
+    tip_url = f"{base}/tip/{links.sign(TIP, claims, lifetime, now)}" if tippable else None
     locale = locale_of(customer.locale or ticket.locale)
     return Content(
         locale,
@@ -125,6 +143,7 @@ def content_for(ticket: Ticket, employee: Employee, customer: Customer, company:
             "rating_url": rating_url,
             "tip_url": tip_url,
             "lifetime_days": lifetime_days,
+            "confirmed": ticket.close_reason == "confirmed",
         },
     )
 
@@ -144,28 +163,57 @@ def tip_button(company: TipAccount | None, account: TipAccount | None, employee:
     return account is not None and account.state == "linked" and accounts.is_partner_form(account.form_url)
 
 
-def _deliver(ticket: Ticket, employee_id: str | None, now: datetime) -> tuple[str, str | None, str | None]:
+def _deliver(ticket: Ticket, now: datetime) -> outbox.Delivery:
+    employee_id = rated_employee(ticket)
     if not employee_id:
-        return "undeliverable", None, None  # nobody to rate
-    customer = Customer.get(ticket.company_id, ticket.customer_id)
-    employee = Employee.get(ticket.company_id, employee_id)
-    company = Company.get(ticket.company_id)
-    content = content_for(ticket, employee, customer, company, now)
+        return outbox.Delivery("undeliverable", detail="nobody to rate")
+    customer, employee, company, company_account, employee_account = get_many(
+        [
+            (Customer, ticket.company_id, ticket.customer_id),
+            (Employee, ticket.company_id, employee_id),
+            (Company, ticket.company_id, None),
+            (TipAccount, ticket.company_id, COMPANY),
+            (TipAccount, ticket.company_id, employee_subject(employee_id)),
+        ]
+    )
+    if customer is None or employee is None or company is None:
+        # e.g. the customer was erased right after the close: nobody to write to, nothing to retry
+        logger.warning("rating message for %s: its customer, employee or company is gone", ticket.ticket_id)
+        return outbox.Delivery("undeliverable", detail="the customer, employee or company no longer exists")
+    content = content_for(ticket, employee, customer, company, now, (company_account, employee_account))
+    delivery = _send(ticket, customer, company, content)
+    marks: list[Any] = []
+    if delivery.state == "sent":
+        marks = [TicketFunnel.sent_at.set(TicketFunnel.sent_at | utcnow()), TicketFunnel.channel.set(delivery.channel)]
+    _enter_quietly(ticket, employee_id, marks)
+    return delivery
+
+
+def _enter_quietly(ticket: Ticket, employee_id: str, marks: list[Any]) -> None:
+    try:
+        enter_funnel(ticket, employee_id, marks)
+    except UpdateError:  # the message went out: a funnel mark is not worth sending it twice
+        logger.exception("funnel marks of %s not recorded", ticket.ticket_id)
+
+
+def _send(ticket: Ticket, customer: Customer, company: Company, content: Content) -> outbox.Delivery:
     if customer.telegram_chat_id and telegram.is_configured():
         rate_label, tip_label = BUTTONS[content.locale]
         buttons = [(rate_label.format(name=content.context["employee_name"]), content.context["rating_url"])]
         if content.context["tip_url"]:
             buttons.append((tip_label, content.context["tip_url"]))
         text = render(f"tips/telegram.{content.locale}.txt", **content.context)
-        return "sent", "telegram", telegram.send_message(customer.telegram_chat_id, text, buttons)
-    if mail.is_suppressed(customer.email):
-        return "suppressed", None, None
+        return outbox.Delivery("sent", "telegram", telegram.send_message(customer.telegram_chat_id, text, buttons))
     message = mail.Mail(
         to=customer.email,
+        to_name=customer.name,
         subject=content.subject,
         text=render(f"tips/email.{content.locale}.txt", **content.context),
         html=render(f"tips/email.{content.locale}.html", **content.context),
         sender_name=company.name,
         language=content.locale,
+        headers=threading.notification_headers(
+            reply_handle(company), ticket.company_id, ticket.ticket_id, EVENT, threading.EVENT_RECEIVED
+        ),
     )
-    return "sent", "email", mail.send(message)
+    return outbox.Delivery("sent", "email", mail.send(message))
