@@ -66,7 +66,11 @@ FUNCTIONS: dict[str, Access] = {
             "badge_standings": (GET, PUT, QUERY),
             "outbox": (UPDATE,),
             "outbox/index/failed_by_company": (QUERY,),
+            "rate_limits": (UPDATE,),
+            "link_uses": (PUT,),
+            "mail_suppressions": (GET,),
         },
+        send_mail=True,  # the "my requests" link is mailed while the customer waits
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
     ),
     # Customer-ratings stream: recompute the customer's karma.
@@ -118,8 +122,8 @@ FUNCTIONS: dict[str, Access] = {
             "outbox": (UPDATE,),
             "outbox/index/due": (QUERY,),
             "tickets": (GET,),
-            "companies": (BATCH_GET,),
-            "customers": (BATCH_GET,),
+            "companies": (GET, BATCH_GET),
+            "customers": (GET, BATCH_GET),
             "employees": (BATCH_GET,),
             "messages": (BATCH_GET,),
             "tip_accounts": (BATCH_GET,),

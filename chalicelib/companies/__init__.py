@@ -34,7 +34,7 @@ class SignUp(RequestBody):
 Origin = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=200, pattern=r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$"
+        strip_whitespace=True, to_lower=True, max_length=200, pattern=r"(?i)^https?://[a-z0-9.-]+(:[0-9]{1,5})?$"
     ),
 ]
 

@@ -9,8 +9,10 @@ from chalicelib.activity import AgentDay
 from chalicelib.badges.models import BadgeConfig, BadgeRecord, Standing
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
 from chalicelib.karma.models import CustomerRating, Karma
+from chalicelib.links.models import LinkUse
 from chalicelib.mail import Suppression
 from chalicelib.outbox.models import OutboxMessage
+from chalicelib.ratelimit import RateCounter
 from chalicelib.sessions.models import Session
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
 
@@ -33,6 +35,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     TicketFunnel,
     Suppression,
     OutboxMessage,
+    RateCounter,
+    LinkUse,
     BadgeConfig,
     BadgeRecord,
     Standing,

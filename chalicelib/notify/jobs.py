@@ -12,6 +12,7 @@ from chalicelib.tickets.jobs import event_time
 
 def resend_failed(event: Mapping[str, Any]) -> dict[str, Any]:
     # the senders of every kind register themselves when imported
+    from chalicelib import portal  # noqa: F401
     from chalicelib.notify import compose  # noqa: F401
     from chalicelib.tips import message  # noqa: F401
 

@@ -196,7 +196,11 @@ class IntakeResult:
 
 def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     """A customer opens a ticket; a near-identical open one gets the text as a new message instead."""
-    company = by_intake_key(intake_key)
+    return open_ticket_for(by_intake_key(intake_key), request)
+
+
+def open_ticket_for(company: Company, request: IntakeTicket) -> IntakeResult:
+    """`open_ticket` for a company already found (the intake's route found it for CORS and rate limits)."""
     now = utcnow()
     customer, is_new = customers.find_or_new(
         company.company_id,
@@ -225,7 +229,7 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     except TransactWriteError as error:
         if not (is_new and is_condition_failure(error)):
             raise
-        return open_ticket(intake_key, request)
+        return open_ticket_for(company, request)
     observability.count(observability.TICKETS_CREATED)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 

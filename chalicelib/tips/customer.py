@@ -35,6 +35,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "comment": "Anything to add? (optional)",
         "submit": "Send rating",
         "thanks": "Thank you! You rated {stars} of 5.",
+        "confirmed": "Thank you for confirming: your request is closed.",
         "tip_hint": "Want to thank {name}?",
         "tip": "Leave a tip",
         "invalid_title": "This link cannot be used",
@@ -53,6 +54,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "comment": "Хотите что-то добавить? (необязательно)",
         "submit": "Отправить оценку",
         "thanks": "Спасибо! Ваша оценка: {stars} из 5.",
+        "confirmed": "Спасибо за подтверждение: обращение закрыто.",
         "tip_hint": "Хотите поблагодарить {name}?",
         "tip": "Оставить чаевые",
         "invalid_title": "Ссылка не работает",
@@ -144,8 +146,11 @@ def existing_rating(company_id: str, ticket_id: str) -> Rating | None:
         return None
 
 
-def rating_page(token: str, error: str | None = None, status: int = 200, now: datetime | None = None) -> Page:
-    """The page behind the rating link. Reads only; never writes."""
+def rating_page(
+    token: str, error: str | None = None, status: int = 200, now: datetime | None = None, confirmed: bool = False
+) -> Page:
+    """The page behind the rating link. Reads only; never writes. `confirmed`: shown right after the customer
+    confirmed the resolution (the confirm page), which it thanks them for first."""
     now = now or utcnow()
     rated = _load(RATE, token)
     ticket, employee = rated.ticket, rated.employee
@@ -171,6 +176,7 @@ def rating_page(token: str, error: str | None = None, status: int = 200, now: da
         opened_path=f"/rate/{token}/opened",
         tip_path=tip_path,
         nonce=nonce,
+        confirmed=confirmed,
     )
     return Page(status, html, nonce)
 

@@ -184,7 +184,10 @@ def _deliver(ticket: Ticket, now: datetime) -> outbox.Delivery:
     delivery = _send(ticket, customer, company, content)
     marks: list[Any] = []
     if delivery.state == "sent":
-        marks = [TicketFunnel.sent_at.set(TicketFunnel.sent_at | utcnow()), TicketFunnel.channel.set(delivery.channel)]
+        marks = [
+            TicketFunnel.sent_at.set(TicketFunnel.sent_at | utcnow()),
+            TicketFunnel.channel.set(str(delivery.channel)),
+        ]
     _enter_quietly(ticket, employee_id, marks)
     return delivery
 

@@ -1,18 +1,23 @@
-"""The pages customers open from their e-mails: their ticket, with a reply form and the confirm button."""
+"""The pages customers open from their e-mails: their ticket, with a reply form and the confirm button, and
+the confirm page of the "resolved" e-mail, which shows the rating stars and the Tip button once confirmed."""
 
 from __future__ import annotations
 
 from chalice import Response
 
 from chalicelib import links
-from chalicelib.errors import ValidationFailed
+from chalicelib.errors import DomainError, ValidationFailed
 from chalicelib.http.responses import HTML, html_response, see_other
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import Call, Page, route
+from chalicelib.mail.threading import subject_reference
+from chalicelib.notify import confirm
 from chalicelib.pages import customer_ticket as pages
 from chalicelib.settings import get_settings
 from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CustomerReply
 from chalicelib.tickets.views import customer_ticket_view
+from chalicelib.tips import customer as tips_customer
+from chalicelib.web.tips import page_response as tips_page
 
 TAG = "Customer pages"
 TICKET = links.CUSTOMER_TICKET
@@ -50,9 +55,31 @@ def page_reply(call: Call, link: str) -> Response:
 
 
 @route(
+    "GET",
+    "/c/{link}/confirm",
+    summary="Is your problem solved? One button (a GET only shows it; mail scanners pre-click links)",
+    tag=TAG,
+    auth="link",
+    link=TICKET,
+    produces=HTML,
+)
+def confirm_page(call: Call, link: str) -> Response | Page:
+    ticket = service.load(call.link.company_id, call.link.ticket_id)
+    if ticket.status == "closed":
+        rate = confirm.rating_link(ticket)
+        if rate is not None:  # confirmed: the stars and the Tip button at once, on this page
+            try:
+                return tips_page(tips_customer.rating_page(rate, confirmed=True))
+            except DomainError:
+                pass  # e.g. the employee is gone: the plain "closed" page below
+    view = {"subject": ticket.subject, "status": ticket.status, "reference": subject_reference(ticket.ticket_id)}
+    return Page("web/confirm.html", {"title": ticket.subject, "ticket": view, "page_url": _page_base(link)})
+
+
+@route(
     "POST",
     "/c/{link}/confirm",
-    summary="The customer confirms from the page",
+    summary="The customer confirms: the ticket closes, then the page asks for a rating",
     tag=TAG,
     auth="link",
     link=TICKET,
@@ -60,5 +87,6 @@ def page_reply(call: Call, link: str) -> Response:
     content_types=["application/x-www-form-urlencoded"],
 )
 def page_confirm(call: Call, link: str) -> Response:
-    service.customer_confirm(link)
-    return see_other(_page_base(link))
+    ticket = service.customer_confirm(link)
+    confirm.entered(ticket)
+    return see_other(f"{_page_base(link)}/confirm")
