@@ -9,7 +9,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install run demo test lint typecheck unit browser-deps clean policies routes package deploy bench
+.PHONY: install run demo test lint typecheck unit browser-deps clean policies routes package deploy bench messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: install
 ## chalicelib/http/table.py (the light route table app.py registers) from the @route declarations (commit it).
 routes: install
 	$(PY) -m chalicelib.http.generate
+
+## Catalogs (README "Languages"): extract marked text to messages.pot, update every .po, compile the .mo files (commit all).
+messages: install
+	$(PY) -m tools.messages
 
 STAGE ?= dev
 ## policies/*.json and .chalice/config.json's per-function entries, from chalicelib/permissions.py (commit them).

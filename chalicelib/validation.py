@@ -13,9 +13,16 @@ The rules every schema follows:
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
@@ -69,6 +76,16 @@ Name = Annotated[
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,4}_[A-Za-z0-9_-]{16,64}$")]
 
 
+def integral(value: Any) -> Any:
+    """JSON Schema counts 30.0 as an integer; pydantic's strict mode would not. Strings and booleans stay refused."""
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+# Whole numbers in request bodies: strict (never from strings or booleans) but 30.0 is 30, as JSON Schema says.
+Integer = Annotated[int, BeforeValidator(integral)]
+Tier = Annotated[Literal[1, 2], BeforeValidator(integral)]
+
+
 class RequestBody(BaseModel):
     """Base of every request schema: strict, unknown fields refused, strings trimmed. Validators are built
     on first use (`defer_build`): a cold start builds only the schemas its request needs."""
@@ -110,6 +127,28 @@ class PatchBody(RequestBody):
             if not set(data) - set(cls.REQUIRED_ALONGSIDE):
                 raise PydanticCustomError("no_change", "give at least one field to change")
         return data
+
+
+def non_null(*names: str) -> Any:
+    """A json_schema_extra that says the named optional fields take a value, never null."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        for name in names:
+            definition = schema.get("properties", {}).get(name, {})
+            options = [o for o in definition.pop("anyOf", []) if o != {"type": "null"}]
+            definition.pop("default", None)
+            if options:
+                definition.update(options[0] if len(options) == 1 else {"anyOf": options})
+
+    return edit
+
+
+def refuse_nulls(data: Any, names: tuple[str, ...]) -> None:
+    """The validator's side of `non_null`: a null for one of `names` is a field error."""
+    if isinstance(data, dict):
+        refused = sorted(name for name in names if name in data and data[name] is None)
+        if refused:
+            raise PydanticCustomError("null_not_allowed", "may not be null", {"fields": refused})
 
 
 def parse_json(raw: bytes | str | None) -> Any:

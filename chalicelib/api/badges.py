@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from chalicelib.badges import config, job, leaderboard
+from chalicelib.badges.config import LevelsOut, RulesOut
+from chalicelib.badges.job import RunOut
+from chalicelib.badges.leaderboard import LeaderboardOut
 from chalicelib.badges.levels import LevelsUpdate
-from chalicelib.badges.rules import BadgePatch, NewBadge
+from chalicelib.badges.rules import BadgePatch, NewBadge, RuleOut
 from chalicelib.http.route import Call, route
 from chalicelib.validation import RequestBody
 
@@ -19,7 +21,7 @@ class BadgeRun(RequestBody):
 
 
 @route("GET", "/badges/rules", summary="The company's badges (defaults with its changes, and its own)", tag=TAG)
-def list_rules(call: Call) -> dict[str, Any]:
+def list_rules(call: Call) -> RulesOut:
     return config.rules_view(config.load(call.who.company_id))
 
 
@@ -31,7 +33,7 @@ def list_rules(call: Call) -> dict[str, Any]:
     role="manager",
     body=BadgePatch,
 )
-def patch_rule(call: Call) -> dict[str, Any]:
+def patch_rule(call: Call) -> RuleOut:
     return config.patch_badge(call.who, call.body).view()
 
 
@@ -44,12 +46,12 @@ def patch_rule(call: Call) -> dict[str, Any]:
     body=NewBadge,
     status=201,
 )
-def add_rule(call: Call) -> dict[str, Any]:
+def add_rule(call: Call) -> RuleOut:
     return config.add_badge(call.who, call.body).view()
 
 
 @route("GET", "/badges/levels", summary="The 12 levels and their formulas", tag=TAG)
-def get_levels(call: Call) -> dict[str, Any]:
+def get_levels(call: Call) -> LevelsOut:
     return config.levels_view(config.load(call.who.company_id))
 
 
@@ -61,7 +63,7 @@ def get_levels(call: Call) -> dict[str, Any]:
     role="manager",
     body=LevelsUpdate,
 )
-def put_levels(call: Call) -> dict[str, Any]:
+def put_levels(call: Call) -> LevelsOut:
     config.set_levels(call.who, call.body)
     return config.levels_view(config.load(call.who.company_id))
 
@@ -74,10 +76,10 @@ def put_levels(call: Call) -> dict[str, Any]:
     role="manager",
     body=BadgeRun,
 )
-def run_badges(call: Call) -> dict[str, Any]:
+def run_badges(call: Call) -> RunOut:
     return job.run_manual(call.who, call.body.date)
 
 
 @route("GET", "/leaderboard", summary="Badges, points and levels of the company's agents", tag=TAG)
-def get_leaderboard(call: Call) -> dict[str, Any]:
+def get_leaderboard(call: Call) -> LeaderboardOut:
     return leaderboard.leaderboard(call.who)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib import links
 from chalicelib.http.route import Call, route
 from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CustomerReply
-from chalicelib.tickets.views import customer_ticket_view
+from chalicelib.tickets.views import CustomerTicketOut, customer_ticket_view
 
 TAG = "Customers"
 
@@ -21,7 +19,7 @@ TAG = "Customers"
     auth="link",
     link=links.CUSTOMER_TICKET,
 )
-def view_ticket(call: Call, link: str) -> dict[str, Any]:
+def view_ticket(call: Call, link: str) -> CustomerTicketOut:
     ticket, thread = service.customer_ticket(link)
     return customer_ticket_view(ticket, thread)
 
@@ -36,7 +34,7 @@ def view_ticket(call: Call, link: str) -> dict[str, Any]:
     body=CustomerReply,
     status=201,
 )
-def reply(call: Call, link: str) -> dict[str, Any]:
+def reply(call: Call, link: str) -> CustomerTicketOut:
     ticket = service.customer_reply(link, call.body.body)
     return customer_ticket_view(ticket, service.messages(ticket.company_id, ticket.ticket_id, public_only=True))
 
@@ -50,6 +48,6 @@ def reply(call: Call, link: str) -> dict[str, Any]:
     link=links.CUSTOMER_TICKET,
     content_types=["application/json", "text/plain", "application/x-www-form-urlencoded"],
 )
-def confirm(call: Call, link: str) -> dict[str, Any]:
+def confirm(call: Call, link: str) -> CustomerTicketOut:
     ticket = service.customer_confirm(link)
     return customer_ticket_view(ticket, service.messages(ticket.company_id, ticket.ticket_id, public_only=True))

@@ -3,17 +3,23 @@ managers void ratings; employees see a customer's karma; managers export or eras
 
 from __future__ import annotations
 
-from typing import Any
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib.clock import utcnow
 from chalicelib.companies import get as get_company
 from chalicelib.http.route import Call, route
 from chalicelib.karma import privacy, ratings
+from chalicelib.karma.privacy import ErasedOut, ExportOut, KarmaOut
+from chalicelib.karma.ratings import CustomerRatingOut
 from chalicelib.karma.routing import thresholds
 from chalicelib.tickets import service
 
 TAG = "Karma"
 NO_BODY = ["application/json", "text/plain"]
+
+
+class CustomerRatingsOut(TypedDict):
+    ratings: list[CustomerRatingOut]
 
 
 @route(
@@ -24,7 +30,7 @@ NO_BODY = ["application/json", "text/plain"]
     body=ratings.NewCustomerRating,
     status=201,
 )
-def rate_customer(call: Call, ticket_id: str) -> dict[str, Any]:
+def rate_customer(call: Call, ticket_id: str) -> CustomerRatingOut:
     return ratings.view(ratings.rate(call.who, ticket_id, call.body))
 
 
@@ -35,12 +41,12 @@ def rate_customer(call: Call, ticket_id: str) -> dict[str, Any]:
     tag=TAG,
     body=ratings.CustomerRatingCorrection,
 )
-def correct_rating(call: Call, ticket_id: str) -> dict[str, Any]:
+def correct_rating(call: Call, ticket_id: str) -> CustomerRatingOut:
     return ratings.view(ratings.correct(call.who, ticket_id, call.body))
 
 
 @route("GET", "/tickets/{ticket_id}/customer-ratings", summary="Agents' ratings of the ticket's customer", tag=TAG)
-def ticket_ratings(call: Call, ticket_id: str) -> dict[str, Any]:
+def ticket_ratings(call: Call, ticket_id: str) -> CustomerRatingsOut:
     return {"ratings": [ratings.view(r) for r in ratings.of_ticket(call.who, ticket_id)]}
 
 
@@ -52,12 +58,12 @@ def ticket_ratings(call: Call, ticket_id: str) -> dict[str, Any]:
     role="manager",
     content_types=NO_BODY,
 )
-def void_rating(call: Call, ticket_id: str, employee_id: str) -> dict[str, Any]:
+def void_rating(call: Call, ticket_id: str, employee_id: str) -> CustomerRatingOut:
     return ratings.view(ratings.void(call.who, ticket_id, employee_id))
 
 
 @route("GET", "/tickets/{ticket_id}/customer-karma", summary="The karma of the ticket's customer", tag=TAG)
-def ticket_customer_karma(call: Call, ticket_id: str) -> dict[str, Any]:
+def ticket_customer_karma(call: Call, ticket_id: str) -> KarmaOut:
     ticket = service.get(call.who, ticket_id)
     t = thresholds(get_company(call.who.company_id))
     return privacy.karma_view(ticket.company_id, ticket.customer_id, utcnow(), t)
@@ -71,7 +77,7 @@ def ticket_customer_karma(call: Call, ticket_id: str) -> dict[str, Any]:
     role="manager",
     body=privacy.CustomerRef,
 )
-def export_customer(call: Call) -> dict[str, Any]:
+def export_customer(call: Call) -> ExportOut:
     return privacy.export(call.who, call.body)
 
 
@@ -83,5 +89,5 @@ def export_customer(call: Call) -> dict[str, Any]:
     role="manager",
     body=privacy.CustomerRef,
 )
-def erase_customer(call: Call) -> dict[str, Any]:
+def erase_customer(call: Call) -> ErasedOut:
     return privacy.erase(call.who, call.body)

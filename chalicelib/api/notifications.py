@@ -3,11 +3,10 @@ round of attempts); each employee sets whether they get e-mail about their ticke
 
 from __future__ import annotations
 
-from typing import Any
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import employees, outbox
-from chalicelib.http.body import query_int
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import LIMIT, Call, route
 from chalicelib.validation import RequestBody
 
 TAG = "Notifications"
@@ -17,16 +16,39 @@ class FailedMessage(RequestBody):
     message_key: str
 
 
+class NotificationOut(TypedDict):
+    message_key: str  # <ticket id>#<event>
+    kind: str  # customer.received, customer.reply, customer.resolved, tip.rating, agent.customer_wrote, ...
+    ticket_id: str | None
+    recipient: str | None  # "customer" or an employee id
+    state: str  # sending | sent | failed | suppressed | undeliverable
+    attempts: int
+    last_error: str | None
+    failed_at: str | None
+    next_attempt_at: str | None  # when the re-send schedule tries again (none: given up, or done)
+    gave_up_at: str | None
+    sent_at: str | None
+
+
+class FailedOut(TypedDict):
+    notifications: list[NotificationOut]
+
+
+class PreferencesOut(TypedDict):
+    email_notifications: bool
+    locale: str
+
+
 @route(
     "GET",
     "/notifications/failed",
     summary="Notifications whose send failed, latest first (managers)",
     tag=TAG,
     role="manager",
-    query={"limit": "1-100, default 50"},
+    query={"limit": LIMIT},
 )
-def failed_notifications(call: Call) -> dict[str, Any]:
-    limit = query_int(call.query, "limit", 50, 1, 100)
+def failed_notifications(call: Call) -> FailedOut:
+    limit = int(call.query.get("limit", 50))
     return {"notifications": [outbox.view(item) for item in outbox.failed_of(call.who.company_id, limit)]}
 
 
@@ -38,12 +60,12 @@ def failed_notifications(call: Call) -> dict[str, Any]:
     role="manager",
     body=FailedMessage,
 )
-def retry_notification(call: Call) -> dict[str, Any]:
+def retry_notification(call: Call) -> NotificationOut:
     return outbox.view(outbox.retry(call.who.company_id, call.body.message_key))
 
 
 @route("GET", "/me/preferences", summary="Your notification preferences", tag=TAG)
-def my_preferences(call: Call) -> dict[str, Any]:
+def my_preferences(call: Call) -> PreferencesOut:
     return employees.preferences_view(employees.get(call.who.company_id, call.who.employee_id))
 
 
@@ -54,5 +76,5 @@ def my_preferences(call: Call) -> dict[str, Any]:
     tag=TAG,
     body=employees.Preferences,
 )
-def change_preferences(call: Call) -> dict[str, Any]:
+def change_preferences(call: Call) -> PreferencesOut:
     return employees.preferences_view(employees.update_preferences(call.who, call.body))

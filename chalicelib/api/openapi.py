@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import functools
 import re
+import types
+import typing
 from typing import Any
 
+from chalice import Response
+from pydantic import TypeAdapter
+
 from chalicelib.http.responses import FORM, JSON, PROBLEM_JSON
-from chalicelib.http.route import Call, Endpoint, route
+from chalicelib.http.route import Call, Endpoint, Page, Redirect, route
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -40,15 +45,45 @@ def _schema_ref(model: Any, schemas: dict[str, Any]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _returns(endpoint: Endpoint) -> tuple[Any, bool]:
+    """The view's declared return type without None, and whether it may return None (204)."""
+    returned = typing.get_type_hints(endpoint.view).get("return", Any)
+    if typing.get_origin(returned) in (typing.Union, types.UnionType):
+        options = [o for o in typing.get_args(returned) if o is not type(None)]
+        nullable = len(options) < len(typing.get_args(returned))
+        return (options[0] if len(options) == 1 else typing.Union[tuple(options)]), nullable  # noqa: UP007
+    return returned, False
+
+
+def _success(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The 2xx responses: JSON bodies from the view's return annotation (TypedDicts), pages, redirects."""
+    returned, nullable = _returns(endpoint)
+    found: dict[str, Any] = {}
+    if returned is Redirect:
+        found["303"] = {"description": "See other (after a form post)"}
+    elif returned in (Page, Response) or endpoint.produces != JSON:
+        found[str(endpoint.status)] = {"description": "Success", "content": {endpoint.produces: {}}}
+    elif returned is not type(None):
+        schema = TypeAdapter(returned).json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas[name] = definition
+        name = getattr(returned, "__name__", None)
+        if name and schema.get("type") == "object":  # a TypedDict: a named component, referenced
+            schemas[name] = schema
+            schema = {"$ref": f"#/components/schemas/{name}"}
+        found[str(endpoint.status)] = {"description": "Success", "content": {JSON: {"schema": schema}}}
+    if nullable or returned is type(None):
+        found["204"] = {"description": "Nothing to return (e.g. no ticket is waiting)"}
+    return found
+
+
 def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     error_ref = (
         {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         if endpoint.errors == "problem"
         else {"content": {"text/html": {}}}
     )
-    responses: dict[str, Any] = {str(endpoint.status): {"description": "Success"}}
-    if endpoint.produces != JSON:
-        responses[str(endpoint.status)]["content"] = {endpoint.produces: {}}
+    responses: dict[str, Any] = _success(endpoint, schemas)
     for known, text in (("400", "Malformed request"), ("404", "Not found"), ("409", "Conflict")):
         responses[known] = {"description": text, **error_ref}
     operation: dict[str, Any] = {
@@ -61,6 +96,10 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if endpoint.role:
         operation["x-required-role"] = endpoint.role
+    if endpoint.auth == "session" and endpoint.method == "GET":
+        responses["303"] = {"description": "Not signed in: to the sign-in page"}
+    if endpoint.method != "GET" or endpoint.body is not None or endpoint.form is not None:
+        responses["415"] = {"description": "The Content-Type is not one this route takes", **error_ref}
     if endpoint.auth in ("bearer", "session"):
         responses["401"] = {"description": "Not signed in, or the token is not valid", **error_ref}
         responses["403"] = {"description": "Not allowed for this role (or a missing CSRF token)", **error_ref}
@@ -72,9 +111,11 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
         for name in re.findall(r"{(\w+)}", endpoint.path)
     ]
     parameters += [
-        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": text}
-        for name, text in endpoint.query.items()
+        {"name": name, "in": "query", "required": False, "schema": param.schema(), "description": param.description}
+        for name, param in endpoint.query.items()
     ]
+    if endpoint.query:
+        responses["422"] = {"description": "A query parameter (or the body) failed validation", **error_ref}
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:

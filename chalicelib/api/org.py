@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import auth, companies, employees
-from chalicelib.http.route import Call, route
+from chalicelib.companies import CompanyOut, SettingsOut
+from chalicelib.employees import EmployeeOut
+from chalicelib.http.route import PAGED, Call, route
 
 TAG = "Company"
+
+
+class SignUpOut(TypedDict):
+    company: CompanyOut
+    manager: EmployeeOut
+    token: str  # shown once, never stored
+
+
+class NewEmployeeOut(TypedDict):
+    employee: EmployeeOut
+    token: str
+
+
+class EmployeePageOut(TypedDict):
+    employees: list[EmployeeOut]
+    next_cursor: str | None
+
+
+class TokenOut(TypedDict):
+    token_id: str
+    created_at: str | None
+
+
+class NewTokenOut(TokenOut):
+    token: str
+
+
+class TokensOut(TypedDict):
+    tokens: list[TokenOut]
 
 
 @route(
@@ -19,7 +50,7 @@ TAG = "Company"
     body=companies.SignUp,
     status=201,
 )
-def sign_up(call: Call) -> dict[str, Any]:
+def sign_up(call: Call) -> SignUpOut:
     result = companies.sign_up(call.body)
     return {
         "company": companies.view(result.company),
@@ -29,7 +60,7 @@ def sign_up(call: Call) -> dict[str, Any]:
 
 
 @route("GET", "/company", summary="The caller's company", tag=TAG)
-def get_company(call: Call) -> dict[str, Any]:
+def get_company(call: Call) -> CompanyOut:
     return companies.view(companies.get(call.who.company_id), include_settings=call.who.is_manager)
 
 
@@ -41,7 +72,7 @@ def get_company(call: Call) -> dict[str, Any]:
     role="manager",
     body=companies.SettingsPatch,
 )
-def patch_settings(call: Call) -> dict[str, Any]:
+def patch_settings(call: Call) -> SettingsOut:
     return companies.settings_view(companies.update_settings(call.who.company_id, call.body))
 
 
@@ -54,18 +85,19 @@ def patch_settings(call: Call) -> dict[str, Any]:
     body=employees.NewEmployee,
     status=201,
 )
-def create_employee(call: Call) -> dict[str, Any]:
+def create_employee(call: Call) -> NewEmployeeOut:
     employee, token = employees.create(call.who, call.body)
     return {"employee": employees.view(employee), "token": token}
 
 
-@route("GET", "/employees", summary="The company's employees", tag=TAG)
-def list_employees(call: Call) -> dict[str, Any]:
-    return {"employees": [employees.view(e) for e in employees.list_all(call.who.company_id)]}
+@route("GET", "/employees", summary="The company's employees", tag=TAG, query=PAGED)
+def list_employees(call: Call) -> EmployeePageOut:
+    found = employees.page(call.who.company_id, int(call.query.get("limit", 50)), call.query.get("cursor"))
+    return {"employees": [employees.view(e) for e in found.items], "next_cursor": found.next_cursor}
 
 
 @route("GET", "/employees/{employee_id}", summary="One employee", tag=TAG)
-def get_employee(call: Call, employee_id: str) -> dict[str, Any]:
+def get_employee(call: Call, employee_id: str) -> EmployeeOut:
     return employees.view(employees.get(call.who.company_id, employee_id))
 
 
@@ -77,7 +109,7 @@ def get_employee(call: Call, employee_id: str) -> dict[str, Any]:
     role="manager",
     body=employees.EmployeePatch,
 )
-def patch_employee(call: Call, employee_id: str) -> dict[str, Any]:
+def patch_employee(call: Call, employee_id: str) -> EmployeeOut:
     return employees.view(employees.update(call.who.company_id, employee_id, call.body))
 
 
@@ -88,7 +120,7 @@ def patch_employee(call: Call, employee_id: str) -> dict[str, Any]:
     tag=TAG,
     role="manager",
 )
-def deactivate_employee(call: Call, employee_id: str) -> dict[str, Any]:
+def deactivate_employee(call: Call, employee_id: str) -> EmployeeOut:
     return employees.view(employees.deactivate(call.who.company_id, employee_id, by=call.who.employee_id))
 
 
@@ -101,13 +133,13 @@ def deactivate_employee(call: Call, employee_id: str) -> dict[str, Any]:
     status=201,
     content_types=["application/json", "text/plain"],
 )
-def issue_token(call: Call, employee_id: str) -> dict[str, Any]:
+def issue_token(call: Call, employee_id: str) -> NewTokenOut:
     token, meta = employees.issue_token(call.who, employee_id)
-    return {"token": token, **meta}
+    return {"token": token, "token_id": meta["token_id"], "created_at": meta["created_at"]}
 
 
 @route("GET", "/employees/{employee_id}/tokens", summary="An employee's tokens (ids only)", tag=TAG, role="manager")
-def list_tokens(call: Call, employee_id: str) -> dict[str, Any]:
+def list_tokens(call: Call, employee_id: str) -> TokensOut:
     employees.get(call.who.company_id, employee_id)
     records = auth.tokens_of(call.who.company_id, employee_id)
     return {"tokens": [{"token_id": r.token_id, "created_at": r.created_at.isoformat()} for r in records]}
@@ -119,7 +151,7 @@ def revoke_token(call: Call, employee_id: str, token_id: str) -> None:
 
 
 @route("GET", "/me", summary="The caller", tag=TAG)
-def me(call: Call) -> dict[str, Any]:
+def me(call: Call) -> EmployeeOut:
     return employees.view(employees.get(call.who.company_id, call.who.employee_id))
 
 
@@ -130,5 +162,5 @@ def me(call: Call) -> dict[str, Any]:
     tag=TAG,
     body=employees.StatusChange,
 )
-def set_status(call: Call) -> dict[str, Any]:
+def set_status(call: Call) -> EmployeeOut:
     return employees.view(employees.change_status(call.who, call.body.status))

@@ -4,20 +4,60 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
+
 from chalicelib import activity, intake, lifecycle, ratelimit
 from chalicelib.clock import iso, utcnow
 from chalicelib.companies import by_intake_key
 from chalicelib.db.models import Company
 from chalicelib.errors import DomainError, Forbidden, ValidationFailed
-from chalicelib.http.body import query_choice, query_int
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import PAGED, Call, Param, route
 from chalicelib.settings import get_settings
 from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CallLog, IntakeTicket, Reply, Tags, Transfer
-from chalicelib.tickets.views import message_view, ticket_view
+from chalicelib.tickets.views import MessageOut, TicketOut, message_view, ticket_view
 
 TAG = "Tickets"
 STATUSES = ("queued", "assigned", "resolved", "closed")
+
+
+class IntakeOut(TypedDict):
+    ticket_id: str
+    merged: bool  # added to the customer's open ticket with a near-identical subject
+    first_line_skipped: bool
+    customer_link: str
+    link_token: str
+
+
+class TicketPageOut(TypedDict):
+    tickets: list[TicketOut]
+    next_cursor: str | None
+
+
+class MessagePageOut(TypedDict):
+    messages: list[MessageOut]
+    next_cursor: str | None
+
+
+class ReplyOut(TypedDict):
+    ticket: TicketOut
+    message: MessageOut
+
+
+EventOut = TypedDict(
+    "EventOut",
+    {"transition": str, "from": str | None, "to": str, "actor_id": str | None, "at": str | None},
+)
+
+
+class TimelineOut(TypedDict):
+    events: list[EventOut]
+    next_cursor: str | None
+
+
+class ActivityOut(TypedDict):
+    day: str
+    agents: list[dict[str, Any]]  # employee_id and every recorded metric
 
 
 def intake_company(call: Call) -> Company:
@@ -58,7 +98,7 @@ def require_allowed_origin(call: Call, company: Company) -> str | None:
     cors=intake_cors,
     responses={403: "The Origin is not one the company lists", 429: "Too many tickets from this address or client"},
 )
-def open_ticket(call: Call, intake_key: str) -> dict[str, Any]:
+def open_ticket(call: Call, intake_key: str) -> IntakeOut:
     company = intake_company(call)
     from_browser = require_allowed_origin(call, company)
     request: IntakeTicket = call.body
@@ -100,7 +140,7 @@ def intake_preflight(call: Call, intake_key: str) -> None:
     tag=TAG,
     content_types=["application/json", "text/plain"],
 )
-def take_next(call: Call) -> dict[str, Any] | None:
+def take_next(call: Call) -> TicketOut | None:
     ticket = service.take(call.who)
     return None if ticket is None else ticket_view(ticket, utcnow())
 
@@ -111,29 +151,34 @@ def take_next(call: Call) -> dict[str, Any] | None:
     summary="List tickets",
     tag=TAG,
     query={
-        "status": "queued | assigned | resolved | closed",
-        "assignee": "me or an employee id",
-        "limit": "1-100, default 50",
+        "status": Param("Only tickets in this status", "enum", choices=STATUSES),
+        "assignee": Param("me, or an employee id", pattern=r"me|[a-z]{2,4}_[A-Za-z0-9_-]{16,64}"),
+        **PAGED,
     },
 )
-def list_tickets(call: Call) -> dict[str, Any]:
-    status = query_choice(call.query, "status", STATUSES)
-    limit = query_int(call.query, "limit", 50, 1, 100)
-    tickets = service.list_tickets(call.who, status=status, assignee=call.query.get("assignee"), limit=limit)
+def list_tickets(call: Call) -> TicketPageOut:
+    found = service.list_tickets(
+        call.who,
+        status=call.query.get("status"),
+        assignee=call.query.get("assignee"),
+        limit=int(call.query.get("limit", 50)),
+        cursor=call.query.get("cursor"),
+    )
     now = utcnow()
-    return {"tickets": [ticket_view(t, now) for t in tickets]}
+    return {"tickets": [ticket_view(t, now) for t in found.items], "next_cursor": found.next_cursor}
 
 
 @route("GET", "/tickets/{ticket_id}", summary="One ticket", tag=TAG)
-def get_ticket(call: Call, ticket_id: str) -> dict[str, Any]:
+def get_ticket(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.get(call.who, ticket_id), utcnow())
 
 
-@route("GET", "/tickets/{ticket_id}/messages", summary="The ticket's thread, notes included", tag=TAG)
-def list_messages(call: Call, ticket_id: str) -> dict[str, Any]:
+@route("GET", "/tickets/{ticket_id}/messages", summary="The ticket's thread, notes included", tag=TAG, query=PAGED)
+def list_messages(call: Call, ticket_id: str) -> MessagePageOut:
     ticket = service.get(call.who, ticket_id)
-    thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
-    return {"messages": [message_view(m) for m in thread]}
+    limit = int(call.query.get("limit", 50))
+    found = service.message_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
+    return {"messages": [message_view(m) for m in found.items], "next_cursor": found.next_cursor}
 
 
 @route(
@@ -144,7 +189,7 @@ def list_messages(call: Call, ticket_id: str) -> dict[str, Any]:
     body=Reply,
     status=201,
 )
-def reply(call: Call, ticket_id: str) -> dict[str, Any]:
+def reply(call: Call, ticket_id: str) -> ReplyOut:
     ticket, message = service.reply(call.who, ticket_id, call.body)
     return {"ticket": ticket_view(ticket, utcnow()), "message": message_view(message)}
 
@@ -156,12 +201,12 @@ def reply(call: Call, ticket_id: str) -> dict[str, Any]:
     tag=TAG,
     body=Transfer,
 )
-def transfer(call: Call, ticket_id: str) -> dict[str, Any]:
+def transfer(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.transfer(call.who, ticket_id, call.body), utcnow())
 
 
 @route("POST", "/tickets/{ticket_id}/tags", summary="Add tags", tag=TAG, body=Tags)
-def tag(call: Call, ticket_id: str) -> dict[str, Any]:
+def tag(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.tag(call.who, ticket_id, call.body), utcnow())
 
 
@@ -172,7 +217,7 @@ def tag(call: Call, ticket_id: str) -> dict[str, Any]:
     tag=TAG,
     content_types=["application/json", "text/plain"],
 )
-def resolve(call: Call, ticket_id: str) -> dict[str, Any]:
+def resolve(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.resolve(call.who, ticket_id), utcnow())
 
 
@@ -184,15 +229,17 @@ def resolve(call: Call, ticket_id: str) -> dict[str, Any]:
     body=CallLog,
     status=201,
 )
-def log_call(call: Call, ticket_id: str) -> dict[str, Any]:
+def log_call(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.log_call(call.who, ticket_id, call.body.duration_seconds), utcnow())
 
 
-@route("GET", "/tickets/{ticket_id}/timeline", summary="Lifecycle transitions (from the stream)", tag=TAG)
-def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
+@route("GET", "/tickets/{ticket_id}/timeline", summary="Lifecycle transitions (from the stream)", tag=TAG, query=PAGED)
+def timeline(call: Call, ticket_id: str) -> TimelineOut:
     ticket = service.get(call.who, ticket_id)
-    events = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
+    limit = int(call.query.get("limit", 50))
+    found = lifecycle.timeline_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
     return {
+        "next_cursor": found.next_cursor,
         "events": [
             {
                 "transition": e.transition,
@@ -201,8 +248,8 @@ def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
                 "actor_id": e.actor_id,
                 "at": iso(e.occurred_at),
             }
-            for e in events
-        ]
+            for e in found.items
+        ],
     }
 
 
@@ -213,7 +260,7 @@ def timeline(call: Call, ticket_id: str) -> dict[str, Any]:
     tag="Activity",
     role="manager",
 )
-def activity_day(call: Call, day: str) -> dict[str, Any]:
+def activity_day(call: Call, day: str) -> ActivityOut:
     from datetime import date
 
     try:

@@ -3,20 +3,27 @@ The customer's rating page and tip redirect are pages (chalicelib/web/tips.py)."
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import Response
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib.http.responses import CSV
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import ID, PAGED, PERIOD, Call, Param, route
 from chalicelib.tips import accounts, analytics, customer, webhooks
+from chalicelib.tips.accounts import AccountOut
+from chalicelib.tips.analytics import SummaryOut, TipPageOut
+from chalicelib.tips.customer import RatingOut
+from chalicelib.tips.webhooks import WebhookOut
 
 TAG = "Tips"
 NO_BODY = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
-PERIOD = {"from": "First day, YYYY-MM-DD (default: 30 days ago)", "to": "Last day, YYYY-MM-DD (default: today)"}
 
 
 # ------------------------------------------------------------------------------- partner webhooks
+
+
+class TipStatusOut(TypedDict):
+    company: AccountOut
+    employees: list[AccountOut]
 
 
 @route(
@@ -26,7 +33,7 @@ PERIOD = {"from": "First day, YYYY-MM-DD (default: 30 days ago)", "to": "Last da
     tag=TAG,
     auth="public",
 )
-def partner_webhook(call: Call) -> dict[str, Any]:
+def partner_webhook(call: Call) -> WebhookOut:
     raw = call.request.raw_body or b""
     return webhooks.receive(call.request.headers, raw.encode() if isinstance(raw, str) else raw)
 
@@ -35,7 +42,7 @@ def partner_webhook(call: Call) -> dict[str, Any]:
 
 
 @route("GET", "/tips/status", summary="Tips set-up of the company and its employees", tag=TAG)
-def tip_status(call: Call) -> dict[str, Any]:
+def tip_status(call: Call) -> TipStatusOut:
     company_id = call.who.company_id
     employees = accounts.employee_accounts(company_id)
     if not call.who.is_manager:
@@ -54,7 +61,7 @@ def tip_status(call: Call) -> dict[str, Any]:
     role="manager",
     content_types=NO_BODY,
 )
-def company_opt_in(call: Call) -> dict[str, Any]:
+def company_opt_in(call: Call) -> AccountOut:
     return accounts.account_view(accounts.opt_in_company(call.who))
 
 
@@ -66,7 +73,7 @@ def company_opt_in(call: Call) -> dict[str, Any]:
     role="manager",
     content_types=NO_BODY,
 )
-def company_opt_out(call: Call) -> dict[str, Any]:
+def company_opt_out(call: Call) -> AccountOut:
     return accounts.account_view(accounts.opt_out_company(call.who))
 
 
@@ -77,7 +84,7 @@ def company_opt_out(call: Call) -> dict[str, Any]:
     tag=TAG,
     content_types=NO_BODY,
 )
-def employee_opt_in(call: Call, employee_id: str) -> dict[str, Any]:
+def employee_opt_in(call: Call, employee_id: str) -> AccountOut:
     return accounts.account_view(accounts.opt_in_employee(call.who, employee_id))
 
 
@@ -88,7 +95,7 @@ def employee_opt_in(call: Call, employee_id: str) -> dict[str, Any]:
     tag=TAG,
     content_types=NO_BODY,
 )
-def employee_opt_out(call: Call, employee_id: str) -> dict[str, Any]:
+def employee_opt_out(call: Call, employee_id: str) -> AccountOut:
     return accounts.account_view(accounts.opt_out_employee(call.who, employee_id))
 
 
@@ -101,10 +108,15 @@ def employee_opt_out(call: Call, employee_id: str) -> dict[str, Any]:
     summary="Tips by period, employee or ticket",
     tag=TAG,
     role="manager",
-    query={**PERIOD, "employee_id": "Only this employee's tips", "ticket_id": "Only this ticket's tips"},
+    query={
+        **PERIOD,
+        **PAGED,
+        "employee_id": Param("Only this employee's tips", pattern=ID),
+        "ticket_id": Param("Only this ticket's tips", pattern=ID),
+    },
 )
-def list_tips(call: Call) -> dict[str, Any]:
-    return analytics.list_tips(call.who, call.query)
+def list_tips(call: Call) -> TipPageOut:
+    return analytics.list_tips(call.who, call.query, int(call.query.get("limit", 50)))
 
 
 @route(
@@ -115,7 +127,7 @@ def list_tips(call: Call) -> dict[str, Any]:
     role="manager",
     query=PERIOD,
 )
-def tip_summary(call: Call) -> dict[str, Any]:
+def tip_summary(call: Call) -> SummaryOut:
     return analytics.summary(call.who, call.query)
 
 
@@ -141,5 +153,5 @@ def tips_csv(call: Call) -> Response:
     role="manager",
     content_types=NO_BODY,
 )
-def void_rating(call: Call, ticket_id: str) -> dict[str, Any]:
+def void_rating(call: Call, ticket_id: str) -> RatingOut:
     return customer.rating_view(customer.void_rating(call.who, ticket_id))

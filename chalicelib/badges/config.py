@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import PutError
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib.auth import Principal
 from chalicelib.badges.formula import Formula
 from chalicelib.badges.levels import LevelsUpdate, compile_levels, default_levels
 from chalicelib.badges.models import BadgeConfig
-from chalicelib.badges.rules import DEFAULT_KEYS, BadgePatch, NewBadge, Rule, effective_rules
+from chalicelib.badges.rules import DEFAULT_KEYS, BadgePatch, NewBadge, Rule, RuleOut, effective_rules
 from chalicelib.clock import utcnow
 from chalicelib.db.base import is_condition_failure
 from chalicelib.errors import Conflict, NotFound
@@ -109,11 +110,22 @@ def set_levels(principal: Principal, update: LevelsUpdate) -> list[dict[str, str
     return _change(principal.company_id, edit).levels
 
 
-def rules_view(settings: Settings) -> dict[str, Any]:
+class RulesOut(TypedDict):
+    badges: list[RuleOut]
+
+
+class LevelsOut(TypedDict):
+    levels: list[dict[str, Any]]
+    variables: list[str]
+    aliases: dict[str, str]
+    derived: list[str]
+
+
+def rules_view(settings: Settings) -> RulesOut:
     return {"badges": [rule.view() for rule in settings.rules]}
 
 
-def levels_view(settings: Settings) -> dict[str, Any]:
+def levels_view(settings: Settings) -> LevelsOut:
     from chalicelib.badges.levels import ALIASES, DERIVED, VARIABLES
 
     return {

@@ -20,10 +20,11 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import PutError, TransactWriteError
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, observability
 from chalicelib.activity import AgentDay
@@ -223,13 +224,22 @@ def _award(run: _Company, outcome: evaluate.Outcome) -> str:
     raise RuntimeError(f"badge {rule.key}: the standing kept changing")
 
 
-def run_day(company_id: str, day: date, settings: Settings | None = None) -> dict[str, Any]:
+class RunOut(TypedDict):
+    company_id: str
+    day: str
+    awards: dict[str, Any]
+    no_winner: list[str]
+    agents_counted: int
+    rerun: bool
+
+
+def run_day(company_id: str, day: date, settings: Settings | None = None) -> RunOut:
     """Evaluate one company's finished `day`; safe to run any number of times, and to resume."""
     marker_key = f"{RUN}{day.isoformat()}"
     try:
         marker = BadgeRecord.get(company_id, marker_key, consistent_read=True)
         if marker.status == "done":
-            return {**(marker.summary or {}), "rerun": True}
+            return cast(RunOut, {**(marker.summary or {}), "rerun": True})
     except BadgeRecord.DoesNotExist:
         BadgeRecord(company_id, marker_key, day=day.isoformat(), status="started", updated_at=utcnow()).save()
     run = _Company(company_id, day, settings or load(company_id))
@@ -270,10 +280,10 @@ def run_day(company_id: str, day: date, settings: Settings | None = None) -> dic
         "agents_counted": counted,
     }
     BadgeRecord(company_id, marker_key, day=day.isoformat(), status="done", summary=summary, updated_at=utcnow()).save()
-    return {**summary, "rerun": False}
+    return cast(RunOut, {**summary, "rerun": False})
 
 
-def run_manual(principal: Principal, day: date) -> dict[str, Any]:
+def run_manual(principal: Principal, day: date) -> RunOut:
     """A manager's run for one finished day of their company (idempotent like the schedule's)."""
     company = get_company(principal.company_id)
     today = utcnow().astimezone(ZoneInfo(company.timezone)).date()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
+
 from chalicelib.auth import Principal
 from chalicelib.badges.config import load
 from chalicelib.badges.models import HOLDER, BadgeRecord, Standing
@@ -31,7 +33,15 @@ def _badge(holder: BadgeRecord, rules: dict[str, Any], with_figure: bool) -> dic
     return data
 
 
-def leaderboard(principal: Principal) -> dict[str, Any]:
+class LeaderboardOut(TypedDict):
+    """Agents see each other's badges; points, levels, totals and figures only for themselves (managers: all)."""
+
+    agents: list[dict[str, Any]]
+    badges: list[dict[str, Any]]
+    viewer: dict[str, str]
+
+
+def leaderboard(principal: Principal) -> LeaderboardOut:
     company_id = principal.company_id
     settings = load(company_id)
     rules = {rule.key: rule for rule in settings.rules}

@@ -23,18 +23,37 @@ Anti-gaming: transfers, tags and resolutions count distinct tickets per agent pe
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field, model_validator
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib.activity import COUNTERS, DISTINCT, EXTREMES
-from chalicelib.validation import Name, PatchBody, RequestBody, Slug
+from chalicelib.validation import Integer, Name, PatchBody, RequestBody, Slug
 
 Window = Literal["7d", "yesterday", "yesterday_vs_day_before"]
 Aggregate = Literal["sum", "max", "ratio", "random_online"]
 Best = Literal["max", "min"]
 METRICS: tuple[str, ...] = COUNTERS + EXTREMES + DISTINCT
 WINDOW_DAYS: dict[str, int] = {"7d": 7, "yesterday": 1, "yesterday_vs_day_before": 2}
+
+
+class RuleOut(TypedDict):
+    key: str
+    name: str
+    description: str
+    metric: str
+    window: str
+    aggregate: str
+    best: str
+    positive: bool
+    unit: str
+    per: str | None
+    min_metric: str | None
+    min_value: float
+    points: int
+    enabled: bool
+    custom: bool
 
 
 @dataclass(frozen=True)
@@ -59,10 +78,10 @@ class Rule:
     def activity_metric(self) -> str:
         return self.min_metric or self.per or self.metric
 
-    def view(self) -> dict[str, Any]:
-        data = asdict(self)
+    def view(self) -> RuleOut:
+        data = asdict(self)  # every field of Rule is a field of RuleOut (a unit test holds them together)
         data["min_metric"] = self.activity_metric
-        return data
+        return cast(RuleOut, data)
 
 
 def _rule(
@@ -205,7 +224,7 @@ class BadgePatch(PatchBody):
     enabled: bool | None = None
     window: Window | None = None
     min_value: float | None = Field(default=None, ge=0, le=1e9)
-    points: int | None = Field(default=None, ge=-1000, le=1000)
+    points: Integer | None = Field(default=None, ge=-1000, le=1000)
 
 
 class NewBadge(RequestBody):
@@ -223,7 +242,7 @@ class NewBadge(RequestBody):
     per: str | None = Field(default=None, max_length=40)
     min_metric: str | None = Field(default=None, max_length=40)
     min_value: float = Field(default=1, ge=0, le=1e9)
-    points: int = Field(default=10, ge=-1000, le=1000)
+    points: Integer = Field(default=10, ge=-1000, le=1000)
 
     @model_validator(mode="after")
     def _consistent(self) -> NewBadge:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import (
+    Annotated,
+    Any,
+    NotRequired,  # pydantic reads TypedDicts from here on 3.11
+)
 
 from pydantic import Field, StringConstraints, field_validator
+from typing_extensions import TypedDict
 
 from chalicelib import auth
 from chalicelib.clock import is_valid_timezone, iso, utcnow
@@ -13,14 +18,21 @@ from chalicelib.db.base import transaction
 from chalicelib.db.models import DIRECTORY, Company, CompanySettings, Employee
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import new_id
-from chalicelib.validation import Email, Name, PatchBody, RequestBody
+from chalicelib.validation import Email, Integer, Name, PatchBody, RequestBody
+
+
+def _timezones(schema: dict[str, Any]) -> None:
+    """The document lists the IANA zones the validator accepts (read when the document is built)."""
+    from zoneinfo import available_timezones
+
+    schema["enum"] = sorted(available_timezones() | {"UTC"})
 
 
 class SignUp(RequestBody):
     name: Name
     manager_name: Name
     manager_email: Email
-    timezone: str = Field(default="UTC", max_length=64)
+    timezone: str = Field(default="UTC", max_length=64, json_schema_extra=_timezones)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
 
     @field_validator("timezone")
@@ -40,16 +52,16 @@ Origin = Annotated[
 
 
 class SettingsPatch(PatchBody):
-    sla_target_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
-    sla_limit_minutes: int | None = Field(default=None, ge=5, le=7 * 24 * 60)
-    auto_close_days: int | None = Field(default=None, ge=1, le=60)
-    link_ttl_days: int | None = Field(default=None, ge=1, le=90)
-    karma_half_life_days: int | None = Field(default=None, ge=1, le=3650)
+    sla_target_minutes: Integer | None = Field(default=None, ge=5, le=7 * 24 * 60)
+    sla_limit_minutes: Integer | None = Field(default=None, ge=5, le=7 * 24 * 60)
+    auto_close_days: Integer | None = Field(default=None, ge=1, le=60)
+    link_ttl_days: Integer | None = Field(default=None, ge=1, le=90)
+    karma_half_life_days: Integer | None = Field(default=None, ge=1, le=3650)
     karma_literate_min: float | None = Field(default=None, ge=1, le=5)
-    karma_literate_min_ratings: int | None = Field(default=None, ge=1, le=100)
+    karma_literate_min_ratings: Integer | None = Field(default=None, ge=1, le=100)
     karma_difficult_max: float | None = Field(default=None, ge=1, le=5)
     karma_calm_min: float | None = Field(default=None, ge=1, le=5)
-    karma_temperament_min_ratings: int | None = Field(default=None, ge=1, le=100)
+    karma_temperament_min_ratings: Integer | None = Field(default=None, ge=1, le=100)
     rating_mail_for_unconfirmed: bool | None = None
     cors_origins: list[Origin] | None = Field(default=None, max_length=20)
 
@@ -132,8 +144,33 @@ def update_settings(company_id: str, patch: SettingsPatch) -> Company:
     return company
 
 
-def view(company: Company, *, include_settings: bool = True) -> dict[str, Any]:
-    data: dict[str, Any] = {
+class SettingsOut(TypedDict):
+    sla_target_minutes: int
+    sla_limit_minutes: int
+    auto_close_days: int
+    link_ttl_days: int
+    karma_half_life_days: int
+    karma_literate_min: float
+    karma_literate_min_ratings: int
+    karma_difficult_max: float
+    karma_calm_min: float
+    karma_temperament_min_ratings: int
+    rating_mail_for_unconfirmed: bool  # the rating + tip message also after closes the customer did not confirm
+    cors_origins: list[str]  # origins whose pages may call the JSON intake from a browser
+
+
+class CompanyOut(TypedDict):
+    company_id: str
+    name: str
+    timezone: str
+    currency: str
+    intake_key: str
+    created_at: str | None
+    settings: NotRequired[SettingsOut]  # managers only
+
+
+def view(company: Company, *, include_settings: bool = True) -> CompanyOut:
+    data: CompanyOut = {
         "company_id": company.company_id,
         "name": company.name,
         "timezone": company.timezone,
@@ -146,7 +183,7 @@ def view(company: Company, *, include_settings: bool = True) -> dict[str, Any]:
     return data
 
 
-def settings_view(company: Company) -> dict[str, Any]:
+def settings_view(company: Company) -> SettingsOut:
     s = company.settings
     return {
         "sla_target_minutes": int(s.sla_target_minutes),

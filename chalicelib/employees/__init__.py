@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, sessions
 from chalicelib.clock import iso, split_by_local_day, utcnow
+from chalicelib.db import paging
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Employee
+from chalicelib.db.paging import PageOf
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import new_id
-from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug
+from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug, Tier
 
 Role = Literal["agent", "manager"]
 Status = Literal["online", "break", "dnd", "offline"]
@@ -25,14 +28,14 @@ class NewEmployee(RequestBody):
     name: Name
     email: Email
     role: Role = "agent"
-    tier: Literal[1, 2] = 1
+    tier: Tier = 1
     departments: list[Slug] = Field(default_factory=list, max_length=20)
 
 
 class EmployeePatch(PatchBody):
     name: Name | None = None
     role: Role | None = None
-    tier: Literal[1, 2] | None = None
+    tier: Tier | None = None
     departments: list[Slug] | None = Field(default=None, max_length=20)
 
 
@@ -74,6 +77,13 @@ def get(company_id: str, employee_id: str) -> Employee:
 
 def list_all(company_id: str) -> list[Employee]:
     return list(Employee.query(company_id))
+
+
+def page(company_id: str, limit: int, cursor: str | None) -> PageOf[Employee]:
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return Employee.query(company_id, last_evaluated_key=start, page_size=page_size)
+
+    return paging.page(f"employees:{company_id}", cursor, limit, run)
 
 
 def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
@@ -149,15 +159,27 @@ def change_status(principal: auth.Principal, status: str, now: datetime | None =
     return employee
 
 
-def view(employee: Employee) -> dict[str, Any]:
+class EmployeeOut(TypedDict):
+    employee_id: str
+    name: str
+    email: str
+    role: Role
+    tier: int
+    departments: list[str]
+    status: Status
+    status_since: str | None
+    active: bool
+
+
+def view(employee: Employee) -> EmployeeOut:
     return {
         "employee_id": employee.employee_id,
         "name": employee.name,
         "email": employee.email,
-        "role": employee.role,
+        "role": cast(Role, employee.role),
         "tier": int(employee.tier),
         "departments": list(employee.departments or []),
-        "status": employee.status,
+        "status": cast(Status, employee.status),
         "status_since": iso(employee.status_since),
         "active": employee.active,
     }
@@ -179,5 +201,5 @@ def update_preferences(principal: auth.Principal, patch: Preferences) -> Employe
     return employee
 
 
-def preferences_view(employee: Employee) -> dict[str, Any]:
+def preferences_view(employee: Employee) -> Any:  # chalicelib/api/notifications.py PreferencesOut
     return {"email_notifications": bool(employee.email_notifications), "locale": employee.locale or "en"}

@@ -19,7 +19,6 @@ Schema = TypeVar("Schema", bound="BaseModel")
 MAX_BODY_BYTES = 256 * 1024  # the largest legitimate body is a long reply (20,000 characters)
 MAX_DEPTH = 32  # no schema nests deeper than a few levels
 MAX_FORM_FIELDS = 50
-LOCALES = ("en", "ru")
 
 
 class PayloadTooLarge(DomainError):
@@ -98,21 +97,6 @@ def form_fields(raw: bytes | str | None) -> dict[str, str]:
     except ValueError:
         raise MalformedRequest("The form has too many fields.") from None
     return dict(pairs)
-
-
-def negotiate_locale(accept_language: str | None, supported: tuple[str, ...] = LOCALES) -> str:
-    """The first supported language of an Accept-Language header, by quality; English otherwise."""
-    choices: list[tuple[float, int, str]] = []
-    for position, part in enumerate((accept_language or "").split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if "q=" in params:  # a weight that does not parse drops the entry
-            match = re.search(r"q=([01](?:\.[0-9]{0,3})?)\s*$", params)
-            quality = float(match.group(1)) if match else 0.0
-        language = tag.strip().lower().split("-")[0]
-        if language in supported and quality > 0:
-            choices.append((-quality, position, language))
-    return sorted(choices)[0][2] if choices else supported[0]
 
 
 def query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

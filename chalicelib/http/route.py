@@ -25,6 +25,7 @@ from chalicelib.errors import DomainError, Unauthorized
 from chalicelib.http import body as bodies
 from chalicelib.http.authenticators import Identity, authenticator
 from chalicelib.http.responses import FORM, HTML, JSON, html_response, json_response, problem, see_other
+from chalicelib.i18n import choose_locale
 
 if TYPE_CHECKING:
     from chalice.app import Request
@@ -37,6 +38,79 @@ logger = logging.getLogger(__name__)
 
 Role = Literal["agent", "manager"]
 ErrorStyle = Literal["problem", "page"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: documented and checked before the view runs (a bad value is a 422 field error)."""
+
+    description: str
+    kind: Literal["string", "integer", "date", "enum"] = "string"
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    pattern: str | None = None
+    max_length: int = 200
+
+    def check(self, name: str, raw: str) -> None:
+        from chalicelib.errors import ValidationFailed
+
+        message = self.problem(raw)
+        if message:
+            field_error = {"field": f"query.{name}", "message": message, "code": "query_parameter"}
+            raise ValidationFailed(f"Query parameter {name} is not valid.", [field_error])
+
+    def problem(self, raw: str) -> str | None:
+        import datetime
+        import re
+
+        if self.kind == "integer":
+            if not re.fullmatch(r"[0-9]{1,9}", raw):
+                return "must be a whole number"
+            if (self.minimum is not None and int(raw) < self.minimum) or (
+                self.maximum is not None and int(raw) > self.maximum
+            ):
+                return f"must be from {self.minimum} to {self.maximum}"
+        elif self.kind == "date":
+            try:
+                if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+                    raise ValueError
+                datetime.date.fromisoformat(raw)
+            except ValueError:
+                return "must be a date as YYYY-MM-DD"
+        elif self.kind == "enum":
+            if raw not in self.choices:
+                return f"must be one of {', '.join(self.choices)}"
+        elif len(raw) > self.max_length or (self.pattern and not re.fullmatch(self.pattern, raw)):
+            return "is not valid"
+        return None
+
+    def schema(self) -> dict[str, Any]:
+        if self.kind == "integer":
+            found: dict[str, Any] = {"type": "integer"}
+            if self.minimum is not None:
+                found["minimum"] = self.minimum
+            if self.maximum is not None:
+                found["maximum"] = self.maximum
+            return found
+        if self.kind == "date":
+            return {"type": "string", "format": "date"}
+        if self.kind == "enum":
+            return {"type": "string", "enum": list(self.choices)}
+        found = {"type": "string", "maxLength": self.max_length}
+        if self.pattern:
+            found["pattern"] = f"^{self.pattern}$"
+        return found
+
+
+LIMIT = Param("Items per page, 1-100 (default 50)", "integer", 1, 100)
+CURSOR = Param("The next_cursor of the previous page", pattern=r"[A-Za-z0-9_.-]{1,1500}", max_length=1500)
+PAGED = {"limit": LIMIT, "cursor": CURSOR}
+PERIOD = {
+    "from": Param("First day, YYYY-MM-DD (default: 30 days before the last)", "date"),
+    "to": Param("Last day, YYYY-MM-DD (default: today)", "date"),
+}
+ID = r"[a-z]{2,4}_[A-Za-z0-9_-]{16,64}"
 
 
 @dataclass(frozen=True)
@@ -139,7 +213,7 @@ class Endpoint:
     body: type[BaseModel] | None = None
     form: type[BaseModel] | None = None
     status: int = 200
-    query: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, Param] = field(default_factory=dict)
     produces: str = JSON
     content_types: tuple[str, ...] = (JSON,)
     errors: ErrorStyle = "problem"
@@ -157,12 +231,16 @@ class Endpoint:
     def _respond(self, call: Call) -> Response:
         request = call.request
         try:
+            call.locale = choose_locale(None, request.headers.get("accept-language"))  # for errors before auth
             call.identity = authenticator(self.auth)(call)
             if call.identity.principal is not None:
                 observability.bind(company_id=call.identity.principal.company_id)
                 if self.role == "manager":
                     call.identity.principal.require_manager()
-            call.locale = call.identity.locale or bodies.negotiate_locale(request.headers.get("accept-language"))
+            call.locale = choose_locale(call.identity.locale, request.headers.get("accept-language"))
+            for name, value in call.query.items():
+                if name in self.query:
+                    self.query[name].check(name, value)
             if self.body is not None:
                 call.body = bodies.parse_json_body(self.body, request.raw_body)
             result = self.view(call, **call.path_params)
@@ -237,7 +315,7 @@ def route(
     body: type[BaseModel] | None = None,
     form: type[BaseModel] | None = None,
     status: int = 200,
-    query: Mapping[str, str] | None = None,
+    query: Mapping[str, Param | str] | None = None,
     produces: str = JSON,
     content_types: list[str] | None = None,
     errors: ErrorStyle | None = None,
@@ -268,7 +346,7 @@ def route(
             body,
             form,
             status,
-            dict(query or {}),
+            {name: Param(spec) if isinstance(spec, str) else spec for name, spec in (query or {}).items()},
             produces,
             types,
             style,

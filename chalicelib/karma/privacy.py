@@ -14,8 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 from pynamodb.exceptions import UpdateError
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import customers, lifecycle
 from chalicelib.auth import Principal
@@ -33,16 +34,29 @@ from chalicelib.karma.scores import Scores
 from chalicelib.tickets.service import messages
 from chalicelib.tickets.views import message_view, ticket_view
 from chalicelib.tips.models import Rating
-from chalicelib.validation import EmailLookup, Identifier, RequestBody
+from chalicelib.validation import EmailLookup, Identifier, RequestBody, non_null, refuse_nulls
 
 ERASED_SUBJECT = "(erased)"
+
+
+def _one_of_email_or_id(schema: dict[str, Any]) -> None:
+    non_null("email", "customer_id")(schema)
+    schema["oneOf"] = [{"required": ["email"]}, {"required": ["customer_id"]}]
 
 
 class CustomerRef(RequestBody):
     """The customer a request is about: by e-mail (as data-protection requests arrive) or by id."""
 
+    model_config = ConfigDict(json_schema_extra=_one_of_email_or_id)
+
     email: EmailLookup | None = None
     customer_id: Identifier | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        refuse_nulls(data, ("email", "customer_id"))
+        return data
 
     @model_validator(mode="after")
     def _exactly_one(self) -> CustomerRef:
@@ -60,7 +74,34 @@ def tickets_of(company_id: str, customer_id: str) -> list[Ticket]:
     return list(Ticket.by_customer.query(customers.customer_key(company_id, customer_id)))
 
 
-def karma_view(company_id: str, customer_id: str, now: datetime, t: policy.Thresholds) -> dict[str, Any]:
+class KarmaOut(TypedDict):
+    customer_id: str
+    literacy: float
+    temperament: float
+    ratings: int
+    voided_ratings: int
+    last_rated_at: str | None
+    literate: bool
+    temperament_class: str | None
+    half_life_days: float
+
+
+class ExportOut(TypedDict):
+    exported_at: str | None
+    customer: dict[str, Any]
+    karma: KarmaOut
+    ratings_by_agents: list[ratings.CustomerRatingOut]
+    tickets: list[dict[str, Any]]
+
+
+class ErasedOut(TypedDict):
+    erased: bool
+    tickets_anonymized: int
+    messages_deleted: int
+    ratings_deleted: int
+
+
+def karma_view(company_id: str, customer_id: str, now: datetime, t: policy.Thresholds) -> KarmaOut:
     """What employees may see of a customer's karma (never customers)."""
     scores = current_scores(company_id, customer_id, now)
     shown = scores or Scores(3.0, 3.0, 0)
@@ -82,7 +123,7 @@ def karma_view(company_id: str, customer_id: str, now: datetime, t: policy.Thres
     }
 
 
-def export(principal: Principal, ref: CustomerRef) -> dict[str, Any]:
+def export(principal: Principal, ref: CustomerRef) -> ExportOut:
     company_id = principal.company_id
     customer = find(company_id, ref)
     now = utcnow()
@@ -124,7 +165,7 @@ def _tip_rating(company_id: str, ticket_id: str) -> dict[str, Any] | None:
     return {"stars": int(rating.stars), "comment": rating.comment, "rated_at": iso(rating.rated_at)}
 
 
-def erase(principal: Principal, ref: CustomerRef) -> dict[str, Any]:
+def erase(principal: Principal, ref: CustomerRef) -> ErasedOut:
     company_id = principal.company_id
     customer = find(company_id, ref)
     tickets = tickets_of(company_id, customer.customer_id)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 from pynamodb.exceptions import PutError, UpdateError
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib.auth import Principal
 from chalicelib.clock import iso, utcnow
@@ -21,11 +22,11 @@ from chalicelib.db.models import Ticket
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.karma.models import ACTIVE, VOIDED, CustomerRating
 from chalicelib.tickets.service import load as load_ticket
-from chalicelib.validation import PatchBody, PlainText, RequestBody
+from chalicelib.validation import Integer, PatchBody, PlainText, RequestBody
 
 CORRECTION_WINDOW = timedelta(days=1)
 RATEABLE = frozenset({"resolved", "closed"})
-Score = Annotated[int, Field(ge=1, le=5)]
+Score = Annotated[Integer, Field(ge=1, le=5)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), PlainText]
 
 
@@ -156,7 +157,23 @@ def of_customer(company_id: str, customer_id: str) -> list[CustomerRating]:
     return list(CustomerRating.query(customer_key(company_id, customer_id), consistent_read=True))
 
 
-def view(rating: CustomerRating) -> dict[str, Any]:
+class CustomerRatingOut(TypedDict):
+    ticket_id: str
+    customer_id: str
+    employee_id: str
+    literacy: int
+    temperament: int
+    note: str | None
+    status: str
+    rated_at: str | None
+    updated_at: str | None
+    voided_at: str | None
+    voided_by: str | None
+    version: int
+    correctable_until: str | None
+
+
+def view(rating: CustomerRating) -> CustomerRatingOut:
     """For employees only: the note is private to the company."""
     return {
         "ticket_id": rating.ticket_id,

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.db import keys
+from chalicelib.db import keys, paging
 from chalicelib.db.models import LifecycleEvent, Ticket
+from chalicelib.db.paging import PageOf
 from chalicelib.streams import StreamRecord, process_batch
 
 
@@ -135,3 +136,12 @@ def handle_ticket_stream(event: Mapping[str, Any]) -> dict[str, Any]:
 
 def timeline(company_id: str, ticket_id: str) -> list[LifecycleEvent]:
     return list(LifecycleEvent.query(keys.ticket(company_id, ticket_id)))
+
+
+def timeline_page(company_id: str, ticket_id: str, limit: int, cursor: str | None) -> PageOf[LifecycleEvent]:
+    key = keys.ticket(company_id, ticket_id)
+
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return LifecycleEvent.query(key, last_evaluated_key=start, page_size=page_size)
+
+    return paging.page(f"timeline:{key}", cursor, limit, run)

@@ -246,7 +246,7 @@ def retry(company_id: str, key: str, now: datetime | None = None) -> OutboxMessa
     return item
 
 
-def view(item: OutboxMessage) -> dict[str, Any]:
+def view(item: OutboxMessage) -> Any:  # chalicelib/api/notifications.py NotificationOut
     return {
         "message_key": item.message_key,
         "kind": item.kind,

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from chalicelib.validation import Email, Identifier, Name, PlainText, RequestBody, SingleLine, Slug
+from chalicelib.validation import (
+    Email,
+    Identifier,
+    Integer,
+    Name,
+    PlainText,
+    RequestBody,
+    SingleLine,
+    Slug,
+    Tier,
+    non_null,
+    refuse_nulls,
+)
 
 Channel = Literal["web", "email", "chat", "phone", "telegram"]
 Locale = Literal["en", "ru"]
@@ -38,12 +50,29 @@ class CustomerReply(RequestBody):
     body: Body
 
 
+def _agent_or_queue(schema: dict[str, Any]) -> None:
+    non_null("to_agent_id", "tier")(schema)
+    queue = {"anyOf": [{"required": ["department"]}, {"required": ["tier"]}]}
+    schema["oneOf"] = [
+        {"required": ["to_agent_id"], "not": queue},
+        {**queue, "not": {"required": ["to_agent_id"]}},
+    ]
+
+
 class Transfer(RequestBody):
-    """Exactly one target: an agent, or a queue given by department and/or tier."""
+    """Exactly one target: an agent, or a queue given by department (null: the general queue) and/or tier."""
+
+    model_config = ConfigDict(json_schema_extra=_agent_or_queue)
 
     to_agent_id: Identifier | None = None
     department: Slug | None = None
-    tier: Literal[1, 2] | None = None
+    tier: Tier | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        refuse_nulls(data, ("to_agent_id", "tier"))
+        return data
 
     @model_validator(mode="after")
     def _one_target(self) -> Transfer:
@@ -59,4 +88,4 @@ class Tags(RequestBody):
 
 
 class CallLog(RequestBody):
-    duration_seconds: int = Field(ge=1, le=24 * 3600)
+    duration_seconds: Integer = Field(ge=1, le=24 * 3600)

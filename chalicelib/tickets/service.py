@@ -21,9 +21,10 @@ from chalicelib import activity, customers, links, observability
 from chalicelib.auth import Principal
 from chalicelib.clock import utcnow
 from chalicelib.companies import by_intake_key
-from chalicelib.db import keys
+from chalicelib.db import keys, paging
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Company, Employee, Message, Ticket
+from chalicelib.db.paging import PageOf
 from chalicelib.employees import NOT_RECEIVING
 from chalicelib.employees import get as get_employee
 from chalicelib.errors import Conflict, Forbidden, NotFound
@@ -294,19 +295,32 @@ def get(principal: Principal, ticket_id: str) -> Ticket:
     return load(principal.company_id, ticket_id)
 
 
-def list_tickets(principal: Principal, *, status: str | None, assignee: str | None, limit: int) -> list[Ticket]:
+def list_tickets(
+    principal: Principal, *, status: str | None, assignee: str | None, limit: int, cursor: str | None = None
+) -> PageOf[Ticket]:
+    """Newest first; a status filter reads a bounded number of tickets per page (db.paging)."""
+    index: Any = Ticket.by_company
+    hash_key = principal.company_id
     if assignee:
         assignee_id = principal.employee_id if assignee == "me" else assignee
-        query = Ticket.by_assignee.query(keys.employee(principal.company_id, assignee_id), scan_index_forward=False)
-    else:
-        query = Ticket.by_company.query(principal.company_id, scan_index_forward=False)
-    found: list[Ticket] = []
-    for ticket in query:
-        if status is None or ticket.status == status:
-            found.append(ticket)
-        if len(found) >= limit:
-            break
-    return found
+        hash_key, index = keys.employee(principal.company_id, assignee_id), Ticket.by_assignee
+    scope = f"tickets:{index.Meta.index_name}:{hash_key}"
+
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return index.query(hash_key, scan_index_forward=False, last_evaluated_key=start, page_size=page_size)
+
+    keep = None if status is None else (lambda ticket: ticket.status == status)
+    return paging.page(scope, cursor, limit, run, keep)
+
+
+def message_page(company_id: str, ticket_id: str, limit: int, cursor: str | None) -> PageOf[Message]:
+    """The thread in order, notes included (agents' view)."""
+    key = ticket_key(company_id, ticket_id)
+
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return Message.query(key, scan_index_forward=True, last_evaluated_key=start, page_size=page_size)
+
+    return paging.page(f"messages:{key}", cursor, limit, run)
 
 
 def messages(company_id: str, ticket_id: str, *, public_only: bool) -> list[Message]:

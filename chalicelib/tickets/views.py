@@ -7,18 +7,80 @@ anything internal (routing, karma) never reach a customer.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Literal, cast
+
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib.clock import iso
 from chalicelib.db.models import Message, Ticket
 from chalicelib.tickets import sla
 
+TicketStatus = Literal["queued", "assigned", "resolved", "closed"]
 
-def ticket_view(ticket: Ticket, now: datetime) -> dict[str, Any]:
+
+class SlaOut(TypedDict):
+    state: str
+    target_at: str | None
+    limit_at: str | None
+    flag: str | None
+
+
+class TicketOut(TypedDict):
+    ticket_id: str
+    subject: str
+    status: TicketStatus
+    channel: str
+    department: str | None
+    tier: int
+    customer_id: str
+    assignee_id: str | None
+    routing_reason: str
+    tags: list[str]
+    message_count: int
+    created_at: str | None
+    updated_at: str | None
+    taken_at: str | None
+    first_reply_at: str | None
+    resolved_at: str | None
+    closed_at: str | None
+    close_reason: str | None
+    sla: SlaOut
+
+
+class MessageOut(TypedDict):
+    message_id: str
+    author_type: Literal["customer", "agent"]
+    author_id: str
+    visibility: Literal["public", "internal"]
+    body: str
+    created_at: str | None
+
+
+# "from" is a keyword: the functional form.
+CustomerMessageOut = TypedDict(
+    "CustomerMessageOut", {"from": Literal["you", "support"], "body": str, "created_at": str | None}
+)
+
+
+class CustomerTicketOut(TypedDict):
+    """A customer's view: an allow-list (no notes, no assignee, nothing internal)."""
+
+    ticket_id: str
+    subject: str
+    status: Literal["open", "resolved", "closed"]
+    created_at: str | None
+    resolved_at: str | None
+    closed_at: str | None
+    can_confirm: bool
+    can_reply: bool
+    messages: list[CustomerMessageOut]
+
+
+def ticket_view(ticket: Ticket, now: datetime) -> TicketOut:
     return {
         "ticket_id": ticket.ticket_id,
         "subject": ticket.subject,
-        "status": ticket.status,
+        "status": cast(TicketStatus, ticket.status),
         "channel": ticket.channel,
         "department": ticket.department,
         "tier": int(ticket.tier),
@@ -43,12 +105,12 @@ def ticket_view(ticket: Ticket, now: datetime) -> dict[str, Any]:
     }
 
 
-def message_view(message: Message) -> dict[str, Any]:
+def message_view(message: Message) -> MessageOut:
     return {
         "message_id": message.message_id,
-        "author_type": message.author_type,
+        "author_type": cast(Literal["customer", "agent"], message.author_type),
         "author_id": message.author_id,
-        "visibility": message.visibility,
+        "visibility": cast(Literal["public", "internal"], message.visibility),
         "body": message.body,
         "created_at": iso(message.created_at),
     }
@@ -57,11 +119,11 @@ def message_view(message: Message) -> dict[str, Any]:
 CUSTOMER_STATUS = {"queued": "open", "assigned": "open", "resolved": "resolved", "closed": "closed"}
 
 
-def customer_ticket_view(ticket: Ticket, messages: list[Message]) -> dict[str, Any]:
+def customer_ticket_view(ticket: Ticket, messages: list[Message]) -> CustomerTicketOut:
     return {
         "ticket_id": ticket.ticket_id,
         "subject": ticket.subject,
-        "status": CUSTOMER_STATUS[ticket.status],
+        "status": cast(Literal["open", "resolved", "closed"], CUSTOMER_STATUS[ticket.status]),
         "created_at": iso(ticket.created_at),
         "resolved_at": iso(ticket.resolved_at),
         "closed_at": iso(ticket.closed_at),

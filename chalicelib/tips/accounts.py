@@ -8,9 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import (
+    Any,
+    NotRequired,  # pydantic reads TypedDicts from here on 3.11
+)
 
 from pynamodb.exceptions import PutError, UpdateError
+from typing_extensions import TypedDict
 
 from chalicelib import auth, companies, employees
 from chalicelib.clock import iso, utcnow
@@ -260,10 +264,26 @@ def retry_due(event: Mapping[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------- views
 
 
-def account_view(account: TipAccount | None) -> dict[str, Any]:
+class RegistrationOut(TypedDict):
+    status: str | None
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str | None
+
+
+class AccountOut(TypedDict):
+    state: str
+    registration: RegistrationOut | None
+    reason: NotRequired[str | None]
+    updated_at: NotRequired[str | None]
+    employee_id: NotRequired[str]  # employees' accounts
+    tip_button: NotRequired[bool]
+
+
+def account_view(account: TipAccount | None) -> AccountOut:
     if account is None:
         return {"state": "disabled", "registration": None}
-    data: dict[str, Any] = {
+    data: AccountOut = {
         "state": account.state,
         "reason": account.reason,
         "registration": {

@@ -17,9 +17,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
+
 from chalicelib import auth, employees
 from chalicelib.clock import iso, utcnow
-from chalicelib.db import keys
+from chalicelib.db import keys, paging
 from chalicelib.errors import ValidationFailed
 from chalicelib.pages import render
 from chalicelib.tips import accounts
@@ -84,7 +86,34 @@ def tips_in(
     return [t for t in Tip.by_company.query(company_id, condition) if t.paid_at < span.end]
 
 
-def tip_view(tip: Tip) -> dict[str, Any]:
+class TipOut(TypedDict):
+    tip_id: str
+    employee_id: str
+    ticket_id: str | None
+    amount: str
+    currency: str
+    paid_at: str | None
+    refunded_at: str | None
+
+
+TipPageOut = TypedDict("TipPageOut", {"from": str, "to": str, "tips": list[TipOut], "next_cursor": str | None})
+SummaryOut = TypedDict(
+    "SummaryOut",
+    {
+        "from": str,
+        "to": str,
+        "tips": int,
+        "amount": dict[str, str],
+        "ratings": int,
+        "rating_average": float | None,
+        "funnel": dict[str, int],
+        "by_employee": list[dict[str, Any]],
+        "tips_per_day": list[dict[str, Any]],
+    },
+)
+
+
+def tip_view(tip: Tip) -> TipOut:
     return {
         "tip_id": tip.tip_id,
         "employee_id": tip.employee_id,
@@ -104,7 +133,7 @@ def _amounts(tips: list[Tip]) -> dict[str, str]:
     return {currency: f"{minor / 100:.2f}" for currency, minor in sorted(totals.items())}
 
 
-def summary(principal: auth.Principal, query: Mapping[str, str]) -> dict[str, Any]:
+def summary(principal: auth.Principal, query: Mapping[str, str]) -> SummaryOut:
     principal.require_manager()
     company_id = principal.company_id
     span = period(query, principal.timezone)
@@ -180,15 +209,35 @@ def summary(principal: auth.Principal, query: Mapping[str, str]) -> dict[str, An
     }
 
 
-def list_tips(principal: auth.Principal, query: Mapping[str, str]) -> dict[str, Any]:
+def list_tips(principal: auth.Principal, query: Mapping[str, str], limit: int = 50) -> TipPageOut:
+    """Tips of a period (or of one employee or ticket), oldest first, a page at a time."""
     principal.require_manager()
     span = period(query, principal.timezone)
     employee_id, ticket_id = query.get("employee_id"), query.get("ticket_id")
     for name, value in (("employee_id", employee_id), ("ticket_id", ticket_id)):
         if value is not None and not re.fullmatch(r"[a-z]{2,4}_[A-Za-z0-9_-]{16,64}", value):
             raise _bad(name, "must be an id")
-    tips = tips_in(principal.company_id, span, employee_id=employee_id, ticket_id=ticket_id)
-    return {"from": span.first.isoformat(), "to": span.last.isoformat(), "tips": [tip_view(t) for t in tips]}
+    company_id = principal.company_id
+    between = Tip.paid_at.between(span.start, span.end)
+    index: Any
+    if ticket_id:
+        hash_key, index, condition = keys.ticket(company_id, ticket_id), Tip.by_ticket, None
+    elif employee_id:
+        hash_key, index, condition = keys.employee(company_id, employee_id), Tip.by_employee, between
+    else:
+        hash_key, index, condition = company_id, Tip.by_company, between
+
+    def run(start: dict[str, Any] | None, page_size: int) -> Any:
+        return index.query(hash_key, condition, last_evaluated_key=start, page_size=page_size)
+
+    scope = f"tips:{index.Meta.index_name}:{hash_key}:{span.first}:{span.last}"
+    found = paging.page(scope, query.get("cursor"), limit, run, keep=lambda tip: tip.paid_at < span.end)
+    return {
+        "from": span.first.isoformat(),
+        "to": span.last.isoformat(),
+        "tips": [tip_view(t) for t in found.items],
+        "next_cursor": found.next_cursor,
+    }
 
 
 CSV_FIELDS = ("tip_id", "paid_at", "employee_id", "employee_name", "ticket_id", "amount", "currency", "refunded_at")
@@ -207,8 +256,7 @@ def tips_csv(principal: auth.Principal, query: Mapping[str, str]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for tip in sorted(tips_in(principal.company_id, span), key=lambda t: t.paid_at):
-        view = tip_view(tip)
-        view["employee_name"] = names.get(tip.employee_id, "")
+        view: dict[str, Any] = {**tip_view(tip), "employee_name": names.get(tip.employee_id, "")}
         writer.writerow([_cell(view[name]) for name in CSV_FIELDS])
     return out.getvalue()
 

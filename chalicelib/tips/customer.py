@@ -13,59 +13,28 @@ from urllib.parse import urlencode
 
 from pydantic import Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, links
 from chalicelib.clock import iso, utcnow
 from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.errors import Conflict, DomainError, Forbidden, NotFound
-from chalicelib.pages import locale_of, render
+from chalicelib.i18n import N_, locale_of, translator
+from chalicelib.pages import error_texts, render
 from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.message import RATE, TIP, enters_funnel, rated_employee, tip_button
 from chalicelib.tips.models import COMPANY, Rating, TicketFunnel, TipAccount, employee_subject
 from chalicelib.tips.webhooks import sign_reference
 from chalicelib.validation import PlainText, RequestBody, validate
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Rate your support",
-        "heading": "How did {name} do?",
-        "about": "Your request “{subject}” to {company}.",
-        "stars": "Your rating",
-        "comment": "Anything to add? (optional)",
-        "submit": "Send rating",
-        "thanks": "Thank you! You rated {stars} of 5.",
-        "confirmed": "Thank you for confirming: your request is closed.",
-        "tip_hint": "Want to thank {name}?",
-        "tip": "Leave a tip",
-        "invalid_title": "This link cannot be used",
-        "invalid": "This link is not valid. Please use the link from your e-mail as it is.",
-        "expired_title": "This link has expired",
-        "expired": "This link is no longer valid. Thank you for your feedback all the same.",
-        "unavailable_title": "Not available",
-        "unavailable": "Tips are not available for this person right now.",
-        "closed_only": "Only a request you have confirmed as solved can be rated.",
-    },
-    "ru": {
-        "title": "Оцените поддержку",
-        "heading": "Как поработал(а) {name}?",  # noqa: RUF001
-        "about": "Ваше обращение «{subject}» в {company}.",
-        "stars": "Ваша оценка",
-        "comment": "Хотите что-то добавить? (необязательно)",
-        "submit": "Отправить оценку",
-        "thanks": "Спасибо! Ваша оценка: {stars} из 5.",
-        "confirmed": "Спасибо за подтверждение: обращение закрыто.",
-        "tip_hint": "Хотите поблагодарить {name}?",
-        "tip": "Оставить чаевые",
-        "invalid_title": "Ссылка не работает",
-        "invalid": "Ссылка недействительна. Откройте ссылку из письма без изменений.",
-        "expired_title": "Срок действия ссылки истёк",
-        "expired": "Ссылка больше не действует. Спасибо за ваш отзыв!",
-        "unavailable_title": "Недоступно",
-        "unavailable": "Чаевые для этого сотрудника сейчас недоступны.",
-        "closed_only": "Оценить можно только обращение, решение которого вы подтвердили.",
-    },
-}
+# Errors these pages show. Domain errors keep English details (the JSON API returns them); pages
+# translate them through the catalog when they are shown.
+STARS_REQUIRED = N_("Please choose from 1 to 5 stars.")  # the route passes it to `rating_page`
+NOT_RATEABLE = N_("Only a request you have confirmed as solved can be rated.")
+TIPS_UNAVAILABLE = N_("Tips are not available for this person right now.")
+OWN_TICKET = N_("Employees cannot rate their own tickets.")
+ALREADY_RATED = N_("This request has already been rated. Thank you!")
 
 
 @dataclass(frozen=True)
@@ -86,14 +55,16 @@ class RatingForm(RequestBody):
 
 def notice(error: DomainError, locale: str = "en") -> Page:
     """A friendly page for a link that cannot be used (tampered, expired, foreign, unavailable)."""
-    t = STRINGS[locale_of(locale)]
+    t = translator(locale)
     if error.status == 410:
-        title, message = t["expired_title"], t["expired"]
+        title = t.gettext("This link has expired")
+        message = t.gettext("This link is no longer valid. Thank you for your feedback all the same.")
     elif isinstance(error, links.LinkInvalid) or error.status == 404:
-        title, message = t["invalid_title"], t["invalid"]
+        title = t.gettext("This link cannot be used")
+        message = t.gettext("This link is not valid. Please use the link from your e-mail as it is.")
     else:
-        title, message = t["unavailable_title"], error.detail
-    return Page(error.status, render("tips/notice.html", locale=locale_of(locale), title=title, message=message))
+        title, message = t.gettext("Not available"), error_texts(error.status, "", error.detail, t.locale)[1]
+    return Page(error.status, render("tips/notice.html", locale=t.locale, title=title, message=message))
 
 
 @dataclass(frozen=True)
@@ -135,7 +106,7 @@ def _load(purpose: str, token: str, for_submit: bool = False) -> Rated:
         raise NotFound("Ticket")
     rateable = ticket.status == "closed" and enters_funnel(ticket, company)
     if not rateable or rated_employee(ticket) != employee.employee_id:
-        raise Conflict(STRINGS[locale_of(ticket.locale)]["closed_only"], "not-rateable")
+        raise Conflict(NOT_RATEABLE, "not-rateable")
     return Rated(ticket, employee, company, found[3], found[4], found[5], funnel=found[6] if for_submit else None)
 
 
@@ -154,7 +125,7 @@ def rating_page(
     now = now or utcnow()
     rated = _load(RATE, token)
     ticket, employee = rated.ticket, rated.employee
-    locale = locale_of(ticket.locale)
+    t = translator(ticket.locale)
     rating = rated.rating
     tip_path = None
     if rated.can_tip:
@@ -164,14 +135,13 @@ def rating_page(
     nonce = secrets.token_urlsafe(16)
     html = render(
         "tips/rate.html",
-        locale=locale,
-        t=STRINGS[locale],
-        title=STRINGS[locale]["title"],
+        locale=t.locale,
+        title=t.gettext("Rate your support"),
         employee_name=employee.name.split()[0],
         subject=ticket.subject,
         company_name=rated.company.name,
         rating=int(rating.stars) if rating and not rating.voided_at else None,
-        error=error,
+        error=error_texts(422, "", error, t.locale)[1] if error else None,
         submit_path=f"/rate/{token}",
         opened_path=f"/rate/{token}/opened",
         tip_path=tip_path,
@@ -220,7 +190,7 @@ def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> 
     ticket, employee = rated.ticket, rated.employee
     customer = Customer.get(ticket.company_id, ticket.customer_id)
     if customer.email.lower() == employee.email.lower():
-        raise Forbidden("Employees cannot rate their own tickets.")
+        raise Forbidden(OWN_TICKET)
     rating = Rating(
         ticket.company_id,
         ticket.ticket_id,
@@ -240,7 +210,7 @@ def submit_rating(token: str, form: RatingForm, now: datetime | None = None) -> 
                 tx.update(funnel, actions=[TicketFunnel.rated_at.set(now)])
     except TransactWriteError as error:
         if is_condition_failure(error):
-            raise Conflict("This request has already been rated. Thank you!", "already-rated") from None
+            raise Conflict(ALREADY_RATED, "already-rated") from None
         raise
     return rating
 
@@ -271,7 +241,17 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
     return Rating.get(principal.company_id, ticket_id, consistent_read=True)
 
 
-def rating_view(rating: Rating) -> dict[str, Any]:
+class RatingOut(TypedDict):
+    ticket_id: str
+    employee_id: str
+    stars: int
+    comment: str | None
+    rated_at: str | None
+    voided_at: str | None
+    voided_by: str | None
+
+
+def rating_view(rating: Rating) -> RatingOut:
     return {
         "ticket_id": rating.ticket_id,
         "employee_id": rating.employee_id,
@@ -288,7 +268,7 @@ def tip_redirect(token: str) -> str:
     rated = _load(TIP, token)
     ticket, employee, account = rated.ticket, rated.employee, rated.employee_account
     if not rated.can_tip or account is None or not account.form_url:
-        raise Conflict(STRINGS[locale_of(ticket.locale)]["unavailable"], "tips-unavailable")
+        raise Conflict(TIPS_UNAVAILABLE, "tips-unavailable")
     config = get_tip_config()
     query = urlencode(
         {
@@ -301,7 +281,7 @@ def tip_redirect(token: str) -> str:
     base = account.form_url.split("#", 1)[0]
     url = f"{base}{'&' if '?' in base else '?'}{query}"
     if origin_of(url) != config.partner_form_origin:  # never an open redirect, whatever was stored
-        raise Conflict(STRINGS[locale_of(ticket.locale)]["unavailable"], "tips-unavailable")
+        raise Conflict(TIPS_UNAVAILABLE, "tips-unavailable")
     _mark(ticket.company_id, ticket.ticket_id, "tip_clicked_at")
     return url
 

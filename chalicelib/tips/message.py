@@ -21,11 +21,12 @@ from chalicelib import links, mail, outbox
 from chalicelib.clock import utcnow
 from chalicelib.db.base import get_many
 from chalicelib.db.models import Company, Customer, Employee, Ticket
+from chalicelib.i18n import locale_of, translator
 from chalicelib.lifecycle import transitions_of
 from chalicelib.mail import threading
 from chalicelib.notify import reply_handle
 from chalicelib.outbox.models import OutboxMessage
-from chalicelib.pages import locale_of, render
+from chalicelib.pages import render
 from chalicelib.settings import get_settings
 from chalicelib.streams import StreamRecord, process_batch
 from chalicelib.tips import accounts, telegram
@@ -36,8 +37,6 @@ RATE = "rate"
 TIP = "tip"
 KIND = "tip.rating"  # the outbox kind
 EVENT = "rating"  # the event key: one rating message per ticket
-SUBJECTS = {"en": "How did we do? {subject}", "ru": "Оцените нашу работу: {subject}"}
-BUTTONS = {"en": ("Rate {name}", "Leave a tip"), "ru": ("Оценить: {name}", "Оставить чаевые")}
 
 
 def handle_tip_stream(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -114,7 +113,15 @@ class Content:
 
     @property
     def subject(self) -> str:
-        return SUBJECTS[self.locale].format(subject=self.context["subject"])
+        return translator(self.locale).gettext("How did we do? %(subject)s", subject=self.context["subject"])
+
+    def buttons(self) -> list[tuple[str, str]]:
+        """Chat buttons: rate, and tip when the employee can be tipped."""
+        t = translator(self.locale)
+        buttons = [(t.gettext("Rate %(name)s", name=self.context["employee_name"]), self.context["rating_url"])]
+        if self.context["tip_url"]:
+            buttons.append((t.gettext("Leave a tip"), self.context["tip_url"]))
+        return buttons
 
 
 def content_for(
@@ -201,18 +208,15 @@ def _enter_quietly(ticket: Ticket, employee_id: str, marks: list[Any]) -> None:
 
 def _send(ticket: Ticket, customer: Customer, company: Company, content: Content) -> outbox.Delivery:
     if customer.telegram_chat_id and telegram.is_configured():
-        rate_label, tip_label = BUTTONS[content.locale]
-        buttons = [(rate_label.format(name=content.context["employee_name"]), content.context["rating_url"])]
-        if content.context["tip_url"]:
-            buttons.append((tip_label, content.context["tip_url"]))
-        text = render(f"tips/telegram.{content.locale}.txt", **content.context)
-        return outbox.Delivery("sent", "telegram", telegram.send_message(customer.telegram_chat_id, text, buttons))
+        text = render("tips/telegram.txt", locale=content.locale, **content.context)
+        sent = telegram.send_message(customer.telegram_chat_id, text, content.buttons())
+        return outbox.Delivery("sent", "telegram", sent)
     message = mail.Mail(
         to=customer.email,
         to_name=customer.name,
         subject=content.subject,
-        text=render(f"tips/email.{content.locale}.txt", **content.context),
-        html=render(f"tips/email.{content.locale}.html", **content.context),
+        text=render("tips/email.txt", locale=content.locale, **content.context),
+        html=render("tips/email.html", locale=content.locale, **content.context),
         sender_name=company.name,
         language=content.locale,
         headers=threading.notification_headers(

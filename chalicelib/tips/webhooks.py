@@ -17,12 +17,13 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, links, observability
 from chalicelib.clock import parse_iso, utcnow
@@ -110,7 +111,15 @@ class TipData(_Data):
 # ------------------------------------------------------------------------------- receiving
 
 
-def receive(headers: Mapping[str, str], body: bytes, now: datetime | None = None) -> dict[str, Any]:
+Outcome = Literal["applied", "duplicate", "ignored"]
+
+
+class WebhookOut(TypedDict):
+    webhook_id: str
+    outcome: Outcome
+
+
+def receive(headers: Mapping[str, str], body: bytes, now: datetime | None = None) -> WebhookOut:
     now = now or utcnow()
     webhook_id = verify(headers, body, get_tip_config().webhook_secrets, now.timestamp())
     try:
@@ -160,7 +169,7 @@ def _already_received(webhook_id: str) -> bool:
     return True
 
 
-def _receipt_only(receipt: WebhookReceipt, outcome: str) -> str:
+def _receipt_only(receipt: WebhookReceipt, outcome: Outcome) -> Outcome:
     receipt.outcome = outcome
     try:
         receipt.save(condition=WebhookReceipt.webhook_id.does_not_exist())

@@ -9,6 +9,7 @@ from chalicelib import links
 from chalicelib.errors import DomainError, ValidationFailed
 from chalicelib.http.responses import HTML, html_response, see_other
 from chalicelib.http.route import Call, Page, route
+from chalicelib.i18n import locale_of
 from chalicelib.mail.threading import subject_reference
 from chalicelib.notify import confirm
 from chalicelib.pages import customer_ticket as pages
@@ -30,7 +31,7 @@ def _page_base(link: str) -> str:
 @route("GET", "/c/{link}", summary="The customer's ticket page", tag=TAG, auth="link", link=TICKET, produces=HTML)
 def ticket_page(call: Call, link: str) -> Response:
     ticket, thread = service.customer_ticket(link)
-    return html_response(pages.ticket_page(customer_ticket_view(ticket, thread), _page_base(link)))
+    return html_response(pages.ticket_page(dict(customer_ticket_view(ticket, thread)), _page_base(link)))
 
 
 @route(
@@ -48,7 +49,8 @@ def page_reply(call: Call, link: str) -> Response:
         reply = call.valid_form()
     except ValidationFailed:
         ticket, thread = service.customer_ticket(link)
-        page = pages.ticket_page(customer_ticket_view(ticket, thread), _page_base(link), "Please write a reply first.")
+        view = dict(customer_ticket_view(ticket, thread))
+        page = pages.ticket_page(view, _page_base(link), pages.REPLY_REQUIRED, locale=ticket.locale)
         return html_response(page, 422)
     service.customer_reply(link, reply.body)
     return see_other(_page_base(link))
@@ -65,6 +67,7 @@ def page_reply(call: Call, link: str) -> Response:
 )
 def confirm_page(call: Call, link: str) -> Response | Page:
     ticket = service.load(call.link.company_id, call.link.ticket_id)
+    call.locale = locale_of(ticket.locale)  # the customer's language, as their e-mails
     if ticket.status == "closed":
         rate = confirm.rating_link(ticket)
         if rate is not None:  # confirmed: the stars and the Tip button at once, on this page

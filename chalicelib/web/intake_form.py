@@ -9,9 +9,9 @@ from typing import Any
 from chalicelib import ratelimit
 from chalicelib.companies import by_intake_key
 from chalicelib.errors import ValidationFailed
-from chalicelib.http.body import LOCALES
 from chalicelib.http.responses import HTML
-from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.http.route import Call, Page, Param, Redirect, route
+from chalicelib.i18n import supported_locales
 from chalicelib.intake import FORM_ADDRESS, FORM_IP, HONEYPOT, WebForm
 from chalicelib.mail.threading import subject_reference
 from chalicelib.settings import get_settings
@@ -20,12 +20,13 @@ from chalicelib.tickets.schemas import IntakeTicket
 
 TAG = "Customer pages"
 FIELDS = ("name", "email", "subject", "message")
+LANG = {"lang": Param("The page's language (default: the browser's)", "enum", choices=("en", "ru"))}
 
 
 def choose_locale(call: Call) -> str:
     """`?lang=` (the language links) or the form's own `lang`, else the browser's Accept-Language."""
     wanted = call.query.get("lang") or (call.form.get("lang") if call.request.method == "POST" else None)
-    if wanted in LOCALES:
+    if wanted and wanted in supported_locales():
         call.locale = wanted
     return call.locale
 
@@ -45,7 +46,7 @@ def form_page(call: Call, company_name: str, intake_key: str, **extra: Any) -> P
     return Page("web/intake_form.html", context, status=status)
 
 
-@route("GET", "/f/{intake_key}", summary="The company's web form", tag=TAG, auth="public", produces=HTML)
+@route("GET", "/f/{intake_key}", summary="The company's web form", tag=TAG, auth="public", produces=HTML, query=LANG)
 def show_form(call: Call, intake_key: str) -> Page:
     company = by_intake_key(intake_key)
     choose_locale(call)
@@ -91,7 +92,15 @@ def send_form(call: Call, intake_key: str) -> Page | Redirect:
     return Redirect(f"{sent}&ref={reference}{'&merged=1' if result.merged else ''}")
 
 
-@route("GET", "/f/{intake_key}/sent", summary="The web form's thank-you page", tag=TAG, auth="public", produces=HTML)
+@route(
+    "GET",
+    "/f/{intake_key}/sent",
+    summary="The web form's thank-you page",
+    tag=TAG,
+    auth="public",
+    produces=HTML,
+    query={**LANG, "ref": Param("The request's reference", pattern="[0-9A-F]{8}"), "merged": Param("1: merged")},
+)
 def form_sent(call: Call, intake_key: str) -> Page:
     company = by_intake_key(intake_key)
     choose_locale(call)

@@ -12,7 +12,7 @@ from chalicelib.http.responses import HTML, cookie, read_cookie
 from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.intake import HONEYPOT, PORTAL_ADDRESS, PORTAL_IP, PortalRequest
 from chalicelib.settings import get_settings
-from chalicelib.web.intake_form import choose_locale
+from chalicelib.web.intake_form import LANG, choose_locale
 
 TAG = "Customer pages"
 logger = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ def send_request_form(call: Call, intake_key: str) -> Page | Redirect:
     tag=TAG,
     auth="public",
     produces=HTML,
+    query=LANG,
 )
 def request_sent(call: Call, intake_key: str) -> Page:
     company = by_intake_key(intake_key)

@@ -7,12 +7,11 @@ from chalice import Response
 
 from chalicelib.errors import DomainError
 from chalicelib.http.responses import FORM, HTML, html_response
-from chalicelib.http.route import Call, route
+from chalicelib.http.route import PERIOD, Call, route
 from chalicelib.tips import analytics, customer
 
 TAG = "Tips pages"
 NO_BODY = ["application/json", "text/plain", FORM]
-PERIOD = {"from": "First day, YYYY-MM-DD (default: 30 days ago)", "to": "Last day, YYYY-MM-DD (default: today)"}
 
 
 def page_response(page: customer.Page) -> Response:
@@ -50,7 +49,7 @@ def submit_rating(call: Call, link: str) -> Response:
         form = customer.parse_form(call.form)
     except DomainError:
         try:
-            return page_response(customer.rating_page(link, error="Please choose from 1 to 5 stars.", status=422))
+            return page_response(customer.rating_page(link, error=customer.STARS_REQUIRED, status=422))
         except DomainError as error:
             return page_response(customer.notice(error))
     try:

@@ -270,5 +270,5 @@ def test_the_dashboard_renders_the_figures_for_a_manager(company: Company, partn
     )
     html = response.body.decode()
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
-    assert '<svg id="funnel"' in html and "150.00 EUR" in html and "Ada" in html
+    assert '<svg id="funnel"' in html and "€150.00" in html and "Ada" in html
     assert "<script" not in html and "http" not in html.split("<body>")[1].replace("http://www.w3.org", "")

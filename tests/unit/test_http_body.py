@@ -6,7 +6,7 @@ import pytest
 
 import tests.conftest  # noqa: F401
 from chalicelib.errors import DomainError, MalformedRequest
-from chalicelib.http.body import MAX_BODY_BYTES, MAX_DEPTH, negotiate_locale, nesting_depth, parse_json
+from chalicelib.http.body import MAX_BODY_BYTES, MAX_DEPTH, nesting_depth, parse_json
 
 
 def test_nesting_is_measured_without_counting_brackets_inside_strings() -> None:
@@ -32,18 +32,3 @@ def test_a_body_larger_than_the_limit_is_refused_as_too_large() -> None:
 def test_empty_invalid_or_non_utf8_bodies_are_malformed(raw: bytes) -> None:
     with pytest.raises(MalformedRequest):
         parse_json(raw)
-
-
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [
-        (None, "en"),
-        ("ru-RU,ru;q=0.9,en;q=0.8", "ru"),
-        ("de-DE, en;q=0.5, ru;q=0.7", "ru"),
-        ("lt, de", "en"),
-        ("ru;q=0, en", "en"),
-        ("ru;q=abc", "en"),
-    ],
-)
-def test_the_reader_language_is_the_best_supported_one_they_accept(header: str | None, expected: str) -> None:
-    assert negotiate_locale(header) == expected
