@@ -206,7 +206,9 @@ def parts(message: Message) -> dict[str, str]:
         if part.get_content_maintype() == "text":
             payload = part.get_payload(decode=True)
             assert isinstance(payload, bytes)
-            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
+            # lines end in CRLF on the wire (RFC 5322); a mail client shows them as line breaks
+            text = payload.decode(part.get_content_charset() or "utf-8")
+            found[part.get_content_type()] = text.replace("\r\n", "\n")
     return found
 
 
