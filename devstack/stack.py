@@ -18,7 +18,7 @@ import boto3
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
 from chalice.local import ChaliceRequestHandler, LocalDevServer
 
-from devstack import partner_sandbox
+from devstack import mailbox, partner_sandbox
 from devstack.environment import PROJECT_DIR, local_environment
 from devstack.moto import MotoServer, outbox
 from devstack.pump import StreamPump, Subscription, table_of
@@ -171,6 +171,13 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, stack.pump.status())
             elif self.path == "/outbox" and stack.moto:
                 self._reply(200, outbox())
+            elif self.path.startswith("/mailbox") and stack.moto:  # sent mail as people read it (devstack/mailbox.py)
+                status, content_type, body = mailbox.respond(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
             elif self.path == "/health":
                 self._reply(200, {"api": stack.api_url, "moto": stack.moto.url if stack.moto else None})
             else:
