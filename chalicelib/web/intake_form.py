@@ -87,7 +87,7 @@ def send_form(call: Call, intake_key: str) -> Page | Redirect:
         channel="web",
         locale=form.lang,
     )
-    result = service.open_ticket(intake_key, request)
+    result = service.open_ticket_for(company, request)
     reference = subject_reference(result.ticket.ticket_id).lstrip("#")
     return Redirect(f"{sent}&ref={reference}{'&merged=1' if result.merged else ''}")
 

@@ -14,6 +14,7 @@ from chalicelib.outbox.models import OutboxMessage
 from tests.functional.conftest import Company
 from tests.functional.events import scheduled_event
 from tests.functional.notify_helpers import Stream, links_in, parts, sent_mail, ses_refusing, text_of
+from tests.support.dynamodb_requests import dynamodb_requests
 
 
 def outbox_of(company: Company, ticket_id: str) -> dict[str, OutboxMessage]:
@@ -180,3 +181,19 @@ def test_addresses_ses_would_refuse_are_refused_at_the_intake_with_a_field_error
     assert status == 422 and body["errors"][0]["field"] == "email"
     ok = {"subject": "Hi", "body": "Hi", "customer_name": "Ann", "customer_email": "Ann@Пример.рф"}
     assert company.api.call("POST", f"/intake/{company.intake_key}/tickets", ok, token="")[0] == 201
+
+
+def test_a_notification_costs_four_dynamodb_requests_and_a_redelivered_one_one(
+    company: Company, client: Client
+) -> None:
+    stream = Stream(client, company.company_id)
+    opened = company.open_ticket("Budget", "budget@example.com")
+    record = stream.changed(opened["ticket_id"])
+    with dynamodb_requests() as first:
+        assert stream.deliver(record) == {"batchItemFailures": []}
+    with dynamodb_requests() as again:
+        assert stream.deliver(record) == {"batchItemFailures": []}
+    # the timeline's PutItem, then: claim, one BatchGetItem (company, customer, message), suppression, record
+    assert first["PutItem"] == 1 and first["UpdateItem"] == 2 and first["BatchGetItem"] == 1 and first["GetItem"] == 1
+    assert sum(first[k] for k in ("Query", "Scan", "TransactWriteItems")) == 0
+    assert again["PutItem"] == 1 and again["UpdateItem"] == 1 and again["BatchGetItem"] == again["GetItem"] == 0
