@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Chalice, Cron, Rate
-from chalice.app import CloudWatchEvent, DynamoDBEvent
+from chalice.app import CloudWatchEvent, DynamoDBEvent, S3Event, SNSEvent
 
 from chalicelib.http.dispatch import register
 from chalicelib.observability import observe
-from chalicelib.settings import stream_arn
+from chalicelib.settings import get_settings, stream_arn
 
 app = Chalice(app_name="servicedesk")
 register(app)
@@ -64,6 +64,20 @@ def award_badges(event: CloudWatchEvent) -> dict[str, Any]:
     from chalicelib.badges.job import award_daily
 
     return award_daily(event.to_dict())
+
+
+@app.on_s3_event(bucket=get_settings().mail_bucket, events=["s3:ObjectCreated:*"], prefix="inbound/")
+def receive_mail(event: S3Event) -> dict[str, Any]:
+    from chalicelib.inbound.receive import handle_s3_event
+
+    return handle_s3_event(event.to_dict())
+
+
+@app.on_sns_message(topic=get_settings().mail_feedback_topic)
+def mail_feedback(event: SNSEvent) -> dict[str, Any]:
+    from chalicelib.inbound.feedback import handle_sns_event
+
+    return handle_sns_event(event.to_dict())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="resend_notifications")

@@ -34,6 +34,7 @@ TICKETS_CREATED = "TicketsCreated"
 EMAILS_SENT = "EmailsSent"
 TIPS_PAID = "TipsPaid"
 BADGE_JOB_DURATION = "BadgeJobDuration"
+TIP_REGISTRATION_ERRORS = "TipRegistrationErrors"  # registrations the retry job could not handle
 
 
 @functools.cache

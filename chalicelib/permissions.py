@@ -8,7 +8,8 @@ and (tests/support/aws_audit.py) that every AWS call a function makes in the tes
 
 Resources are table short names from chalicelib/db/catalog.py, or "<table>/index/<index>" for a
 query on an index. Actions are DynamoDB's item actions; a transaction needs the action of each of
-its items (Put -> PutItem, Update -> UpdateItem, ...). Nothing here is read at run time.
+its items (Put -> PutItem, Update -> UpdateItem, ...). `mail_bucket` names key prefixes of the mail
+bucket (chalicelib/inbound/storage.py) and S3 object actions on them. Nothing here is read at run time.
 
 Adding a function or a table: declare it here, run `make policies`, commit the policy files.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 GET, PUT, UPDATE, DELETE, QUERY = "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"
 BATCH_GET, BATCH_WRITE, CHECK = "BatchGetItem", "BatchWriteItem", "ConditionCheckItem"
+S3_GET, S3_PUT = "GetObject", "PutObject"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Access:
     tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     send_mail: bool = False  # ses:SendRawEmail as the stage's MAIL_FROM identity
     secrets: tuple[str, ...] = ()  # variable names of chalicelib/secrets.py SECRETS
+    mail_bucket: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "inbound/" -> ("GetObject",)
 
 
 FUNCTIONS: dict[str, Access] = {
@@ -40,7 +43,7 @@ FUNCTIONS: dict[str, Access] = {
             "api_tokens/index/by_employee": (QUERY,),
             "sessions": (GET, PUT, UPDATE, DELETE),
             "sessions/index/by_employee": (QUERY,),
-            "customers": (GET, PUT, DELETE),
+            "customers": (GET, PUT, DELETE, BATCH_GET),
             "tickets": (GET, PUT, UPDATE, BATCH_GET),
             "tickets/index/queue": (QUERY,),
             "tickets/index/by_customer": (QUERY,),
@@ -59,31 +62,45 @@ FUNCTIONS: dict[str, Access] = {
             "ratings/index/by_company_rated": (QUERY,),
             "tip_funnel": (GET, UPDATE, BATCH_GET),
             "tip_funnel/index/by_company_closed": (QUERY,),
-            "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE),
+            "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE, BATCH_GET),
             "karma": (GET, DELETE),
             "badge_config": (GET, PUT),
             "badge_awards": (GET, PUT, QUERY),
             "badge_standings": (GET, PUT, QUERY),
+            # the staff web app: sign-in links and invitations (mailed), their rate limits
+            "employees/index/by_email": (QUERY,),
+            "signin_links": (GET, PUT, UPDATE),
+            "signin_limits": (UPDATE,),
+            "mail_suppressions": (GET,),
+            "canned_replies": (GET, PUT, UPDATE, DELETE, QUERY),
+            "search_terms": (QUERY,),
+            "desk_pulse": (QUERY,),
+            "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own
+            "mail_addresses/index/by_company": (QUERY,),
             "outbox": (UPDATE,),
             "outbox/index/failed_by_company": (QUERY,),
             "rate_limits": (UPDATE,),
             "link_uses": (PUT,),
-            "mail_suppressions": (GET,),
         },
-        send_mail=True,  # the "my requests" link is mailed while the customer waits
+        send_mail=True,  # sign-in links and invitations; the "my requests" link, mailed while the customer waits
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
+        mail_bucket={"attachments/": (S3_GET,)},  # presigned links to files of e-mailed messages
     ),
     # Customer-ratings stream: recompute the customer's karma.
     "update_karma": Access(tables={"companies": (GET,), "karma": (GET, PUT, DELETE), "customer_ratings": (QUERY,)}),
-    # Tickets stream: lifecycle transitions, and their hooks: the customers' and agents' notifications.
+    # Tickets stream: lifecycle transitions and their hooks: the desk's search index and pulse
+    # (chalicelib/desk/reactions.py), the customers' and agents' notifications (chalicelib/notify).
     "on_ticket_change": Access(
         tables={
             "lifecycle": (PUT,),
-            "companies": (BATCH_GET,),
+            "search_terms": (BATCH_WRITE,),
+            "desk_pulse": (UPDATE,),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
             "customers": (BATCH_GET,),
             "employees": (BATCH_GET,),
             "messages": (BATCH_GET,),
             "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
             "mail_suppressions": (GET,),
         },
         send_mail=True,
@@ -92,12 +109,13 @@ FUNCTIONS: dict[str, Access] = {
     # Tickets stream: the rating/tip message after a confirmed close.
     "send_tip_email": Access(
         tables={
-            "companies": (GET, BATCH_GET),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
             "customers": (BATCH_GET,),
             "employees": (BATCH_GET,),
             "tip_accounts": (BATCH_GET,),
             "tip_funnel": (UPDATE,),
             "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
             "mail_suppressions": (GET,),
         },
         send_mail=True,
@@ -120,9 +138,10 @@ FUNCTIONS: dict[str, Access] = {
     "resend_notifications": Access(
         tables={
             "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
             "outbox/index/due": (QUERY,),
             "tickets": (GET,),
-            "companies": (GET, BATCH_GET),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
             "customers": (GET, BATCH_GET),
             "employees": (BATCH_GET,),
             "messages": (BATCH_GET,),
@@ -133,6 +152,25 @@ FUNCTIONS: dict[str, Access] = {
         send_mail=True,
         secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),
     ),
+    # Mail bucket event: an incoming e-mail becomes a ticket or a thread reply (chalicelib/inbound).
+    "receive_mail": Access(
+        tables={
+            "mail_addresses": (BATCH_GET,),
+            "companies": (BATCH_GET,),
+            "mail_messages": (GET, PUT, BATCH_GET),
+            "mail_senders": (UPDATE,),
+            "customers": (GET, PUT),
+            "karma": (GET,),
+            "employees": (QUERY,),
+            "tickets": (GET, PUT, UPDATE),
+            "tickets/index/by_customer": (QUERY,),
+            "messages": (PUT,),
+        },
+        secrets=("APP_SECRET",),
+        mail_bucket={"inbound/": (S3_GET,), "attachments/": (S3_PUT,), "quarantine/": (S3_PUT,)},
+    ),
+    # SES bounce and complaint notifications (SNS): the suppression list.
+    "mail_feedback": Access(tables={"mail_suppressions": (PUT,)}),
     "retry_tip_registrations": Access(
         tables={"companies": (GET,), "tip_accounts": (GET, UPDATE), "tip_accounts/index/retry": (QUERY,)},
         secrets=("TIP_PARTNER_API_KEY",),
@@ -147,7 +185,8 @@ def table_of(resource: str) -> str:
 
 def allows(function: str, action: str, resource: str) -> bool:
     """Whether `function` is declared to do `action` ("dynamodb:GetItem", "ses:SendRawEmail",
-    "ssm:GetParameter") on `resource` (a table or index key, "ses:identity", "ssm:<SECRET VARIABLE>")."""
+    "ssm:GetParameter", "s3:GetObject") on `resource` (a table or index key, "ses:identity",
+    "ssm:<SECRET VARIABLE>", "s3:<key prefix of the mail bucket>")."""
     access = FUNCTIONS.get(function)
     if access is None:
         return False
@@ -158,4 +197,6 @@ def allows(function: str, action: str, resource: str) -> bool:
         return access.send_mail and name == "SendRawEmail"
     if service == "ssm":
         return name == "GetParameter" and resource.removeprefix("ssm:") in access.secrets
+    if service == "s3":
+        return name in access.mail_bucket.get(resource.removeprefix("s3:"), ())
     return False

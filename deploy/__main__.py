@@ -1,4 +1,4 @@
-"""`python -m deploy policies|check|template|package|deploy` (see README "Deploy")."""
+"""`python -m deploy policies|check|template|package|deploy|redrive` (see README "Deploy")."""
 
 from __future__ import annotations
 
@@ -120,9 +120,9 @@ def package(stage: str, out: Path, lint: bool = True) -> Path:
     target = out / "package"
     if target.exists():
         shutil.rmtree(target)
-    chalice = Path(sys.executable).with_name("chalice")
+    chalice = [sys.executable, "-m", "deploy.chalice_cli"]  # chalice, plus S3 events on the mail bucket
     subprocess.run(
-        [str(chalice), "package", "--stage", stage, "--merge-template", str(merge), str(target)],
+        [*chalice, "package", "--stage", stage, "--merge-template", str(merge), str(target)],
         cwd=PROJECT_DIR,
         env=packaging_environment(stage),
         check=True,
@@ -199,6 +199,20 @@ def deploy(stage: str, out: Path, bucket: str, stack: str, overrides: list[str])
     )
 
 
+def redrive_queue(stack: str, function: str, dry_run: bool) -> dict[str, Any]:
+    """`redrive` with the caller's real AWS credentials (never run by the tests)."""
+    import boto3
+
+    from deploy.redrive import lambda_invoker, redrive, stack_targets
+
+    if os.environ.get("AWS_ACCESS_KEY_ID") == "testing":  # the Makefile's offline dummy
+        raise DeployError("redrive talks to real AWS: run it outside make, with your own credentials")
+    queue_url, function_name = stack_targets(boto3.client("cloudformation"), stack, function)
+    invoke = lambda_invoker(boto3.client("lambda"), function_name)
+    outcome = redrive(queue_url, invoke, boto3.client("sqs"), boto3.client("dynamodbstreams"), dry_run)
+    return {"queue": queue_url, "function": function_name, **outcome.as_dict()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -214,8 +228,15 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument("--bucket", required=True, help="S3 bucket for the code artefact")
             command.add_argument("--stack", default=None, help="stack name (default servicedesk-<stage>)")
             command.add_argument("overrides", nargs="*", help="Key=Value template parameters (PublicBaseUrl=...)")
+    redrive = commands.add_parser("redrive", help="hand a stream handler's failure queue back to it (real AWS)")
+    redrive.add_argument("--stack", required=True, help="the deployed stack, e.g. servicedesk-dev")
+    redrive.add_argument("--function", required=True, help="the stream handler, e.g. send_tip_email")
+    redrive.add_argument("--dry-run", action="store_true", help="read the records, invoke nothing, delete nothing")
     args = parser.parse_args(argv)
     try:
+        if args.command == "redrive":
+            print(json.dumps(redrive_queue(args.stack, args.function, args.dry_run), indent=2))
+            return 0
         if args.command == "policies":
             write_policies()
         elif args.command == "check":

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chalice.app import Chalice, DynamoDBEventConfig
+from chalice.app import Chalice, DynamoDBEventConfig, S3EventConfig, SNSEventConfig
 from chalice.utils import to_cfn_resource_name
 from pynamodb.models import Model
 
@@ -33,6 +33,7 @@ class Function:
     stream_table: str | None = None  # short name of the table whose stream it reads
     batch_size: int | None = None
     starting_position: str | None = None
+    asynchronous: bool = False  # invoked by S3 or SNS: retried by Lambda, then kept in its failure queue
 
     @property
     def role_id(self) -> str:
@@ -106,7 +107,8 @@ def functions(app: Chalice | None = None) -> list[Function]:
                 )
             )
         else:
-            found.append(Function(source.name, to_cfn_resource_name(source.name)))
+            asynchronous = isinstance(source, S3EventConfig | SNSEventConfig)
+            found.append(Function(source.name, to_cfn_resource_name(source.name), asynchronous=asynchronous))
     names = [f.name for f in found]
     if len(set(names)) != len(names):
         raise DeployError(f"two functions share a name: {sorted(names)}")

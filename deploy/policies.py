@@ -15,6 +15,7 @@ from chalice.utils import to_cfn_resource_name
 from chalicelib.permissions import FUNCTIONS, Access, table_of
 from chalicelib.secrets import SECRETS
 from deploy.functions import DeployError, Function, model_by_short_name, table_logical_id
+from deploy.mail_in import bucket_arn
 
 STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
 LOGS = ("logs:CreateLogStream", "logs:PutLogEvents")
@@ -102,6 +103,24 @@ def policy_document(function: Function) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": ["sqs:SendMessage"],
                 "Resource": {"Fn::GetAtt": [function.failure_queue_id, "Arn"]},
+            }
+        )
+    if function.asynchronous:
+        statements.append(
+            {
+                "Sid": "FailedEvents",
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": {"Fn::GetAtt": [function.failure_queue_id, "Arn"]},
+            }
+        )
+    for prefix in sorted(access.mail_bucket):
+        statements.append(
+            {
+                "Sid": _sid("Mail", prefix.strip("/")),
+                "Effect": "Allow",
+                "Action": sorted(f"s3:{action}" for action in access.mail_bucket[prefix]),
+                "Resource": bucket_arn(f"/{prefix}*"),
             }
         )
     if access.send_mail:

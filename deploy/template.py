@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deploy import alarms, gateway_responses
 from deploy.functions import (
     API_HANDLER,
     DEPLOYED_STAGES,
@@ -20,6 +21,7 @@ from deploy.functions import (
     stage_environment,
     table_logical_id,
 )
+from deploy.mail_in import extend as extend_mail_in
 from deploy.tables import stream_view_type, table_resource
 
 # Stream failure handling: a poison record is isolated by bisecting, retried a bounded number of
@@ -32,6 +34,7 @@ LOG_RETENTION_DAYS = 30
 LOCAL_ONLY_VARIABLES = (
     "DYNAMODB_ENDPOINT",
     "SES_ENDPOINT",
+    "S3_ENDPOINT",
     "APP_SECRET",
     "TIP_PARTNER_API_KEY",
     "TIP_WEBHOOK_SECRETS",
@@ -145,4 +148,14 @@ def merge_template(stage: str) -> dict[str, Any]:
         resources[function.logical_id] = {"DependsOn": [function.log_group_id], "Properties": properties}
     if not any(function.name == API_HANDLER for function in functions()):
         del outputs["ApiUrl"], outputs["TipWebhookUrl"]
-    return {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
+    else:
+        resources.update(gateway_responses.resources())  # unknown paths: a page, not "Missing Authentication Token"
+        resources[alarms.REST_API_ID] = alarms.rest_api_naming()
+    template = {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
+    extend_mail_in(template, functions(), environment)
+    # Alarms last: they watch every function and failure queue the template now has, mail-in's included.
+    resources.update(alarms.resources(stage, functions(), resources))
+    template["Parameters"] = {**template["Parameters"], **alarms.parameters()}
+    template["Conditions"] = {**template.get("Conditions", {}), **alarms.conditions()}
+    template["Outputs"] = {**template["Outputs"], **alarms.outputs()}
+    return template

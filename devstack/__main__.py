@@ -6,43 +6,67 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import time
 import urllib.request
 from typing import Any
 
+from devstack.servers import PortUnavailable
 from devstack.stack import Ports, Stack
 
 
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
-    for noisy in ("werkzeug", "botocore", "pynamodb"):
+    for noisy in ("werkzeug", "botocore", "pynamodb", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     started = time.monotonic()
-    stack = Stack(Ports(api=args.port, moto=args.moto_port, control=args.control_port, partner=args.partner_port))
-    stack.start()
-    print(f"API:            {stack.api_url}", flush=True)
-    print(f"moto (AWS):     {stack.moto.url if stack.moto else '-'}", flush=True)
-    print(f"partner sandbox {stack.partner_url}", flush=True)
-    print(
-        f"control:        {stack.control_url}  (GET /schedules, /pump, /outbox;"
-        " POST /schedules/NAME/fire, /pump/drain)",
-        flush=True,
+    stack = Stack(
+        Ports(
+            api=args.port,
+            moto=args.moto_port,
+            control=args.control_port,
+            partner=args.partner_port,
+            smtp=args.smtp_port,
+        )
     )
-    print(f"mailbox:        {stack.control_url}/mailbox  (the mail sent, as people read it)", flush=True)
-    print(f"ready in {time.monotonic() - started:.1f}s; Ctrl-C stops everything", flush=True)
-    if args.demo:
-        from devstack.demo import seed
-
-        seed(stack.api_url)
 
     def stop(signum: int, _frame: Any) -> None:
+        if stack.stop_event.is_set():  # asked twice: do not wait for anything
+            os._exit(128 + signum)
         stack.stop_event.set()
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    stack.stop_event.wait()
+    # Every thread the stack starts inherits this mask, so the signals reach the main thread only:
+    # one delivered to another thread would never wake the main thread's wait. Ctrl-C while
+    # starting waits here until the stack is up, then stops it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        stack.start()
+    except PortUnavailable as error:
+        print(f"devstack: {error}", file=sys.stderr, flush=True)
+        return 2
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    print(f"API:            {stack.api_url}", flush=True)
+    print(f"moto (AWS):     {stack.moto.url if stack.moto else '-'}", flush=True)
+    print(f"partner sandbox {stack.partner_url}", flush=True)
+    print(f"SMTP (mail in): {stack.host}:{stack.ports.smtp}  (GET /mail on the control API)", flush=True)
+    print(
+        f"control:        {stack.control_url}  (GET /schedules, /pump, /outbox;"
+        " POST /schedules/NAME/fire, /pump/drain, /pump/replay)",
+        flush=True,
+    )
+    print(f"mailbox:        {stack.control_url}/mailbox  (the mail sent, as people read it)", flush=True)
+    print(f"ready in {time.monotonic() - started:.1f}s; Ctrl-C stops everything", flush=True)
+    if args.demo and not stack.stop_event.is_set():
+        from devstack.demo import seed
+
+        seed(stack.api_url)
+    while not stack.stop_event.wait(0.5):
+        pass
     stack.stop()
     print("stopped", flush=True)
     return 0
@@ -62,10 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start the local system")
-    run.add_argument("--port", type=int, default=8000, help="API port")
+    run.add_argument("--port", type=int, default=8000, help="API port (0: any free port)")
     run.add_argument("--moto-port", type=int, default=0, help="moto port (0: any free port)")
     run.add_argument("--control-port", type=int, default=8001, help="control API port (0: any free port)")
     run.add_argument("--partner-port", type=int, default=8025, help="tip partner sandbox port (0: any free port)")
+    run.add_argument("--smtp-port", type=int, default=2525, help="SMTP port of e-mail in (0: any free port)")
     run.add_argument("--demo", action="store_true", help="seed a demo company and print its tokens")
     fire = commands.add_parser("fire", help="fire a schedule of the running stack now")
     fire.add_argument("name")
@@ -76,4 +101,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Everything is stopped; skip the interpreter's teardown, which walks every object moto holds
+    # (all items and stream records of the session) and kept the process busy for seconds to minutes.
+    os._exit(code)

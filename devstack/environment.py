@@ -34,6 +34,7 @@ def local_environment(moto_url: str, api_url: str, extra: dict[str, str] | None 
         {
             "DYNAMODB_ENDPOINT": moto_url,
             "SES_ENDPOINT": moto_url,
+            "S3_ENDPOINT": moto_url,  # the mail bucket (e-mail in)
             "PUBLIC_BASE_URL": api_url,
             "APP_SECRET": os.environ.get("APP_SECRET", DEV_APP_SECRET),
         }

@@ -8,11 +8,14 @@ request gives the local stack (and the tests) the same guarantee.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from devstack.servers import join_all, stop_servers, track_connections
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -31,6 +34,7 @@ class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         app = SerializedRequests(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        track_connections(self._server)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
 
@@ -38,9 +42,14 @@ class MotoServer:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def stop(self, timeout: float = 5.0) -> list[threading.Thread]:
+        """Stop serving and close every connection; returns the threads still alive after `timeout`."""
+        deadline = time.monotonic() + timeout
+        if not self._thread.is_alive():  # never started: there is no serving loop to wait for
+            self._server.server_close()
+            return []
+        handlers = stop_servers([self._server], deadline)
+        return join_all([self._thread, *handlers], deadline)
 
 
 def outbox() -> list[dict[str, Any]]:

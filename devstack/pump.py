@@ -4,7 +4,9 @@ For each `@app.on_dynamodb_record` handler it reads its table's stream from moto
 handler with Lambda's event shape, in order per shard, batch size and starting position honoured.
 Like Lambda with ReportBatchItemFailures: an exception retries the whole batch; reported item
 failures resume from the lowest failed record (earlier ones are checkpointed); after the retry
-limit the batch goes to the dead letters (logged, listed by the control API), never dropped silently.
+limit the records that failed go to the dead letters (logged, listed by the control API), never
+dropped silently. `replay` re-delivers a table's stream from a sequence number (or from the start),
+so a redelivery can be rehearsed against the running handlers. Checkpoints live in memory.
 """
 
 from __future__ import annotations
@@ -52,13 +54,14 @@ class ShardState:
     checkpoint: str | None = None  # last sequence number handled
     attempts: int = 0
     retry_at: float = 0.0
+    replay_at: str | None = None  # deliver again from this sequence number (itself included)
 
 
 @dataclass
 class DeadLetter:
     subscription: str
     shard_id: str
-    sequence_numbers: list[str]
+    sequence_numbers: list[str]  # exactly the records that failed on the last attempt
     reason: str
 
 
@@ -121,10 +124,12 @@ class StreamPump:
                     handled += self._pump_shard(subscription, stream_arn, shard["ShardId"])
             return handled
 
-    def drain(self, rounds: int = 50) -> int:
+    def drain(self, rounds: int = 50, stop: threading.Event | None = None) -> int:
         """Deliver until nothing is pending (or retries are waiting); returns records handled."""
         total = 0
         for _ in range(rounds):
+            if stop is not None and stop.is_set():
+                break
             dead_before = len(self.dead_letters)
             count = self.pump_once()
             total += count
@@ -136,8 +141,36 @@ class StreamPump:
                 time.sleep(self.backoff_seconds)
         return total
 
+    def subscribers_of(self, table_name: str) -> list[str]:
+        return [s.name for s in self.subscriptions if s.table_name == table_name]
+
+    def replay(self, table_name: str, sequence_number: str | None = None) -> list[str]:
+        """Deliver `table_name`'s stream again to every handler subscribed to it, from `sequence_number`
+        (included) or from the start of the stream; returns the subscriptions rewound. The records are
+        delivered by the next rounds (`drain()`), with the usual retries and dead letters."""
+        with self._lock:
+            rewound = []
+            for subscription in self.subscriptions:
+                if subscription.table_name != table_name:
+                    continue
+                stream_arn = self._stream_arn(table_name)
+                if not stream_arn:
+                    continue
+                shards = self._streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+                for shard in shards:
+                    # moto keeps one shard per table; a sequence number names a record of that shard
+                    first = shard["SequenceNumberRange"]["StartingSequenceNumber"]
+                    if sequence_number is not None and int(sequence_number) < int(first):
+                        raise ValueError(f"sequence number {sequence_number} is before the stream's first, {first}")
+                    self.state[(subscription.name, shard["ShardId"])] = ShardState(replay_at=sequence_number)
+                rewound.append(subscription.name)
+            logger.info("replaying %s from %s to %s", table_name, sequence_number or "the start", rewound)
+            return rewound
+
     def _iterator(self, subscription: Subscription, stream_arn: str, shard_id: str, state: ShardState) -> str:
-        if state.checkpoint is not None:
+        if state.replay_at is not None:
+            kwargs = {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": state.replay_at}
+        elif state.checkpoint is not None:
             kwargs = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": state.checkpoint}
         else:
             kwargs = {"ShardIteratorType": "TRIM_HORIZON"}
@@ -181,35 +214,51 @@ class StreamPump:
             result = subscription.handler({"Records": batch}, LambdaContext(subscription.name))
         except Exception as error:
             logger.exception("%s failed on a batch of %d records", subscription.name, len(batch))
-            return self._failed(subscription, shard_id, state, sequences, f"{type(error).__name__}: {error}")
+            return self._failed(subscription, shard_id, state, sequences, sequences, f"{type(error).__name__}: {error}")
         failures = []
         if isinstance(result, Mapping):
-            failures = [f.get("itemIdentifier") for f in result.get("batchItemFailures") or []]
+            failures = [str(f.get("itemIdentifier")) for f in result.get("batchItemFailures") or []]
         if not failures:
-            state.checkpoint, state.attempts = sequences[-1], 0
+            self._checkpoint(state, sequences[-1])
+            state.attempts = 0
             self.delivered += len(batch)
             return len(batch)
         # Resume from the lowest failed record: everything before it is done.
         first_failed = min(sequences.index(f) if f in sequences else 0 for f in failures)
         if first_failed > 0:
-            state.checkpoint = sequences[first_failed - 1]
+            self._checkpoint(state, sequences[first_failed - 1])
             self.delivered += first_failed
+        failed = [s for s in sequences if s in failures] or sequences[first_failed:]
         return first_failed + self._failed(
-            subscription, shard_id, state, sequences[first_failed:], f"reported item failures: {failures}"
+            subscription, shard_id, state, sequences[first_failed:], failed, f"reported item failures: {failures}"
         )
 
+    @staticmethod
+    def _checkpoint(state: ShardState, sequence: str) -> None:
+        state.checkpoint, state.replay_at = sequence, None
+
     def _failed(
-        self, subscription: Subscription, shard_id: str, state: ShardState, sequences: list[str], why: str
+        self,
+        subscription: Subscription,
+        shard_id: str,
+        state: ShardState,
+        sequences: list[str],
+        failed: list[str],
+        why: str,
     ) -> int:
+        """`sequences` were delivered in this attempt from the first failure on, `failed` of them failed."""
         state.attempts += 1
         if state.attempts < self.max_attempts:
             state.retry_at = time.monotonic() + self.backoff_seconds * 2 ** (state.attempts - 1)
             return 0
-        letter = DeadLetter(subscription.name, shard_id, sequences, why)
+        letter = DeadLetter(subscription.name, shard_id, failed, why)
         self.dead_letters.append(letter)
         logger.error("DEAD LETTER after %d attempts: %s", state.attempts, letter)
-        state.checkpoint, state.attempts = sequences[-1], 0
-        return 0
+        self._checkpoint(state, sequences[-1])
+        state.attempts = 0
+        # the records after the first failure were handled in this last attempt (only `failed` were not)
+        self.delivered += len(sequences) - len(failed)
+        return len(sequences) - len(failed)
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
         while not stop.is_set():

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,19 +17,22 @@ from typing import Any
 
 import boto3
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
-from chalice.local import ChaliceRequestHandler, LocalDevServer
+from chalice.local import LocalDevServer
 
 from devstack import mailbox, partner_sandbox
 from devstack.environment import PROJECT_DIR, local_environment
 from devstack.moto import MotoServer, outbox
+from devstack.not_found import NotFoundPage
 from devstack.pump import StreamPump, Subscription, table_of
 from devstack.scheduler import Job, Scheduler
+from devstack.servers import binding, check_free, free_port, join_all, stop_servers, track_connections
+from devstack.smtp import MailIn
 from devstack.tables import create_tables
 
 logger = logging.getLogger("devstack")
 
 
-class OneRequestAtATime(ChaliceRequestHandler):
+class OneRequestAtATime(NotFoundPage):
     """Chalice keeps the current request on the app object; a Lambda container also serves one
     request at a time. Browsers still get their keep-alive connections (threads), only the handling
     of each request is serialized."""
@@ -48,6 +52,7 @@ class Ports:
     moto: int = 0
     control: int = 0
     partner: int = 8025
+    smtp: int = 2525
 
 
 @dataclass
@@ -58,9 +63,12 @@ class Stack:
     moto: MotoServer | None = None
     pump: StreamPump | None = None
     scheduler: Scheduler | None = None
+    mail: MailIn | None = None
     _servers: list[Any] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
     app_module: ModuleType | None = None
+    tables: dict[str, str] = field(default_factory=dict)  # short name -> table name
+    leftover: list[str] = field(default_factory=list)  # threads still running after stop() (should be none)
 
     @property
     def api_url(self) -> str:
@@ -71,12 +79,30 @@ class Stack:
         return f"http://{self.host}:{self.ports.control}"
 
     def start(self) -> Stack:
-        self.moto = MotoServer(self.host, self.ports.moto).start()
-        sandbox = partner_sandbox.start(f"{self.api_url}/tips/webhooks/partner", self.host, self.ports.partner)
+        """Start everything; a port that cannot be had raises PortUnavailable with nothing left running."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> Stack:
+        check_free(
+            self.host,
+            {"moto": self.ports.moto, "partner": self.ports.partner, "smtp": self.ports.smtp, **self._http_ports()},
+        )
+        if not self.ports.api:  # the app's links need the API's address before it listens
+            self.ports.api = free_port(self.host)
+        with binding("moto", self.host, self.ports.moto):
+            self.moto = MotoServer(self.host, self.ports.moto).start()
+        with binding("partner", self.host, self.ports.partner):
+            sandbox = partner_sandbox.start(f"{self.api_url}/tips/webhooks/partner", self.host, self.ports.partner)
+        track_connections(sandbox)
         self._servers.append(sandbox)
         self.partner_url = sandbox.state.public_url
         os.environ.update(local_environment(self.moto.url, self.api_url, {"TIP_PARTNER_API_URL": self.partner_url}))
         create_tables(self.moto.url)
+        self.tables = _table_names()
         self.app_module, config = _load_app()
         region = os.environ["AWS_DEFAULT_REGION"]
         self.pump = StreamPump(
@@ -86,28 +112,54 @@ class Stack:
             region,
         )
         self.scheduler = Scheduler(_jobs(self.app_module), region)
-        api = LocalDevServer(config.chalice_app, config, self.host, self.ports.api, handler_cls=OneRequestAtATime)
-        control = ThreadingHTTPServer((self.host, self.ports.control), _control_handler(self))
+        self.mail = MailIn.for_app(self.app_module, self.host, self.ports.smtp, region)  # e-mail in: SMTP -> S3
+        if self.mail:
+            with binding("smtp", self.host, self.ports.smtp):
+                self._servers.append(self.mail.start())
+            self.ports.smtp = self.mail.port
+        with binding("api", self.host, self.ports.api):
+            api = LocalDevServer(config.chalice_app, config, self.host, self.ports.api, handler_cls=OneRequestAtATime)
+        with binding("control", self.host, self.ports.control):
+            control = ThreadingHTTPServer((self.host, self.ports.control), _control_handler(self))
         self.ports.control = control.server_address[1]
-        self._servers += [api.server, control]
+        for server in (api.server, control):
+            track_connections(server)
+            self._servers.append(server)
         self._spawn("api", api.server.serve_forever)
         self._spawn("control", control.serve_forever)
         self._spawn("pump", lambda: self.pump.run(self.stop_event) if self.pump else None)
         self._spawn("scheduler", lambda: self.scheduler.run(self.stop_event) if self.scheduler else None)
         return self
 
+    def _http_ports(self) -> dict[str, int]:
+        return {"api": self.ports.api, "control": self.ports.control}
+
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 4.0) -> None:
+        """Stop accepting, close every connection, let the pump's and scheduler's current round end,
+        then stop moto (last: handlers still running need it). Threads still alive after `timeout`
+        are named in `leftover` and the log."""
+        deadline = time.monotonic() + timeout
         self.stop_event.set()
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
+        handlers = stop_servers(self._servers, deadline) if self._servers else []
+        self._servers = []
+        alive = join_all([*self._threads, *handlers], deadline)
         if self.moto:
-            self.moto.stop()
+            alive += self.moto.stop(max(0.5, deadline - time.monotonic()))
+            self.moto = None
+        self.leftover = sorted(thread.name for thread in alive)
+        if self.leftover:
+            logger.warning("still running after stop: %s", ", ".join(self.leftover))
+
+
+def _table_names() -> dict[str, str]:
+    from chalicelib.db.catalog import ALL_MODELS
+
+    return {str(model.Meta.short_name): str(model.Meta.table_name) for model in ALL_MODELS}  # type: ignore[attr-defined]
 
 
 def _load_app() -> tuple[ModuleType, Any]:
@@ -149,8 +201,33 @@ def _jobs(app_module: ModuleType) -> dict[str, Job]:
     return jobs
 
 
+class BadRequest(Exception):
+    """A control request that cannot be done as asked (answered 400, or 404 with `status`)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _replay_request(stack: Stack, payload: dict[str, Any]) -> tuple[str, str | None]:
+    """`{"table": "<short name>", "sequence_number": "<digits>"?}` -> (table name, sequence or None)."""
+    unknown = sorted(set(payload) - {"table", "sequence_number"})
+    if unknown:
+        raise BadRequest(f"unknown fields {unknown}; expected table and (optional) sequence_number")
+    short = payload.get("table")
+    streamed = sorted(name for name, table in stack.tables.items() if stack.pump and stack.pump.subscribers_of(table))
+    if not isinstance(short, str) or short not in stack.tables:
+        raise BadRequest(f"no table {short!r}; tables with stream handlers: {', '.join(streamed)}", 404)
+    if short not in streamed:
+        raise BadRequest(f"no handler reads the stream of {short}; tables with stream handlers: {', '.join(streamed)}")
+    sequence = payload.get("sequence_number")
+    if sequence is not None and not (isinstance(sequence, str) and sequence.isdigit() and len(sequence) <= 40):
+        raise BadRequest("sequence_number is a stream record's SequenceNumber: a string of digits")
+    return stack.tables[short], sequence
+
+
 def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
-    """Local-only control API: fire schedules, drain the pump, read their state."""
+    """Local-only control API: fire schedules, drain or replay the pump, read their state."""
 
     class Control(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -171,6 +248,8 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, stack.pump.status())
             elif self.path == "/outbox" and stack.moto:
                 self._reply(200, outbox())
+            elif self.path == "/mail" and stack.mail:
+                self._reply(200, stack.mail.status())
             elif self.path.startswith("/mailbox") and stack.moto:  # sent mail as people read it (devstack/mailbox.py)
                 status, content_type, body = mailbox.respond(self.path)
                 self.send_response(status)
@@ -183,11 +262,21 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
             else:
                 self._reply(404, {"error": "unknown path"})
 
-        def do_POST(self) -> None:
+        def _payload(self) -> Any:
             length = int(self.headers.get("Content-Length") or 0)
-            payload = json.loads(self.rfile.read(length) or b"{}") if length else {}
+            if not length:
+                return {}
+            try:
+                return json.loads(self.rfile.read(length))
+            except ValueError:
+                raise BadRequest("the body is not JSON") from None
+
+        def do_POST(self) -> None:
             parts = self.path.strip("/").split("/")
             try:
+                payload = self._payload()
+                if not isinstance(payload, dict):
+                    raise BadRequest("send a JSON object")
                 if parts[0] == "schedules" and len(parts) == 3 and parts[2] == "fire" and stack.scheduler:
                     if parts[1] not in stack.scheduler.jobs:
                         self._reply(404, {"error": f"no schedule {parts[1]}"})
@@ -195,12 +284,33 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                     at = datetime.fromisoformat(payload["time"].replace("Z", "+00:00")) if payload.get("time") else None
                     result = stack.scheduler.fire(parts[1], at)
                     if stack.pump:
-                        stack.pump.drain()
+                        stack.pump.drain(stop=stack.stop_event)
                     self._reply(200, {"result": result})
                 elif self.path == "/pump/drain" and stack.pump:
-                    self._reply(200, {"handled": stack.pump.drain(), **stack.pump.status()})
+                    self._reply(200, {"handled": stack.pump.drain(stop=stack.stop_event), **stack.pump.status()})
+                elif self.path == "/mail/redeliver" and stack.mail:
+                    self._reply(200, stack.mail.redeliver(str(payload.get("key"))).__dict__)
+                elif self.path == "/pump/replay" and stack.pump:
+                    table, sequence = _replay_request(stack, payload)
+                    try:
+                        rewound = stack.pump.replay(table, sequence)
+                    except ValueError as error:
+                        raise BadRequest(str(error)) from None
+                    handled = stack.pump.drain(stop=stack.stop_event)
+                    self._reply(
+                        200,
+                        {
+                            "table": table,
+                            "from": sequence or "TRIM_HORIZON",
+                            **stack.pump.status(),
+                            "replayed_to": rewound,
+                            "handled": handled,
+                        },
+                    )
                 else:
                     self._reply(404, {"error": "unknown path"})
+            except BadRequest as error:
+                self._reply(error.status, {"error": str(error)})
             except Exception as error:
                 logger.exception("control request failed")
                 self._reply(500, {"error": f"{type(error).__name__}: {error}"})

@@ -73,7 +73,8 @@ class SignUpResult:
     token: str
 
 
-def sign_up(request: SignUp) -> SignUpResult:
+def sign_up(request: SignUp, *, with_token: bool = True) -> SignUpResult:
+    """The company, its first manager and (for the JSON sign-up) the manager's API token ("" without)."""
     now = utcnow()
     company = Company(
         new_id("co"),
@@ -99,11 +100,19 @@ def sign_up(request: SignUp) -> SignUpResult:
         created_at=now,
     )
     token, token_record = auth.new_token(company.company_id, manager.employee_id, auth.MANAGER, company.timezone, now)
+    from chalicelib.inbound import addresses  # the company's e-mail address on the inbound domain
+
+    company.inbound_handle = addresses.new_handle(request.name)
     with transaction() as tx:
+        tx.save(
+            addresses.desk_record(company, company.inbound_handle, now),
+            condition=addresses.MailAddress.address.does_not_exist(),
+        )
         tx.save(company, condition=Company.company_id.does_not_exist())
         tx.save(manager, condition=Employee.employee_id.does_not_exist())
-        tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
-    return SignUpResult(company, manager, token)
+        if with_token:
+            tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
+    return SignUpResult(company, manager, token if with_token else "")
 
 
 def get(company_id: str) -> Company:
@@ -166,6 +175,7 @@ class CompanyOut(TypedDict):
     currency: str
     intake_key: str
     created_at: str | None
+    inbound_address: NotRequired[str]  # customers write here (e-mail in)
     settings: NotRequired[SettingsOut]  # managers only
 
 
@@ -178,6 +188,10 @@ def view(company: Company, *, include_settings: bool = True) -> CompanyOut:
         "intake_key": company.intake_key,
         "created_at": iso(company.created_at),
     }
+    if company.inbound_handle:  # customers write here (managers forward their own support address to it)
+        from chalicelib.mail.threading import inbound_address
+
+        data["inbound_address"] = inbound_address(company.inbound_handle)
     if include_settings:
         data["settings"] = settings_view(company)
     return data

@@ -69,9 +69,18 @@ class Company(Model):
     settings = CompanySettings(default=CompanySettings)
     created_at = UTCDateTimeAttribute()
     directory = UnicodeAttribute(null=True)
+    # E-mail in: the company's address is <inbound_handle>@<inbound domain> (chalicelib/inbound/addresses.py)
+    inbound_handle = UnicodeAttribute(null=True)
 
     by_intake_key = CompanyByIntakeKey()
     by_directory = CompanyDirectory()
+
+
+class EmployeeByEmail(GlobalSecondaryIndex["Employee"]):
+    """Sign-in by e-mail: which employees (of any company) have this address."""
+
+    Meta = index_meta("by_email", AllProjection())
+    email = UnicodeAttribute(hash_key=True)  # lower-case
 
 
 class Employee(Model):
@@ -88,9 +97,12 @@ class Employee(Model):
     status_since = UTCDateTimeAttribute()
     active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
-    # preferences: e-mail when a customer writes or a ticket is transferred to them; their mails' language
+    locale = UnicodeAttribute(null=True)  # the language the employee chose for their pages and e-mails
+    # e-mail when a customer writes or a ticket is transferred to them (chalicelib/notify)
     email_notifications = BooleanAttribute(default=True)
-    locale = UnicodeAttribute(default="en")
+    joined_at = UTCDateTimeAttribute(null=True)  # first sign-in (an invitation accepted)
+
+    by_email = EmployeeByEmail()
 
 
 class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
@@ -208,6 +220,7 @@ class Ticket(Model):
     close_reason = UnicodeAttribute(null=True)  # confirmed | auto
     tags = UnicodeSetAttribute(default=set)
     message_count = NumberAttribute(default=0)
+    customer_replied_at = UTCDateTimeAttribute(null=True)  # the customer's latest message after the first
     locale = UnicodeAttribute(default="en")
     # What the notifications read from the stream's image (chalicelib/notify), written with the message:
     last_public_key = UnicodeAttribute(null=True)  # the newest public message's key
@@ -227,6 +240,18 @@ class Ticket(Model):
     by_company = TicketByCompanyIndex()
 
 
+class Attachment(MapAttribute[str, object]):
+    """A file that came with an e-mail, stored in the mail bucket (shown as a short-lived link)."""
+
+    key = UnicodeAttribute()  # S3 object key, never derived from the sender's file name
+    name = UnicodeAttribute()  # the sanitised file name people see
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    inline = BooleanAttribute(default=False)  # an inline image of the message (Content-ID)
+    content_id = UnicodeAttribute(null=True)
+    withheld = UnicodeAttribute(null=True)  # why the file was not kept (too big, executable, ...)
+
+
 class Message(Model):
     Meta = table_meta("messages")
 
@@ -238,6 +263,9 @@ class Message(Model):
     visibility = UnicodeAttribute()  # public | internal
     body = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    # Messages that came by e-mail: the sender's address and the files that came with it.
+    sender_email = UnicodeAttribute(null=True)
+    attachments = ListAttribute(of=Attachment, null=True)
 
 
 class LifecycleEvent(Model):

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 from pydantic import Field
+from pynamodb.exceptions import UpdateError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, sessions
@@ -43,7 +44,8 @@ class StatusChange(RequestBody):
     status: Status
 
 
-def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, str]:
+def create(principal: auth.Principal, request: NewEmployee, *, with_token: bool = True) -> tuple[Employee, str]:
+    """A new employee and, for integrations, an API token (people invited by e-mail get none: "")."""
     now = utcnow()
     company_id = principal.company_id
     employee = Employee(
@@ -59,6 +61,9 @@ def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, s
         active=True,
         created_at=now,
     )
+    if not with_token:
+        employee.save(condition=Employee.employee_id.does_not_exist())
+        return employee, ""
     token, token_record = auth.new_token(company_id, employee.employee_id, request.role, principal.timezone, now)
     with transaction() as tx:
         tx.save(employee, condition=Employee.employee_id.does_not_exist())
@@ -92,11 +97,24 @@ def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
     if "departments" in changes:
         changes["departments"] = sorted(set(changes["departments"]))
     actions = [getattr(Employee, name).set(value) for name, value in changes.items()]
-    employee.update(actions=actions, condition=Employee.active == True)  # noqa: E712
+    try:
+        employee.update(actions=actions, condition=Employee.active == True)  # noqa: E712
+    except UpdateError as error:
+        if is_condition_failure(error):
+            raise Conflict("The employee is deactivated.", "employee-inactive") from None
+        raise
     if "role" in changes:
         auth.set_role(company_id, employee_id, changes["role"])
     if {"role", "tier", "departments"} & set(changes):
         sessions.copy_employee(get(company_id, employee_id))
+    return employee
+
+
+def set_locale(company_id: str, employee_id: str, locale: str) -> Employee:
+    """The language of the employee's pages; their open sessions switch at once."""
+    employee = get(company_id, employee_id)
+    employee.update(actions=[Employee.locale.set(locale)], condition=Employee.active == True)  # noqa: E712
+    sessions.copy_employee(employee)
     return employee
 
 

@@ -35,10 +35,12 @@ class Identity:
     link: LinkClaims | None = None
     session: OpenSession | None = None
     locale: str | None = None
+    csrf: str | None = None  # a form token of a visitor without a session (sign-in forms)
+    set_cookie: str | None = None  # a Set-Cookie value the authenticator needs sent back (a visitor's first page)
 
     @property
     def csrf_token(self) -> str | None:
-        return self.session.csrf_token if self.session else None
+        return self.session.csrf_token if self.session else self.csrf
 
 
 Authenticator = Callable[["Call"], Identity]

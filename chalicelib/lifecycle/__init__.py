@@ -2,15 +2,12 @@
 
 The stream handler turns each record into transitions (created, taken, first_reply, transferred,
 resolved, reopened, closed, sla flags), records them on the ticket's timeline and passes them to
-the hooks other capabilities register: per transition (`on_transition`) or per record (`on_change`,
-e.g. the customer and agent notifications of chalicelib/notify, which react to new messages too).
-The timeline item's key comes from the record, so a redelivered record rewrites the same item.
+the hooks other capabilities register (e.g. the tip e-mail on a confirmed close). The timeline
+item's key comes from the record, so a redelivered record rewrites the same item.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,23 +28,14 @@ class Transition:
     sequence_number: str
 
 
-@dataclass(frozen=True)
-class TicketChange:
-    """One stream record of the tickets table: the ticket before and after, and its transitions."""
-
-    ticket: Ticket
-    previous: Ticket | None
-    transitions: tuple[str, ...]
-    occurred_at: datetime
-    sequence_number: str
-
-
 Hook = Callable[[Transition], None]
-ChangeHook = Callable[[TicketChange], None]
 _HOOKS: dict[str, list[Hook]] = {}
+# Every change of a ticket (old image or None, new image, when): for reactions that are not transitions
+# (a tag, a customer's message), e.g. the desk's search index and pulse. Idempotent hooks only.
+ChangeHook = Callable[[Ticket | None, Ticket, datetime], None]
 _CHANGE_HOOKS: list[ChangeHook] = []
-# Capabilities that react to ticket changes; imported on the first record, they register their hooks.
-HOOK_MODULES = ("chalicelib.notify.hooks",)
+# Modules that register hooks, imported by the stream handler before its first record.
+HOOK_MODULES = ("chalicelib.desk.reactions", "chalicelib.notify.hooks")
 
 
 def on_transition(name: str, hook: Hook) -> None:
@@ -57,17 +45,17 @@ def on_transition(name: str, hook: Hook) -> None:
 
 
 def on_change(hook: ChangeHook) -> None:
-    """Register `hook` to run for every inserted or modified ticket, with or without a transition (a new
-    message is no transition); idempotent hooks only. A hook that raises fails the record, which the
-    stream retries: every other step of the record must be idempotent too, and is."""
+    """Register `hook` to run for every change of a ticket (inserts and modifications). A hook that raises
+    fails the record, which the stream retries: every step of a record must be idempotent, and is."""
     if hook not in _CHANGE_HOOKS:
         _CHANGE_HOOKS.append(hook)
 
 
-@functools.cache
-def _load_hooks() -> None:
-    for module in HOOK_MODULES:
-        importlib.import_module(module)
+def _load_hook_modules() -> None:
+    import importlib
+
+    for name in HOOK_MODULES:
+        importlib.import_module(name)
 
 
 def transitions_of(old: Ticket | None, new: Ticket) -> list[str]:
@@ -106,14 +94,12 @@ def _actor(name: str, ticket: Ticket) -> str | None:
 def handle_record(record: StreamRecord) -> None:
     if record.get("eventName") not in ("INSERT", "MODIFY"):
         return
-    _load_hooks()
     images: Mapping[str, Any] = record["dynamodb"]
     new = Ticket.from_raw_data(images["NewImage"])
     old = Ticket.from_raw_data(images["OldImage"]) if images.get("OldImage") else None
     sequence = str(images["SequenceNumber"])
     occurred_at = new.updated_at.astimezone(UTC)
-    names = transitions_of(old, new)
-    for name in names:
+    for name in transitions_of(old, new):
         LifecycleEvent(
             keys.ticket(new.company_id, new.ticket_id),
             f"{occurred_at.isoformat(timespec='microseconds')}#{sequence}#{name}",
@@ -127,10 +113,11 @@ def handle_record(record: StreamRecord) -> None:
         for hook in _HOOKS.get(name, []):
             hook(Transition(name, new, old, occurred_at, sequence))
     for change_hook in _CHANGE_HOOKS:
-        change_hook(TicketChange(new, old, tuple(names), occurred_at, sequence))
+        change_hook(old, new, occurred_at)
 
 
 def handle_ticket_stream(event: Mapping[str, Any]) -> dict[str, Any]:
+    _load_hook_modules()
     return process_batch(event, handle_record)
 
 

@@ -23,10 +23,11 @@ AGENT_KINDS = (CUSTOMER_WROTE, ASSIGNED)
 
 
 def reply_handle(company: Company) -> str:
-    """The local part before `+` of the ticket's Reply-To address (chalicelib/mail/threading.py).
+    """The company's handle on the inbound domain: the local part before `+` of each ticket's Reply-To
+    (chalicelib/mail/threading.py). Companies get one at sign-up; one that signed up before e-mail in
+    existed gets its address now, once (chalicelib/inbound/addresses.py), so replies always find it."""
+    if not company.inbound_handle:
+        from chalicelib.inbound.addresses import ensure_desk_address
 
-    E-mail in (chalicelib/inbound, another branch) gives each company its own handle; until a company has
-    one, this one is derived from the company id (always the same, valid for `reply_address`), so the
-    Reply-To format is fixed now and replies can be matched once mail in is running."""
-    handle = getattr(company, "inbound_handle", None)
-    return str(handle) if handle else "co-" + company.company_id.removeprefix("co_")[:20]
+        ensure_desk_address(company)
+    return str(company.inbound_handle)

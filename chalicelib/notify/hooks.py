@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 
 from chalicelib.db.models import Ticket
-from chalicelib.lifecycle import TicketChange, on_change
+from chalicelib.lifecycle import on_change
 from chalicelib.mail import threading
 from chalicelib.notify import ASSIGNED, CUSTOMER_WROTE, MERGED, RECEIVED, REPLY, RESOLVED
 from chalicelib.notify.compose import CUSTOMER, Notice, send_once
@@ -48,14 +48,14 @@ def notices_for(previous: Ticket | None, ticket: Ticket) -> list[Notice]:
     return found
 
 
-def notify(change: TicketChange) -> None:
+def notify(previous: Ticket | None, ticket: Ticket, occurred_at: datetime) -> None:
     """Send what the change calls for; every notice is tried, then a failure fails the record (retried)."""
     failures: list[Exception] = []
-    for notice in notices_for(change.previous, change.ticket):
+    for notice in notices_for(previous, ticket):
         try:
-            send_once(notice, change.ticket)
+            send_once(notice, ticket)
         except Exception as error:
-            logger.warning("notification %s of %s failed: %s", notice.kind, change.ticket.ticket_id, error)
+            logger.warning("notification %s of %s failed: %s", notice.kind, ticket.ticket_id, error)
             failures.append(error)
     if failures:
         raise failures[0]

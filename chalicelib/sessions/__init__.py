@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -74,7 +75,7 @@ def open_session(employee: Employee, company: Company, user_agent: str = "", now
         tier=int(employee.tier),
         departments=list(employee.departments or []),
         timezone=company.timezone,
-        locale=getattr(company, "locale", None) or "en",
+        locale=employee.locale or getattr(company, "locale", None) or "en",
         user_agent=user_agent[:200],
         created_at=now,
         last_seen_at=now,
@@ -125,12 +126,13 @@ def revoke_all(company_id: str, employee_id: str) -> int:
 
 
 def copy_employee(employee: Employee) -> None:
-    """Role, tier and departments are copied onto sessions; a change reaches open sessions at once."""
+    """Role, tier, departments and language are copied onto sessions; a change reaches open sessions at once."""
     for record in of_employee(employee.company_id, employee.employee_id):
-        record.update(
-            actions=[
-                Session.role.set(employee.role),
-                Session.tier.set(int(employee.tier)),
-                Session.departments.set(list(employee.departments or [])),
-            ]
-        )
+        actions: list[Any] = [
+            Session.role.set(employee.role),
+            Session.tier.set(int(employee.tier)),
+            Session.departments.set(list(employee.departments or [])),
+        ]
+        if employee.locale:
+            actions.append(Session.locale.set(employee.locale))
+        record.update(actions=actions)

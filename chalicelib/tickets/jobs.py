@@ -50,7 +50,10 @@ def flag_sla_breaches(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def auto_close_resolved(event: Mapping[str, Any]) -> dict[str, Any]:
-    """Close resolved tickets the customer did not confirm within the company's N days."""
+    """Close resolved tickets the customer did not confirm within the company's N days.
+
+    Only a ticket still resolved is closed; a customer's confirmation that lands just after this
+    write turns the reason to `confirmed` (tickets.service.customer_confirm), so theirs wins."""
     now = event_time(event)
     checked = closed = 0
     for due in Ticket.auto_close_index.query("resolved", Ticket.auto_close_at <= now):

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
 
 from chalicelib import activity, customers, links, observability
 from chalicelib.auth import Principal
@@ -23,7 +24,7 @@ from chalicelib.clock import utcnow
 from chalicelib.companies import by_intake_key
 from chalicelib.db import keys, paging
 from chalicelib.db.base import is_condition_failure, transaction
-from chalicelib.db.models import Company, Employee, Message, Ticket
+from chalicelib.db.models import Attachment, Company, Employee, Message, Ticket
 from chalicelib.db.paging import PageOf
 from chalicelib.employees import NOT_RECEIVING
 from chalicelib.employees import get as get_employee
@@ -36,6 +37,8 @@ from chalicelib.tickets import sla
 from chalicelib.tickets.schemas import IntakeTicket, Reply, Tags, Transfer
 
 OPEN_STATUSES = frozenset({"queued", "assigned", "resolved"})
+# A confirmation this soon after the auto-close job closed the ticket still counts as the customer's
+CONFIRM_AFTER_AUTO_CLOSE = timedelta(minutes=15)
 SIMILAR_SUBJECT = 0.9  # difflib ratio above which two subjects are "near-identical"
 _RE_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|ответ)\s*:\s*)+", re.IGNORECASE)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -91,6 +94,7 @@ class Change:
     counters: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     distinct: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     extremes: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    records: list[Model] = field(default_factory=list)  # written in the same transaction, each only if new
 
     def count(self, who: tuple[str, str], **counters: float) -> None:
         bucket = self.counters.setdefault(who, {})
@@ -119,6 +123,8 @@ def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
         for (day_key, employee_id), counters in change.counters.items():
             day_actions = activity.counter_actions(counters, change.distinct.get((day_key, employee_id)))
             tx.update(activity.AgentDay(day_key, employee_id), actions=day_actions)
+        for record in change.records:
+            tx.save(record, condition=type(record)._hash_key_attribute().does_not_exist())
     for (day_key, employee_id), extremes in change.extremes.items():
         for name, value in extremes.items():
             activity.raise_extreme(day_key, employee_id, name, value)
@@ -200,8 +206,27 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     return open_ticket_for(by_intake_key(intake_key), request)
 
 
-def open_ticket_for(company: Company, request: IntakeTicket) -> IntakeResult:
-    """`open_ticket` for a company already found (the intake's route found it for CORS and rate limits)."""
+@dataclass(frozen=True)
+class FromMail:
+    """What a customer message that came by e-mail adds to the change it makes (chalicelib/inbound):
+    records written in the same transaction (each only if new, so a redelivered mail writes nothing),
+    the sender and the files on the thread message, and a check run before every attempt."""
+
+    already_done: Callable[[], bool]
+    records: Callable[[Ticket, Message], list[Model]] = lambda ticket, message: []
+    sender_email: str | None = None
+    author_id: str | None = None  # the writer, when not the ticket's customer (someone in copy)
+    attachments: tuple[dict[str, Any], ...] = ()
+
+    def dress(self, message: Message) -> Message:
+        message.sender_email = self.sender_email
+        if self.attachments:
+            message.attachments = [Attachment(**a) for a in self.attachments]
+        return message
+
+
+def open_ticket_for(company: Company, request: IntakeTicket, mail: FromMail | None = None) -> IntakeResult:
+    """`open_ticket` for a company already known (e-mail finds it by address, not by intake key)."""
     now = utcnow()
     customer, is_new = customers.find_or_new(
         company.company_id,
@@ -214,7 +239,10 @@ def open_ticket_for(company: Company, request: IntakeTicket) -> IntakeResult:
     key = subject_key(request.subject)
     existing = None if is_new else _open_ticket_like(company.company_id, customer.customer_id, key)
     if existing is not None:
-        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body, existing, via_intake=True)
+        # by the intake or the web form, the customer is told it was added (not when it came by e-mail)
+        ticket = _add_customer_message(
+            company.company_id, existing.ticket_id, request.body, existing, mail, via_intake=mail is None
+        )
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
     route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now)
     ticket = _new_ticket(company, customer.customer_id, request, key, now, route)
@@ -226,11 +254,13 @@ def open_ticket_for(company: Company, request: IntakeTicket) -> IntakeResult:
             ticket.last_public_key = ticket.last_intake_key = message.message_id
             ticket.last_public_author, ticket.last_public_by = "customer", customer.customer_id
             tx.save(ticket, condition=Ticket.ticket_id.does_not_exist())
-            tx.save(message)
+            tx.save(mail.dress(message) if mail else message)
+            for record in mail.records(ticket, message) if mail else ():
+                tx.save(record, condition=type(record)._hash_key_attribute().does_not_exist())
     except TransactWriteError as error:
         if not (is_new and is_condition_failure(error)):
             raise
-        return open_ticket_for(company, request)
+        return open_ticket_for(company, request, mail)
     observability.count(observability.TICKETS_CREATED)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
@@ -469,15 +499,39 @@ def customer_ticket(token: str) -> tuple[Ticket, list[Message]]:
     return ticket, messages(ticket.company_id, ticket.ticket_id, public_only=True)
 
 
-def _add_customer_message(
-    company_id: str, ticket_id: str, body: str, read: Ticket | None = None, *, via_intake: bool = False
+def add_customer_message(
+    company_id: str, ticket_id: str, body: str, mail: FromMail, read: Ticket | None = None
 ) -> Ticket:
+    """A customer's message that came by e-mail, with the same rules as one through their link."""
+    return _add_customer_message(company_id, ticket_id, body, read, mail)
+
+
+def _add_customer_message(
+    company_id: str,
+    ticket_id: str,
+    body: str,
+    read: Ticket | None = None,
+    mail: FromMail | None = None,
+    *,
+    via_intake: bool = False,
+) -> Ticket:
+    attempts = 0
+
     def plan(ticket: Ticket, now: datetime) -> Change:
+        nonlocal attempts
+        attempts += 1
+        if mail is not None and attempts > 1 and mail.already_done():  # a concurrent delivery won
+            raise NoChange
         if ticket.status == "closed":
             raise Conflict("This ticket is closed; please open a new one.", "ticket-closed")
         change = Change(counts_message=True)
-        change.message = new_message(ticket, "customer", ticket.customer_id, "public", body, now)
-        if via_intake:  # the customer is told it was added to their open request
+        author = (mail.author_id if mail else None) or ticket.customer_id
+        change.message = new_message(ticket, "customer", author, "public", body, now)
+        if mail is not None:
+            mail.dress(change.message)
+            change.records += mail.records(ticket, change.message)
+        change.sets["customer_replied_at"] = now  # the desk's pulse tells the assignee
+        if via_intake:  # the customer is told it was added to their open request (chalicelib/notify)
             change.sets["last_intake_key"] = change.message.message_id
         if ticket.status == "resolved":  # a customer reply reopens a resolved ticket
             change.removes += ["auto_close_watch", "auto_close_at", "resolved_at", "resolved_by"]
@@ -498,17 +552,32 @@ def customer_reply(token: str, body: str) -> Ticket:
 
 
 def customer_confirm(token: str) -> Ticket:
-    """The customer confirms the resolution; the ticket closes. Confirming twice changes nothing."""
+    """The customer confirms the resolution; the ticket closes. Confirming twice changes nothing.
+
+    A confirmation that meets the auto-close job wins whoever writes last: if the job closed the
+    ticket after this request saw it resolved, or moments before the customer's click arrived, the
+    close reason becomes `confirmed` (the close itself stands), so the rating e-mail goes out."""
     claims = claims_for(token)
+    arrived = utcnow()
+    seen_resolved = False
 
     def plan(ticket: Ticket, now: datetime) -> Change:
+        nonlocal seen_resolved
         if ticket.status == "closed":
+            if ticket.close_reason == "auto" and (seen_resolved or _auto_closed_just_before(ticket, arrived)):
+                return Change(sets={"close_reason": "confirmed"})
             raise NoChange
         if ticket.status != "resolved":
             raise Conflict("The ticket has not been resolved yet.", "bad-state")
+        seen_resolved = True
         change = Change()
         change.sets.update(status="closed", closed_at=now, close_reason="confirmed")
         change.removes += ["auto_close_watch", "auto_close_at"]
         return change
 
     return _mutate(claims.company_id, claims.ticket_id, plan)
+
+
+def _auto_closed_just_before(ticket: Ticket, arrived: datetime) -> bool:
+    """The customer pressed Confirm on a page that still showed the ticket resolved."""
+    return ticket.closed_at is not None and arrived - ticket.closed_at <= CONFIRM_AFTER_AUTO_CLOSE

@@ -7,9 +7,14 @@ anything internal (routing, karma) never reach a customer.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, cast
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic reads TypedDicts from here on 3.11
+    cast,
+)
 
-from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
+from typing_extensions import TypedDict
 
 from chalicelib.clock import iso
 from chalicelib.db.models import Message, Ticket
@@ -54,11 +59,19 @@ class MessageOut(TypedDict):
     visibility: Literal["public", "internal"]
     body: str
     created_at: str | None
+    sender_email: NotRequired[str]  # messages that came by e-mail
+    attachments: NotRequired[list[dict[str, Any]]]  # name, content_type, size, inline, url or withheld
 
 
 # "from" is a keyword: the functional form.
 CustomerMessageOut = TypedDict(
-    "CustomerMessageOut", {"from": Literal["you", "support"], "body": str, "created_at": str | None}
+    "CustomerMessageOut",
+    {
+        "from": Literal["you", "support"],
+        "body": str,
+        "created_at": str | None,
+        "attachments": NotRequired[list[dict[str, Any]]],
+    },
 )
 
 
@@ -106,7 +119,7 @@ def ticket_view(ticket: Ticket, now: datetime) -> TicketOut:
 
 
 def message_view(message: Message) -> MessageOut:
-    return {
+    view: MessageOut = {
         "message_id": message.message_id,
         "author_type": cast(Literal["customer", "agent"], message.author_type),
         "author_id": message.author_id,
@@ -114,6 +127,12 @@ def message_view(message: Message) -> MessageOut:
         "body": message.body,
         "created_at": iso(message.created_at),
     }
+    if message.sender_email:  # it came by e-mail: its sender and its files (short-lived links, never public)
+        from chalicelib.inbound.attachments import view as files
+
+        view["sender_email"] = message.sender_email
+        view["attachments"] = files(message.attachments)
+    return view
 
 
 CUSTOMER_STATUS = {"queued": "open", "assigned": "open", "resolved": "resolved", "closed": "closed"}
@@ -129,13 +148,18 @@ def customer_ticket_view(ticket: Ticket, messages: list[Message]) -> CustomerTic
         "closed_at": iso(ticket.closed_at),
         "can_confirm": ticket.status == "resolved",
         "can_reply": ticket.status != "closed",
-        "messages": [
-            {
-                "from": "you" if m.author_type == "customer" else "support",
-                "body": m.body,
-                "created_at": iso(m.created_at),
-            }
-            for m in messages
-            if m.visibility == "public"
-        ],
+        "messages": [_customer_message(m) for m in messages if m.visibility == "public"],
     }
+
+
+def _customer_message(message: Message) -> CustomerMessageOut:
+    shown: CustomerMessageOut = {
+        "from": "you" if message.author_type == "customer" else "support",
+        "body": message.body,
+        "created_at": iso(message.created_at),
+    }
+    if message.sender_email:
+        from chalicelib.inbound.attachments import view as files
+
+        shown["attachments"] = files(message.attachments)
+    return shown

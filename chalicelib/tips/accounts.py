@@ -16,7 +16,7 @@ from typing import (
 from pynamodb.exceptions import PutError, UpdateError
 from typing_extensions import TypedDict
 
-from chalicelib import auth, companies, employees
+from chalicelib import auth, companies, employees, observability
 from chalicelib.clock import iso, utcnow
 from chalicelib.db.base import is_condition_failure
 from chalicelib.errors import Conflict, Forbidden, NotFound
@@ -41,9 +41,14 @@ COMPANY_ACTIVE = ("pending_verification", "verified")
 EMPLOYEE_ACTIVE = ("pending_link", "linked")
 
 
+# 2**6 minutes is past the cap: the exponent stops there, so no attempt count can overflow timedelta
+_MAX_EXPONENT = 6
+
+
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 ... minutes after each failed attempt, at most an hour apart."""
-    return min(MAX_RETRY_DELAY, timedelta(minutes=2 ** max(0, attempts - 1)))
+    exponent = min(max(0, attempts - 1), _MAX_EXPONENT)
+    return min(MAX_RETRY_DELAY, timedelta(minutes=2**exponent))
 
 
 def find(company_id: str, subject: str) -> TipAccount | None:
@@ -181,27 +186,26 @@ def attempt(account: TipAccount, client: PartnerClient | None = None, now: datet
             employee_id = account.subject.removeprefix("emp#")
             result = client.register_receiver(account.company_id, employee_id, account.display_name or "", key)
     except PartnerUnavailable as error:
-        attempts = int(account.attempts or 0) + 1
-        if attempts >= MAX_ATTEMPTS:
-            _record(account, _failed_actions(attempts, f"gave up after {attempts} attempts: {error}"), now)
-            return account
-        _record(
-            account,
-            [
-                TipAccount.registration.set("retrying"),
-                TipAccount.attempts.set(attempts),
-                TipAccount.last_error.set(str(error)[:300]),
-                TipAccount.retry_watch.set(RETRY),
-                TipAccount.next_attempt_at.set(now + retry_delay(attempts)),
-            ],
-            now,
-        )
+        _record(account, _retry_actions(int(account.attempts or 0) + 1, str(error), now), now)
         return account
     except PartnerRefused as error:
         _record(account, _failed_actions(int(account.attempts or 0) + 1, str(error)), now)
         return account
     _record(account, _registered_actions(account, result), now)
     return account
+
+
+def _retry_actions(attempts: int, error: str, now: datetime) -> list[Any]:
+    """Try again after the backoff, or give up once the attempts are spent."""
+    if attempts >= MAX_ATTEMPTS:
+        return _failed_actions(attempts, f"gave up after {attempts} attempts: {error}")
+    return [
+        TipAccount.registration.set("retrying"),
+        TipAccount.attempts.set(attempts),
+        TipAccount.last_error.set(error[:300]),
+        TipAccount.retry_watch.set(RETRY),
+        TipAccount.next_attempt_at.set(now + retry_delay(attempts)),
+    ]
 
 
 def _failed_actions(attempts: int, error: str) -> list[Any]:
@@ -246,19 +250,49 @@ def _record(account: TipAccount, actions: list[Any], now: datetime) -> None:
 
 
 def retry_due(event: Mapping[str, Any]) -> dict[str, Any]:
-    """Scheduled: retry registrations whose time has come (a sparse index; never a Scan)."""
+    """Scheduled: retry registrations whose time has come (a sparse index; never a Scan).
+
+    Each registration is tried on its own: one that breaks in an unexpected way is logged, counted
+    as an attempt on that registration and moved to its next attempt time, and the run goes on with
+    the others. The result counts the outcomes; `partial_failure` says some registration broke.
+    """
     from chalicelib.tickets.jobs import event_time
 
     now = event_time(event)
-    tried = registered = 0
+    outcomes = {"registered": 0, "retrying": 0, "failed": 0, "errored": 0}
     for due in TipAccount.retry_index.query(RETRY, TipAccount.next_attempt_at <= now, limit=100):
-        account = find(due.company_id, due.subject)
+        outcome = _retry_one(due.company_id, due.subject, now)
+        if outcome in outcomes:
+            outcomes[outcome] += 1
+    tried = sum(outcomes.values())
+    if outcomes["errored"]:
+        observability.count(observability.TIP_REGISTRATION_ERRORS, outcomes["errored"])
+        logger.error("tip registration retries: %d of %d broke", outcomes["errored"], tried)
+    return {"tried": tried, **outcomes, "partial_failure": outcomes["errored"] > 0, "as_of": now.isoformat()}
+
+
+def _retry_one(company_id: str, subject: str, now: datetime) -> str | None:
+    """One due registration: its outcome (registered | retrying | failed | errored), None if not due."""
+    account: TipAccount | None = None
+    try:
+        account = find(company_id, subject)
         if account is None or account.retry_watch != RETRY or account.registration == "registered":
-            continue
-        tried += 1
+            return None
         attempt(account, now=now)
-        registered += account.registration == "registered"
-    return {"tried": tried, "registered": registered}
+        return str(account.registration)
+    except Exception as error:
+        logger.exception("tip registration %s/%s broke", company_id, subject)
+        if account is not None:
+            _record_breakage(account, f"{type(error).__name__}: {error}", now)
+        return "errored"
+
+
+def _record_breakage(account: TipAccount, error: str, now: datetime) -> None:
+    """Count the attempt and move its next try on, so it neither sorts first for ever nor retries for ever."""
+    try:
+        _record(account, _retry_actions(int(account.attempts or 0) + 1, error, now), now)
+    except Exception:
+        logger.exception("could not record the breakage on %s/%s", account.company_id, account.subject)
 
 
 # ------------------------------------------------------------------------------- views

@@ -47,9 +47,16 @@ def handle_record(record: StreamRecord) -> None:
     if record.get("eventName") != "MODIFY":
         return
     images: Mapping[str, Any] = record["dynamodb"]
+    if not images.get("NewImage"):
+        return  # no ticket to speak of (a stream without new images, or a removed item)
     new = Ticket.from_raw_data(images["NewImage"])
     old = Ticket.from_raw_data(images["OldImage"]) if images.get("OldImage") else None
-    if "closed" in transitions_of(old, new) and enters_funnel(new):
+    closing = "closed" in transitions_of(old, new)
+    # closed by the auto-close job and confirmed a moment later: the confirmation wins (the close stands)
+    confirmed_late = (
+        old is not None and old.status == "closed" and old.close_reason == "auto" and new.close_reason == "confirmed"
+    )
+    if (closing or confirmed_late) and enters_funnel(new):
         send_once(new)
 
 

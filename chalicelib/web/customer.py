@@ -7,8 +7,8 @@ from chalice import Response
 
 from chalicelib import links
 from chalicelib.errors import DomainError, ValidationFailed
-from chalicelib.http.responses import HTML, html_response, see_other
-from chalicelib.http.route import Call, Page, route
+from chalicelib.http.responses import HTML, html_response
+from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.i18n import locale_of
 from chalicelib.mail.threading import subject_reference
 from chalicelib.notify import confirm
@@ -44,7 +44,7 @@ def ticket_page(call: Call, link: str) -> Response:
     produces=HTML,
     form=CustomerReply,
 )
-def page_reply(call: Call, link: str) -> Response:
+def page_reply(call: Call, link: str) -> Response | Redirect:
     try:
         reply = call.valid_form()
     except ValidationFailed:
@@ -53,7 +53,7 @@ def page_reply(call: Call, link: str) -> Response:
         page = pages.ticket_page(view, _page_base(link), pages.REPLY_REQUIRED, locale=ticket.locale)
         return html_response(page, 422)
     service.customer_reply(link, reply.body)
-    return see_other(_page_base(link))
+    return Redirect(_page_base(link))
 
 
 @route(
@@ -89,7 +89,7 @@ def confirm_page(call: Call, link: str) -> Response | Page:
     produces=HTML,
     content_types=["application/x-www-form-urlencoded"],
 )
-def page_confirm(call: Call, link: str) -> Response:
+def page_confirm(call: Call, link: str) -> Redirect:
     ticket = service.customer_confirm(link)
     confirm.entered(ticket)
-    return see_other(f"{_page_base(link)}/confirm")
+    return Redirect(f"{_page_base(link)}/confirm")

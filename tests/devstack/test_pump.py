@@ -135,3 +135,77 @@ def test_latest_starting_position_skips_what_was_already_in_the_stream(
     put(client, name, "new", 2)
     pump.drain()
     assert seen == [2]
+
+
+def values_of(event: dict[str, Any]) -> list[int]:
+    return [int(r["dynamodb"]["NewImage"]["v"]["N"]) for r in event["Records"]]
+
+
+def test_dead_letters_list_exactly_the_records_that_failed_not_the_ones_handled_after_them(
+    moto: MotoServer, table: tuple[Any, str]
+) -> None:
+    client, name = table
+    handled: list[int] = []
+
+    def handler(event: dict[str, Any], _ctx: Any) -> dict[str, Any]:
+        failures = []
+        for record in event["Records"]:
+            value = int(record["dynamodb"]["NewImage"]["v"]["N"])
+            if value == 1:
+                failures.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})
+            else:
+                handled.append(value)
+        return {"batchItemFailures": failures}
+
+    pump = pump_for(moto, Subscription("h", handler, name, batch_size=10), max_attempts=3, backoff_seconds=0.01)
+    for value in range(4):
+        put(client, name, f"k{value}", value)
+    pump.drain()
+    sequences = {
+        int(r["dynamodb"]["NewImage"]["v"]["N"]): r["dynamodb"]["SequenceNumber"] for r in read_stream(moto, name)
+    }
+    [letter] = pump.dead_letters
+    assert letter.sequence_numbers == [sequences[1]]  # not 2 and 3, which were handled
+    assert set(handled) == {0, 2, 3}
+    assert pump.delivered == 3
+    put(client, name, "k4", 4)
+    pump.drain()
+    assert handled[-1] == 4 and len(pump.dead_letters) == 1  # the stream moved on past the dead letter
+
+
+def read_stream(moto: MotoServer, name: str) -> list[dict[str, Any]]:
+    dynamodb = boto3.client("dynamodb", endpoint_url=moto.url, region_name="us-east-1")
+    streams = boto3.client("dynamodbstreams", endpoint_url=moto.url, region_name="us-east-1")
+    arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    [shard] = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")
+    records: list[dict[str, Any]] = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    return records
+
+
+def test_a_replay_delivers_the_stream_again_from_a_sequence_number_or_from_the_start_then_carries_on(
+    moto: MotoServer, table: tuple[Any, str]
+) -> None:
+    client, name = table
+    batches: list[list[int]] = []
+    pump = pump_for(moto, Subscription("h", lambda event, _ctx: batches.append(values_of(event)), name))
+    for value in range(5):
+        put(client, name, f"k{value}", value)
+    pump.drain()
+    assert batches == [[0, 1, 2, 3, 4]]
+
+    third = read_stream(moto, name)[2]["dynamodb"]["SequenceNumber"]
+    assert pump.replay(name, third) == ["h"]
+    assert pump.drain() == 3
+    assert batches[-1] == [2, 3, 4]  # from the record named, itself included
+
+    assert pump.replay(name) == ["h"]
+    pump.drain()
+    assert batches[-1] == [0, 1, 2, 3, 4]
+
+    put(client, name, "k5", 5)
+    pump.drain()
+    assert batches[-1] == [5]  # after a replay the pump goes on from where the replay ended
+    assert pump.replay("another-table") == []
+    with pytest.raises(ValueError, match="before the stream's first"):
+        pump.replay(name, "1")

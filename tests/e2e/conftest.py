@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.local_stack import free_port, launch, wait_ready
 
 
 @dataclass
@@ -33,6 +24,7 @@ class LocalStack:
     moto_url: str
     partner_url: str
     log: Path
+    smtp_port: int = 0  # e-mail in: SMTP on loopback (devstack/smtp.py)
 
     def fire(self, name: str, time: str | datetime | None = None) -> Any:
         """Fire a schedule now, as of `time` (the job's "now"); the pump is drained afterwards."""
@@ -49,8 +41,27 @@ class LocalStack:
         data: dict[str, Any] = response.json()
         return data
 
+    def replay(self, table: str, sequence_number: str | None = None) -> requests.Response:
+        """Deliver `table`'s stream again to its handlers, from `sequence_number` or the start."""
+        body: dict[str, Any] = {"table": table}
+        if sequence_number is not None:
+            body["sequence_number"] = sequence_number
+        return requests.post(f"{self.control_url}/pump/replay", json=body, timeout=120)
+
     def pump(self) -> dict[str, Any]:
         data: dict[str, Any] = requests.get(f"{self.control_url}/pump", timeout=30).json()
+        return data
+
+    def mail_deliveries(self) -> list[dict[str, Any]]:
+        """Every message the stack's SMTP server stored, with its delivery to receive_mail and the outcome."""
+        data: list[dict[str, Any]] = requests.get(f"{self.control_url}/mail", timeout=30).json()
+        return data
+
+    def redeliver_mail(self, key: str) -> dict[str, Any]:
+        """Deliver a stored message's S3 event again, as S3 and Lambda may."""
+        response = requests.post(f"{self.control_url}/mail/redeliver", json={"key": key}, timeout=60)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
         return data
 
     def sent_emails(self) -> list[dict[str, Any]]:
@@ -61,63 +72,19 @@ class LocalStack:
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    ports = {name: free_port() for name in ("api", "moto", "control", "partner")}
+    ports = {name: free_port() for name in ("api", "moto", "control", "partner", "smtp")}
     log = tmp_path_factory.mktemp("stack") / "devstack.log"
-    # The stack sets its own endpoints and stream ARNs; nothing of the test process's moto may leak in.
-    env = {
-        k: v for k, v in os.environ.items() if not (k.startswith(("DYNAMODB_", "SES_")) or k.endswith("_STREAM_ARN"))
-    }
-    env.update(
-        {
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }
-    )
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "devstack",
-                "run",
-                "--port",
-                str(ports["api"]),
-                "--moto-port",
-                str(ports["moto"]),
-                "--control-port",
-                str(ports["control"]),
-                "--partner-port",
-                str(ports["partner"]),
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    process = launch(ports, log)
     stack = LocalStack(
         f"http://127.0.0.1:{ports['api']}",
         f"http://127.0.0.1:{ports['control']}",
         f"http://127.0.0.1:{ports['moto']}",
         f"http://127.0.0.1:{ports['partner']}",
         log,
+        ports["smtp"],
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the local stack exited early:\n{log.read_text()}")
-            try:
-                if requests.get(f"{stack.api_url}/openapi.json", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the local stack did not come up in 90 s:\n{log.read_text()}")
-            time.sleep(0.3)
+        wait_ready(process, stack.api_url, log)
         yield stack
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -33,6 +33,9 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "CustomerRef": {"email": "bo@example.com"},
     "FailedMessage": {"message_key": "tkt_00000000000000000000000000000000#received"},
     "Preferences": {"email_notifications": False},
+    "NewCannedReply": {"title": "Greeting", "body": "Hello"},
+    "CannedReplyPatch": {"body": "Hello again"},
+    "NewAddress": {"address": "help@acme.example"},
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,8 @@ def _decode(resource: Any, logical_to_table: dict[str, str]) -> str:
             return "ssm:" + text.rsplit("/", 1)[1]
         if ":ses:" in text:
             return "ses:identity"
+        if text.startswith("arn:${AWS::Partition}:s3:::${MailBucketPrefix}-${AWS::AccountId}-${AWS::Region}/"):
+            return "s3:" + text.rsplit("}/", 1)[1].removesuffix("*")
     raise AssertionError(f"unexpected resource {resource!r}")
 
 
@@ -175,6 +178,9 @@ def test_every_role_grants_exactly_what_its_function_is_declared_to_do(template:
                 expected.add((f"dynamodb:{action}", f"{function.stream_table}/stream"))
             expected.add(("dynamodb:ListStreams", f"{function.stream_table}/stream/*"))
             expected.add(("sqs:SendMessage", f"own:{function.failure_queue_id}"))
+        if function.asynchronous:
+            expected.add(("sqs:SendMessage", f"own:{function.failure_queue_id}"))
+        expected |= {(f"s3:{a}", f"s3:{prefix}") for prefix, actions in access.mail_bucket.items() for a in actions}
         if access.send_mail:
             expected.add(("ses:SendRawEmail", "ses:identity"))
         expected |= {("ssm:GetParameter", f"ssm:{parameter_of[v]}") for v in access.secrets}
@@ -221,3 +227,110 @@ def test_packaging_sees_only_the_stages_own_variables() -> None:
     assert env["STAGE"] == "dev" and env["TABLE_PREFIX"] == "servicedesk-dev"
     assert not set(env) & {"DYNAMODB_ENDPOINT", "SES_ENDPOINT", "APP_SECRET", "PUBLIC_BASE_URL"}
     assert Path(cli.PROJECT_DIR / ".chalice" / "config.json").exists()
+
+
+# Alarms: every failure queue, every function and the API, to one topic
+
+
+def _alarms(template: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(namespace, metric, dimensions as JSON) -> the alarm's properties."""
+    found = {}
+    for resource in template["Resources"].values():
+        if resource.get("Type") == "AWS::CloudWatch::Alarm":  # merge templates hold partial resources
+            props = resource["Properties"]
+            dimensions = json.dumps({d["Name"]: d["Value"] for d in props["Dimensions"]}, sort_keys=True)
+            key = (props["Namespace"], props["MetricName"], dimensions)
+            assert key not in found, f"two alarms watch {key}"
+            found[key] = props
+    return found
+
+
+def _watching(alarms: dict[tuple[str, str, str], dict[str, Any]], namespace: str, metric: str, **dims: Any) -> Any:
+    return alarms.get((namespace, metric, json.dumps(dims, sort_keys=True)))
+
+
+def test_every_failure_queue_function_and_the_api_has_an_alarm_sent_to_one_topic(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    topics = [name for name, r in resources.items() if r["Type"] == "AWS::SNS::Topic"]
+    alarms = _alarms(template)
+    [topic] = {action["Ref"] for props in alarms.values() for action in props["AlarmActions"]}
+    assert topic in topics  # one topic for every alarm (the other topic carries SES's mail feedback)
+    for props in alarms.values():
+        assert props["AlarmActions"] == [{"Ref": topic}] and props["OKActions"] == [{"Ref": topic}]
+        assert props["ComparisonOperator"] == "GreaterThanThreshold" and props["Threshold"] == 0
+        assert props["Period"] == 300 and props["EvaluationPeriods"] == 1
+        assert props["TreatMissingData"] == "notBreaching" and props["AlarmDescription"]
+
+    queues = [name for name, r in resources.items() if r["Type"] == "AWS::SQS::Queue"]
+    assert {f.failure_queue_id for f in functions() if f.stream_table} <= set(queues)
+    for queue in queues:
+        props = _watching(
+            alarms, "AWS/SQS", "ApproximateNumberOfMessagesVisible", QueueName={"Fn::GetAtt": [queue, "QueueName"]}
+        )
+        assert props is not None and props["Statistic"] == "Maximum", f"no alarm on {queue}"
+
+    lambdas = [name for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+    assert {f.logical_id for f in functions()} == set(lambdas)
+    for function in lambdas:
+        for metric in ("Errors", "Throttles"):
+            props = _watching(alarms, "AWS/Lambda", metric, FunctionName={"Ref": function})
+            assert props is not None and props["Statistic"] == "Sum", f"no {metric} alarm on {function}"
+
+    api = resources["RestAPI"]["Properties"]
+    assert api["Name"] == api["DefinitionBody"]["info"]["title"] == {"Fn::Sub": "${AWS::StackName}"}
+    assert _watching(alarms, "AWS/ApiGateway", "5XXError", ApiName=api["Name"], Stage=api["StageName"])
+
+    # the product's own failure count, with the dimensions its EMF lines carry (service, stage)
+    from chalicelib import observability
+
+    props = _watching(
+        alarms,
+        observability.NAMESPACE,
+        observability.TIP_REGISTRATION_ERRORS,
+        service=observability.SERVICE,
+        stage="dev",
+    )
+    assert props is not None and props["Statistic"] == "Sum"
+    assert len(alarms) == len(queues) + 2 * len(lambdas) + 2  # nothing else, nothing twice
+
+
+def test_the_alarm_email_is_a_parameter_and_no_subscription_exists_without_one(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["AlarmEmail"]
+    assert parameter["Type"] == "String" and parameter["Default"] == ""
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.fullmatch("") and pattern.fullmatch("ops@acme.example") and not pattern.fullmatch("ops")
+    [subscription] = [r for r in template["Resources"].values() if r["Type"] == "AWS::SNS::Subscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert template["Conditions"]["HasAlarmEmail"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert subscription["Properties"]["TopicArn"] == {"Ref": "AlarmTopic"}
+    assert template["Outputs"]["AlarmTopic"]["Value"] == {"Ref": "AlarmTopic"}
+
+
+def test_a_function_and_failure_queue_added_later_get_their_alarms_by_themselves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chalice import Chalice, Rate
+
+    import app as real_app
+    from deploy import functions as deploy_functions
+
+    grown = Chalice(app_name="servicedesk")
+    grown.routes = real_app.app.routes
+    grown.event_sources = list(real_app.app.event_sources)
+
+    @grown.schedule(Rate(1, unit=Rate.DAYS), name="purge_old_things")
+    def purge_old_things(event: Any) -> None: ...
+
+    @grown.on_dynamodb_record(stream_arn=real_app.app.event_sources[0].stream_arn, name="mirror_tickets")
+    def mirror_tickets(event: Any) -> None: ...
+
+    monkeypatch.setattr(deploy_functions, "load_app", lambda: grown)
+    merged = merge_template("dev")
+    alarms = _alarms(merged)
+    for logical_id in ("PurgeOldThings", "MirrorTickets"):
+        for metric in ("Errors", "Throttles"):
+            assert _watching(alarms, "AWS/Lambda", metric, FunctionName={"Ref": logical_id})
+    queue = {"Fn::GetAtt": ["MirrorTicketsFailureQueue", "QueueName"]}
+    assert _watching(alarms, "AWS/SQS", "ApproximateNumberOfMessagesVisible", QueueName=queue)

@@ -96,7 +96,7 @@ def test_three_days_of_failures_are_given_up_kept_for_managers_and_may_be_tried_
     assert status == 200 and retried["next_attempt_at"] is not None
     assert outbox.resend_due(utcnow() + timedelta(seconds=1))["sent"] >= 1
     assert item_of(msg).state == "sent" and outbox.failed_of(company.company_id) == []
-    status, body = company.manager.call("POST", "/notifications/failed/retry", {"message_key": msg.message_key})
+    status, _ = company.manager.call("POST", "/notifications/failed/retry", {"message_key": msg.message_key})
     assert status == 404  # only a failed message can be tried again
 
 

@@ -148,21 +148,57 @@ def test_suppressed_addresses_never_get_mail(company: Company, partner: Partner,
 
 
 def test_one_bad_record_is_reported_and_neither_blocks_nor_resends_the_rest(
-    company: Company, partner: Partner, client: Client
+    company: Company, partner: Partner, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = close_ticket(company, email_address="first@example.com")
+    refused = close_ticket(company, email_address="refused@example.com")
     last = close_ticket(company, email_address="last@example.com")
-    orphan = copy.deepcopy(first.after)  # a ticket whose customer was erased: nobody to write to, nothing to retry
-    orphan.ticket_id, orphan.customer_id = "tkt_" + "0" * 20 + first.after.ticket_id[-12:], "cu_gone"
-    broken = first.record("702")
-    del broken["dynamodb"]["NewImage"]  # a MODIFY record without its new image: it fails
-    batch = [first.record("700"), stream_record("701", orphan, first.before), broken, last.record("703")]
-    assert deliver(client, *batch) == {"batchItemFailures": [{"itemIdentifier": "702"}]}
+    real_send = mail.send
+
+    def refusing_one(message: mail.Mail) -> str:  # SES failing for one message only
+        if message.to == "refused@example.com":
+            raise RuntimeError("SES refused the message")
+        return real_send(message)
+
+    monkeypatch.setattr(mail, "send", refusing_one)
+    batch = [first.record("700"), refused.record("701"), last.record("702")]
+    assert deliver(client, *batch) == {"batchItemFailures": [{"itemIdentifier": "701"}]}
     # Lambda retries from the failed record; here the whole batch again, for good measure
     assert deliver(client, *batch) == {"batchItemFailures": [{"itemIdentifier": "702"}]}
     assert len(sent_mail("first@example.com")) == 1
     assert len(sent_mail("last@example.com")) == 1
-    assert outbox_item(company, orphan.ticket_id).state == "undeliverable"
+    assert outbox_item(company, refused.after.ticket_id).state == "failed"
+
+
+def test_a_customer_erased_right_after_the_close_is_skipped_not_failed(company: Company, client: Client) -> None:
+    closed = close_ticket(company, email_address="erase.me@example.com")
+    status, body = company.manager.call("POST", "/customers/erase", {"email": "erase.me@example.com"})
+    assert status == 200, body
+    for _ in range(2):  # and a redelivery changes nothing
+        assert deliver(client, closed.record("750")) == {"batchItemFailures": []}
+    assert sent_mail("erase.me@example.com") == []
+    gone = outbox_item(company, closed.after.ticket_id)
+    assert gone.state == "undeliverable" and gone.last_error == "the customer, employee or company no longer exists"
+
+
+def test_a_record_whose_employee_or_company_no_longer_exists_is_skipped_and_the_rest_is_sent(
+    company: Company, client: Client
+) -> None:
+    closed = close_ticket(company, email_address="parties@example.com")
+    no_employee = copy.deepcopy(closed.after)
+    no_employee.ticket_id, no_employee.resolved_by = closed.after.ticket_id + "x", "em_gone"
+    no_company = copy.deepcopy(closed.after)
+    no_company.company_id = "co_gone_" + closed.after.ticket_id[-12:]
+    batch = [
+        stream_record("760", no_employee, closed.before),
+        stream_record("761", no_company, closed.before),
+        closed.record("762"),
+    ]
+    assert deliver(client, *batch) == {"batchItemFailures": []}
+    assert len(sent_mail("parties@example.com")) == 1  # only the real one
+    for ticket in (no_employee, no_company):
+        gone = OutboxMessage.get(ticket.company_id, f"{ticket.ticket_id}#rating", consistent_read=True)
+        assert gone.state == "undeliverable" and "no longer exists" in (gone.last_error or "")
 
 
 def test_a_failed_send_is_retried_by_the_redelivery_and_then_sent_once(

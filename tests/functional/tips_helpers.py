@@ -40,6 +40,8 @@ class Partner:
     calls: list[dict[str, Any]] = field(default_factory=list)
     failures_left: int = 0
     receiver_status: str = "waiting"
+    down_for: set[str] = field(default_factory=set)  # external ids answered 503, however often asked
+    garbled_for: set[str] = field(default_factory=set)  # external ids answered 201 with an empty object
 
     def send(
         self,
@@ -77,9 +79,13 @@ class Partner:
                 "authorization": request.headers.get("Authorization"),
             }
         )
+        if body.get("external_id") in self.down_for:
+            return 503, {}, json.dumps({"error": "maintenance"})
         if self.failures_left > 0:
             self.failures_left -= 1
             return 503, {}, json.dumps({"error": "maintenance"})
+        if body.get("external_id") in self.garbled_for:
+            return 201, {}, "{}"
         if kind == "place":
             return 201, {}, json.dumps({"place_id": f"pl_{body['external_id']}", "status": "waiting"})
         answer: dict[str, Any] = {"receiver_id": f"rc_{body['external_id']}", "status": self.receiver_status}

@@ -64,7 +64,29 @@ def iam_requests(service: str, operation: str, params: Mapping[str, Any]) -> lis
         return [(f"dynamodb:{operation}", "*")]
     if service == "ses":
         return [(f"ses:{operation}", "ses:identity")]
+    if service == "s3":
+        return _s3_requests(operation, params)
     return [(f"{service}:{operation}", "*")]
+
+
+# S3 operations authorised by another action's name (HeadObject needs s3:GetObject, ...).
+_S3_ACTIONS = {"HeadObject": "GetObject", "CopyObject": "PutObject"}
+
+
+def _s3_requests(operation: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """S3 object calls by key prefix of the mail bucket ("s3:inbound/"); CopyObject reads its source too."""
+
+    def prefix(key: str) -> str:
+        return "s3:" + key.split("/", 1)[0] + "/"
+
+    if "Key" not in params:
+        return [(f"s3:{operation}", "s3:*")]
+    pairs = [(f"s3:{_S3_ACTIONS.get(operation, operation)}", prefix(params["Key"]))]
+    if operation == "CopyObject":
+        source = params["CopySource"]
+        source_key = source["Key"] if isinstance(source, Mapping) else str(source).split("/", 1)[1]
+        pairs.append(("s3:GetObject", prefix(source_key)))
+    return pairs
 
 
 # Calls only the local stage makes (moto's SES refuses unverified senders; on AWS the deploy does it).

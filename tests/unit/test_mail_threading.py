@@ -82,10 +82,15 @@ def test_the_reply_address_carries_a_signed_token_within_64_octets_and_parses_ba
 def test_a_guessed_or_altered_reply_token_does_not_verify() -> None:
     address = threading.reply_address(HANDLE, COMPANY, TICKET)
     local, _, domain = address.partition("@")
-    # not the last character: its spare low bits make some flips a non-canonical spelling, refused earlier
-    flipped = local[:-2] + ("a" if local[-2] != "a" else "b") + local[-1]
-    token = threading.parse_reply_address(f"{flipped}@{domain}")
-    assert token is not None and not threading.verify_reply(token, COMPANY)
+    for position in (-2, -5, -12):  # a MAC digit, a ticket digit
+        flipped = local[:position] + ("a" if local[position] != "a" else "b") + local[position + 1 :]
+        token = threading.parse_reply_address(f"{flipped}@{domain}")
+        assert token is not None and not threading.verify_reply(token, COMPANY)
+    # the last base32 digit carries two unused bits: only its one canonical spelling parses
+    last = local[-1]
+    alias = next(c for c in "abcdefghijklmnopqrstuvwxyz234567" if c != last and c[0] != last)
+    aliased = threading.parse_reply_address(f"{local[:-1]}{alias}@{domain}")
+    assert aliased is None or not threading.verify_reply(aliased, COMPANY)
     other_ticket = threading.reply_address(HANDLE, COMPANY, new_id("tkt"))
     spliced = local.split("+")[0] + "+" + other_ticket.split("+")[1].split("@")[0][:26] + local[-8:]
     token = threading.parse_reply_address(f"{spliced}@{domain}")
