@@ -126,6 +126,7 @@ def open_ticket(call: Call, intake_key: str) -> IntakeOut:
     status=204,
     content_types=["application/json", "text/plain"],
     cors=intake_cors,
+    responses={403: "No Origin, or one the company does not list: no CORS headers"},
 )
 def intake_preflight(call: Call, intake_key: str) -> None:
     require_allowed_origin(call, intake_company(call))

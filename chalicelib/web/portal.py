@@ -139,7 +139,15 @@ def use_link(call: Call, link: str) -> Page | Redirect:
     return Redirect(f"{_base()}/my", {"Set-Cookie": set_cookie})
 
 
-@route("GET", "/my", summary="The customer's requests (after a link)", tag=TAG, auth="public", produces=HTML)
+@route(
+    "GET",
+    "/my",
+    summary="The customer's requests (after a link)",
+    tag=TAG,
+    auth="public",
+    produces=HTML,
+    responses={401: "No link opened in this browser within the hour: a page saying to open it again"},
+)
 def my_requests(call: Call) -> Page:
     session = portal.session_of(read_cookie(call.request.headers.get("cookie"), portal.cookie_name()))
     if session is None:
