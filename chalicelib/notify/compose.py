@@ -179,6 +179,7 @@ def _to_employee(notice: Notice, ticket: Ticket, facts: Facts) -> outbox.Deliver
         "body": facts.message.body if facts.message else None,
         "transferred_by": first_name(facts.people.get(ticket.transferred_by or "")),
         "company_name": facts.company.name,
+        "ticket_url": f"{get_settings().public_base_url}/desk/tickets/{ticket.ticket_id}",  # the staff web app
     }
     message = mail.Mail(
         to=employee.email,

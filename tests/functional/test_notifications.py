@@ -101,6 +101,7 @@ def test_a_duplicate_is_added_to_the_open_request_and_the_assignee_hears_of_it(
     [wrote] = [m for m in sent_mail("ada@example.com") if reference in m["Subject"]]  # Ada works for many
     assert wrote["Subject"].endswith("Ann wrote: Printer is broken")
     assert "It prints blank pages." in text_of(wrote) and "Reply-To" not in wrote
+    assert f"http://desk.test/desk/tickets/{first['ticket_id']}" in text_of(wrote)  # the ticket in the staff app
     assert wrote["Auto-Submitted"] == "auto-generated"
 
     # the customer writes from their page: the assignee hears, the customer gets no echo
