@@ -9,7 +9,7 @@ Spam controls that cost real people nothing: a field people never see (a bot tha
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import StringConstraints
 
@@ -26,7 +26,8 @@ PORTAL_ADDRESS = Limit("portal-address", 3, HOUR)
 PORTAL_IP = Limit("portal-ip", 20, HOUR)
 HONEYPOT = "website"  # the field name bots like to fill
 
-Locale = Literal["en", "ru"]
+# the page's language; an unknown one falls back to the browser's (chalicelib/web/intake_form.py choose_locale)
+Lang = Annotated[str, StringConstraints(max_length=16)]
 
 
 class WebForm(RequestBody):
@@ -36,13 +37,13 @@ class WebForm(RequestBody):
     email: Email
     subject: Subject
     message: Body
-    lang: Locale = "en"
+    lang: Lang = "en"
     website: Annotated[str, StringConstraints(max_length=500)] | None = None  # the honeypot
 
 
 class PortalRequest(RequestBody):
     email: Email
-    lang: Locale = "en"
+    lang: Lang = "en"
     website: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 

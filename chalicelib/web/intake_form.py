@@ -85,7 +85,7 @@ def send_form(call: Call, intake_key: str) -> Page | Redirect:
         customer_name=form.name,
         customer_email=form.email,
         channel="web",
-        locale=form.lang,
+        locale="ru" if locale == "ru" else "en",
     )
     result = service.open_ticket_for(company, request)
     reference = subject_reference(result.ticket.ticket_id).lstrip("#")

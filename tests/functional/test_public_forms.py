@@ -48,6 +48,9 @@ def test_field_errors_keep_what_was_typed_and_name_each_wrong_field(company: Com
         assert f'id="{field}-error"' in html
     assert 'id="message-error"' not in html and "Blank pages" in html
     assert list(Ticket.by_company.query(company.company_id)) == []
+    # a language the desk does not speak: the page in the browser's, the request taken all the same
+    status, _, headers = page(company.api, "POST", f"/f/{company.intake_key}", form(lang="xx"))
+    assert status == 303 and "lang=en" in headers["Location"]
 
 
 def test_a_bot_filling_the_honeypot_is_thanked_and_nothing_is_stored(company: Company) -> None:
