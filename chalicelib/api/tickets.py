@@ -25,8 +25,10 @@ class IntakeOut(TypedDict):
     ticket_id: str
     merged: bool  # added to the customer's open ticket with a near-identical subject
     first_line_skipped: bool
-    customer_link: str
-    link_token: str
+    # The ticket's link, only for a new ticket: whoever posts a known address and subject must not get
+    # someone's open ticket; its customer gets the link by e-mail ("we added this to your request").
+    customer_link: str | None
+    link_token: str | None
 
 
 class TicketPageOut(TypedDict):
@@ -107,13 +109,13 @@ def open_ticket(call: Call, intake_key: str) -> IntakeOut:
         checks.append((intake.FORM_IP, call.client_ip))
     ratelimit.require(company.company_id, checks)
     result = service.open_ticket_for(company, request)
-    link = f"{get_settings().public_base_url}/c/{result.link}"
+    token = None if result.merged else result.link
     return {
         "ticket_id": result.ticket.ticket_id,
         "merged": result.merged,
         "first_line_skipped": result.ticket.routing_reason == "skip_first_line",
-        "customer_link": link,
-        "link_token": result.link,
+        "customer_link": f"{get_settings().public_base_url}/c/{token}" if token else None,
+        "link_token": token,
     }
 
 
