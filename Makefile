@@ -9,7 +9,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: install run demo test lint typecheck unit browser-deps clean policies routes package deploy bench messages
+.PHONY: install run demo test lint typecheck unit browser-deps clean policies routes package deploy bench first-manager messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ bench: install
 ## chalicelib/http/table.py (the light route table app.py registers) from the @route declarations (commit it).
 routes: install
 	$(PY) -m chalicelib.http.generate
+
+## A company and its first manager, with a one-time sign-in link printed (sign-up closed: README "Sign-in").
+## Locally (the default) against the running `make run`; STAGE=dev|prod BASE_URL=https://... for a deployed stage.
+first-manager: install
+	@test -n "$(COMPANY)" -a -n "$(NAME)" -a -n "$(EMAIL)" || { echo "usage: make first-manager COMPANY=... NAME=... EMAIL=... [TIMEZONE=...] [CURRENCY=...]"; exit 2; }
+	$(PY) -m tools.first_manager --company "$(COMPANY)" --name "$(NAME)" --email "$(EMAIL)" \
+	  --stage $(if $(filter command line environment,$(origin STAGE)),$(STAGE),local) \
+	  $(if $(TIMEZONE),--timezone "$(TIMEZONE)") $(if $(CURRENCY),--currency "$(CURRENCY)") $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
 ## Catalogs (README "Languages"): extract marked text to messages.pot, update every .po, compile the .mo files (commit all).
 messages: install

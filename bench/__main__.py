@@ -32,7 +32,7 @@ QUICK = {
     "coldstart": ["--runs", "1"],
     "apptime": ["--repeats", "3"],
     "throughput": ["--workers", "2", "--requests", "4", "--rounds", "1"],
-    "calls": ["--tickets", "1"],
+    "calls": ["--tickets", "2"],  # one confirm through the JSON route, one through the e-mail's page
     "badges": ["--agents", "12", "--small-agents", "6", "--events", "100,1000"],
 }
 TARGETS = {

@@ -5,9 +5,10 @@
 Runs the whole local stack in this process (moto with streams, the API on Chalice's local server,
 the stream pump, the scheduler, the partner sandbox) and drives it over HTTP the way people do:
 sign-up, employees, tips opt-in (the sandbox verifies and links by signed webhooks), then per ticket
-intake (new and merged), take-next, reply, note, tag, transfer, take by the second line, a logged call,
-the customer's view and reply, resolve, the agent's rating of the customer, confirm; the stream
-functions deliver the lifecycle, the tip e-mail and the karma; the customer opens the rating page,
+intake (new, and merged through the web form), take-next, reply, note, tag, transfer, take by the second
+line, a logged call, the customer's view and reply, resolve, the agent's rating of the customer, confirm
+(through the JSON route or the resolved e-mail's page); the stream functions deliver the lifecycle with
+the customers' and agents' notifications, the tip e-mail and the karma; the customer opens the rating page,
 rates, clicks Tip and pays at the sandbox (the tip.paid webhook); managers read tips and the
 leaderboard; each schedule fires. Then, per ticket, e-mail in over the stack's SMTP server: a new
 ticket by mail, the agent's reply, the customer's reply by mail, and the first mail's object
@@ -156,7 +157,10 @@ def lifecycle(desk: Desk, tickets: int) -> None:
             "channel": "chat",
         }
         opened = desk.call("POST", f"/intake/{intake}/tickets", body=intake_body)
-        desk.call("POST", f"/intake/{intake}/tickets", body={**intake_body, "body": "Still blank"})  # merged
+        # the customer writes again through the company's web form: merged into the open ticket
+        requests.get(f"{desk.api}/f/{intake}", timeout=60).raise_for_status()
+        form = {"name": "Ann", "email": address, "subject": intake_body["subject"], "message": "Still blank"}
+        requests.post(f"{desk.api}/f/{intake}", data=form, timeout=60, allow_redirects=False).raise_for_status()
         ticket_id, link = opened["ticket_id"], opened["link_token"]
         agent = ada["token"]
         assert desk.call("POST", "/tickets/next", agent)["ticket_id"] == ticket_id
@@ -175,16 +179,26 @@ def lifecycle(desk: Desk, tickets: int) -> None:
         desk.call("POST", f"/tickets/{ticket_id}/messages", second, {"body": "Replace the fuser"})
         desk.call("POST", f"/tickets/{ticket_id}/resolve", second)
         desk.call("POST", f"/tickets/{ticket_id}/customer-rating", second, {"literacy": 4, "temperament": 5})
-        desk.call("POST", f"/customer/tickets/{link}/confirm")
+        if n % 2:
+            desk.call("POST", f"/customer/tickets/{link}/confirm")
+        else:  # from the resolved e-mail's page: one button, then the stars on the same page
+            requests.get(f"{desk.api}/c/{link}/confirm", timeout=60).raise_for_status()
+            form_post = {"Content-Type": "application/x-www-form-urlencoded"}  # as the page's form sends it
+            confirmed = requests.post(
+                f"{desk.api}/c/{link}/confirm", headers=form_post, timeout=60, allow_redirects=False
+            )
+            confirmed.raise_for_status()
+            requests.get(f"{desk.api}/c/{link}/confirm", timeout=60).raise_for_status()
 
         def mail(address: str = address) -> list[Any]:
             from devstack.moto import outbox
 
-            return [
+            found = [
                 email.message_from_string(m["raw_data"], policy=email.policy.default)
                 for m in outbox()
                 if "raw_data" in m and address in m["destinations"]
             ]
+            return [m for m in found if str(m["Subject"]).startswith("How did we do?")]  # the rating + tip e-mail
 
         [message] = desk.wait(mail, "the tip e-mail")
         text = message.get_body(preferencelist=("plain",)).get_content()
@@ -208,6 +222,7 @@ def lifecycle(desk: Desk, tickets: int) -> None:
         desk.call("GET", f"/tickets/{ticket_id}/timeline", agent)
         desk.call("GET", "/tickets", agent)
 
+    staff_pages(desk, intake, signup["manager"]["email"], tickets)
     inbound_mail(desk, signup, ada["token"], tickets)
     desk.call("GET", "/tips/summary", manager)
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
@@ -215,8 +230,131 @@ def lifecycle(desk: Desk, tickets: int) -> None:
     desk.call("GET", "/leaderboard", ada["token"])
     # each schedule, at a time when the company's yesterday is due for badges (01:30 in Vilnius)
     at = datetime.combine(date.today(), datetime.min.time(), UTC) - timedelta(minutes=30)
-    for name in ("flag_sla_breaches", "auto_close_resolved", "retry_tip_registrations", "award_badges"):
+    for name in (
+        "flag_sla_breaches",
+        "auto_close_resolved",
+        "retry_tip_registrations",
+        "award_badges",
+        "resend_notifications",
+    ):
         desk.stack.scheduler.fire(name, at)
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SIGNIN_LINK = re.compile(r"https?://[^/\s]+(/signin/sdl_[A-Za-z0-9_-]+)")
+PULSE_SINCE = re.compile(r"/desk/pulse\?since=(\d+)")
+
+
+class Person:
+    """Someone in a browser: cookies kept, redirects followed (each page load is measured), forms posted
+    with the CSRF token of the page last shown."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.api = desk.api
+        self.http = requests.Session()
+        self.page = ""
+
+    def get(self, path: str) -> requests.Response:
+        response = self.http.get(f"{self.api}{path}", timeout=60)
+        if response.status_code >= 400:
+            raise RuntimeError(f"GET {path}: {response.status_code}")
+        if response.status_code == 200 and CSRF.search(response.text):
+            self.page = response.text  # a whole page (the pulse's fragment carries no form)
+        return response
+
+    def post(self, path: str, form: dict[str, str] | None = None) -> requests.Response:
+        token = CSRF.search(self.page)
+        data = {**(form or {}), "csrf_token": token.group(1) if token else ""}
+        response = self.http.post(f"{self.api}{path}", data=data, timeout=60)
+        if response.status_code >= 400:
+            raise RuntimeError(f"POST {path}: {response.status_code} {response.text[:200]}")
+        self.page = response.text
+        return response
+
+
+def _newest_signin_link(desk: Desk, address: str, before: int) -> str:
+    from devstack.moto import outbox
+
+    def mails() -> list[Any]:
+        return [m for m in outbox() if "raw_data" in m and address in m["destinations"]]
+
+    desk.wait(lambda: len(mails()) > before, f"a sign-in mail to {address}")
+    message = email.message_from_string(mails()[-1]["raw_data"], policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain",))
+    match = SIGNIN_LINK.search(body.get_content() if body is not None else "")
+    assert match, "the mail has no sign-in link"
+    return match.group(1)
+
+
+def _mail_count(address: str) -> int:
+    from devstack.moto import outbox
+
+    return sum(1 for m in outbox() if address in m["destinations"])
+
+
+def staff_pages(desk: Desk, intake: str, manager_email: str, tickets: int) -> None:
+    """The staff web app as people use it: sign-in by e-mail link, invitations, the workspace, the ticket
+    page and its forms, search, the pulse (polled), badges."""
+    manager = Person(desk)
+    manager.get("/")  # the root sends a stranger to the sign-in page
+    before = _mail_count(manager_email)
+    manager.post("/signin", {"email": manager_email})
+    link = _newest_signin_link(desk, manager_email, before)
+    manager.get(link)
+    manager.post(link)
+    manager.get("/manage/canned")
+    manager.post("/manage/canned", {"title": "Toner", "body": "Please check the toner cartridge."})
+    people = {}
+    for name, tier in (("Uma", "1"), ("Tom", "2")):
+        address = f"{name.lower()}-{time.time_ns()}@bench.test"
+        before = _mail_count(address)
+        manager.post("/manage/team", {"name": name, "email": address, "role": "agent", "tier": tier})
+        person = Person(desk)
+        link = _newest_signin_link(desk, address, before)
+        person.get(link)
+        person.post(link)
+        person.post("/desk/status", {"status": "online", "back": "/desk"})
+        people[name] = person
+    uma, tom = people["Uma"], people["Tom"]
+    for asset in re.findall(r'src="[^"]*?(/static/[^"]+)"', uma.page):
+        uma.get(asset)
+    for n in range(tickets):
+        address = f"page-customer{n}-{time.time_ns()}@example.com"
+        seen = PULSE_SINCE.search(uma.get("/desk").text)
+        uma.get(f"/desk/pulse?since={seen.group(1) if seen else 0}")  # nothing new yet: 204
+        desk.call(
+            "POST",
+            f"/intake/{intake}/tickets",
+            body={
+                "subject": f"Scanner {n} jams",
+                "body": "Paper stuck",
+                "customer_name": "Bo",
+                "customer_email": address,
+            },
+        )
+        desk.stack.pump.drain()
+        uma.get(f"/desk/pulse?since={seen.group(1) if seen else 0}")  # a new ticket: the notice
+        page = uma.post("/desk/next")
+        ticket_path = urlsplit(page.url).path
+        canned = re.search(r'<option value="(can_[0-9a-f]+)"', page.text)
+        if canned:
+            uma.get(f"{ticket_path}?canned={canned.group(1)}")
+        uma.post(f"{ticket_path}/reply", {"body": "Please check the toner cartridge.", "visibility": "public"})
+        uma.post(f"{ticket_path}/reply", {"body": "Customer in a hurry", "visibility": "internal"})
+        uma.post(f"{ticket_path}/tags", {"tags": "scanner"})
+        uma.post(f"{ticket_path}/transfer", {"to": "queue:2:"})
+        tom.get("/desk")
+        tom.post("/desk/next")
+        tom.post(f"{ticket_path}/resolve")
+        tom.post(f"{ticket_path}/rating", {"literacy": "4", "temperament": "5"})
+        desk.stack.pump.drain()
+        tom.get(f"/desk/search?q={address}")
+        tom.get("/desk/search?q=scanner&status=resolved")
+    tom.get("/desk/badges")
+    tom.get("/account/profile")
+    tom.get("/account/sessions")
+    tom.post("/desk/status", {"status": "break", "back": "/desk"})
+    tom.post("/signout")
 
 
 def inbound_mail(desk: Desk, signup: dict[str, Any], agent: str, tickets: int) -> None:

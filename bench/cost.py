@@ -29,7 +29,7 @@ PRICES = {
     "dynamodb_read_request_unit": 0.125 / 1e6,
     "dynamodb_storage_gb_month": 0.25,
     "dynamodb_pitr_gb_month": 0.20,  # point-in-time recovery, on for every table (deploy/)
-    "ses_email": 0.10 / 1000,
+    "ses_email": 0.10 / 1000,  # per message sent from Lambda (outbound), no attachments
     "logs_ingested_gb": 0.50,
     "logs_stored_gb_month": 0.03,
     "custom_metric_month": 0.30,  # CloudWatch, first 10,000 metrics
@@ -50,7 +50,7 @@ MEMORY_MB = {"api_handler": 512, "award_badges": 512}  # .chalice/config.json; t
 
 # Invocations per ticket, by route or function (bench/calls.py names).
 TICKET_MIX: dict[str, float] = {
-    "POST /intake/{intake_key}/tickets": 1.2,  # one in five customers writes again before an answer
+    "POST /intake/{intake_key}/tickets": 0.7,  # with the web form's 0.5: one in five customers writes again
     "POST /tickets/next": 1.3,
     "GET /tickets/{ticket_id}": 4,
     "GET /tickets": 2,
@@ -63,20 +63,25 @@ TICKET_MIX: dict[str, float] = {
     "GET /tickets/{ticket_id}/timeline": 0.3,
     "GET /customer/tickets/{link}": 3,
     "POST /customer/tickets/{link}/messages": 1,
-    "POST /customer/tickets/{link}/confirm": 0.7,
+    "POST /customer/tickets/{link}/confirm": 0.1,  # integrations; people confirm on the e-mail's page
+    "GET /c/{link}/confirm": 1.3,  # the resolved e-mail's button: scanners pre-click, then the stars
+    "POST /c/{link}/confirm": 0.6,
+    "GET /f/{intake_key}": 0.6,  # the company's web form, half of the intake
+    "POST /f/{intake_key}": 0.5,
     "GET /rate/{link}": 0.8,  # scanners pre-open links too
     "POST /rate/{link}/opened": 0.4,
     "POST /rate/{link}": 0.2,
     "GET /tip/{link}": 0.1,
     "POST /tips/webhooks/partner": 0.05,
     # streams: at this traffic every record is its own invocation; both tickets-stream functions see each
-    "on_ticket_change": 7,
-    "send_tip_email": 7,
+    "on_ticket_change": 8,  # with the notifications of the records below, in its lifecycle hooks
+    "send_tip_email": 8,
     "update_karma": 0.5,
     "receive_mail": 1.0,  # see INBOUND_MAILS_PER_TICKET
 }
 MONTHLY_FIXED: dict[str, float] = {
     "flag_sla_breaches": 30 * 24 * 12,
+    "resend_notifications": 30 * 24 * 12,
     "retry_tip_registrations": 30 * 24 * 12,
     "auto_close_resolved": 30 * 24,
     "award_badges": 30 * 24,
@@ -85,7 +90,18 @@ MONTHLY_FIXED: dict[str, float] = {
     "GET /tips/summary": 4 * WORKDAYS,
     "GET /tips/status": WORKDAYS,
 }
-EMAILS_PER_TICKET = 1.0  # the rating and tip e-mail after a confirmed close
+# E-mails per ticket (chalicelib/notify, chalicelib/tips/message.py): what each step sends, at the mix above.
+EMAILS: dict[str, float] = {
+    "received": 1.0,  # every new ticket
+    "merged (added to the open request)": 0.2,
+    "agent's public reply": 2.0,  # of the 3 agent messages, 2 are public; internal notes are never sent
+    "resolved (is your problem solved?)": 1.0,
+    "rating + tip": 1.0,  # every close enters the funnel (rating_mail_for_unconfirmed, default yes)
+    "to the assignee: the customer wrote": 1.2,
+    "to the assignee: transferred to them": 0.1,
+    "portal link (my requests)": 0.05,
+}
+EMAILS_PER_TICKET = sum(EMAILS.values())
 # E-mail in: half the tickets open by e-mail and their customers answer once by e-mail.
 INBOUND_MAILS_PER_TICKET = 1.0
 INBOUND_MAIL = {
@@ -123,21 +139,45 @@ def inbound_mail_per_thousand(row: dict[str, Any], init_seconds: float) -> dict[
     return {name: round(value * 1000, 4) for name, value in items.items()}
 
 
-def monthly_bill(
-    calls: dict[str, Any], coldstart: dict[str, Any], apptime: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    rows = {row["name"]: row for row in calls["rows"]}
-    replayed: dict[str, float] = {}  # a route's own time (bench/apptime.py), its dearest case
-    for measured in (apptime or {}).get("rows", []):
-        replayed[measured["route"]] = max(replayed.get(measured["route"], 0.0), measured["app_ms_median"])
-    rows = {name: {**row, "app_ms_median": replayed.get(name, row["app_ms_median"])} for name, row in rows.items()}
-    volumes = {name: per_ticket * TICKETS_PER_MONTH for name, per_ticket in TICKET_MIX.items()}
-    volumes.update(MONTHLY_FIXED)
+# The staff web app (chalicelib/web), counted on top of the JSON API above (agents who work in the browser
+# make fewer API calls, so this overstates the bill). Page loads per ticket: every form post is followed by
+# the page it redirects to.
+UI_TICKET_MIX: dict[str, float] = {
+    "GET /desk": 3,
+    "POST /desk/next": 1.3,
+    "GET /desk/tickets/{ticket_id}": 6,
+    "POST /desk/tickets/{ticket_id}/reply": 2,
+    "POST /desk/tickets/{ticket_id}/tags": 0.5,
+    "POST /desk/tickets/{ticket_id}/transfer": 0.3,
+    "POST /desk/tickets/{ticket_id}/resolve": 1,
+    "POST /desk/tickets/{ticket_id}/rating": 0.5,
+    "GET /desk/search": 0.5,
+}
+HOURS_PER_DAY = 8
+PULSE_SECONDS = 30  # chalicelib/web/static/desk.js asks while the page is visible; counted as visible all day
+AGENT_DAYS = AGENTS * WORKDAYS
+UI_MONTHLY: dict[str, float] = {
+    "GET /desk/pulse": AGENT_DAYS * HOURS_PER_DAY * 3600 / PULSE_SECONDS,
+    "POST /desk/status": AGENT_DAYS * 6,
+    "GET /": AGENT_DAYS,
+    "GET /signin": AGENT_DAYS,  # a sign-in every day at worst (sessions last 7 days, 24 hours idle)
+    "POST /signin": AGENT_DAYS,
+    "GET /signin/{token}": AGENT_DAYS * 2,  # mail scanners open links too
+    "POST /signin/{token}": AGENT_DAYS,
+    "POST /signout": AGENT_DAYS,
+    "GET /desk/badges": AGENT_DAYS,
+    "GET /static/{name}": AGENTS * 2 * 4,  # cached for a year by URL: again only after a deploy
+}
+UI_EMAILS = AGENT_DAYS  # sign-in links
+
+
+def _priced(
+    volumes: dict[str, float], rows: dict[str, Any], init_seconds: float, emails: float, stored_gb: float
+) -> tuple[dict[str, float], dict[str, float], float]:
+    """What `volumes` (invocations a month by route or function) cost, item by item."""
     missing = sorted(name for name in volumes if name not in rows)
     if missing:
         raise ValueError(f"bench/calls.py measured no invocation of {missing}")
-    init_seconds = coldstart["import_app_ms"] / 1000
-    inbound = inbound_mail_per_thousand(rows["receive_mail"], init_seconds)
     totals = {
         "lambda_requests": 0.0,
         "gb_seconds": 0.0,
@@ -159,7 +199,6 @@ def monthly_bill(
         totals["write_units"] += count * row["write_units"]
         metrics = name in ("POST /intake/{intake_key}/tickets", "send_tip_email", "award_badges")
         totals["log_bytes"] += count * (PLATFORM_LOG_BYTES + row["log_bytes"] + (EMF_LOG_BYTES if metrics else 0))
-    stored_gb = TICKETS_PER_MONTH * 12 * STORED_KB_PER_TICKET / 2**20
     log_gb = totals["log_bytes"] / 2**30
     items = {
         "Lambda requests": totals["lambda_requests"] * PRICES["lambda_request"],
@@ -169,15 +208,43 @@ def monthly_bill(
         "DynamoDB reads": totals["read_units"] * PRICES["dynamodb_read_request_unit"],
         "DynamoDB storage + point-in-time recovery (a year of tickets)": stored_gb
         * (PRICES["dynamodb_storage_gb_month"] + PRICES["dynamodb_pitr_gb_month"]),
-        "SES": TICKETS_PER_MONTH * EMAILS_PER_TICKET * PRICES["ses_email"],
-        "E-mail in: SES receiving and the mail bucket": TICKETS_PER_MONTH
-        * INBOUND_MAILS_PER_TICKET
-        / 1000
-        * sum(v for k, v in inbound.items() if k.startswith(("SES", "S3"))),
+        f"SES ({EMAILS_PER_TICKET:g} e-mails a ticket, and the staff's)": emails * PRICES["ses_email"],
         "CloudWatch Logs (ingest + a month kept)": log_gb
         * (PRICES["logs_ingested_gb"] + PRICES["logs_stored_gb_month"]),
-        "CloudWatch custom metrics": CUSTOM_METRICS * PRICES["custom_metric_month"],
     }
+    return items, totals, log_gb
+
+
+def monthly_bill(
+    calls: dict[str, Any], coldstart: dict[str, Any], apptime: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    rows = {row["name"]: row for row in calls["rows"]}
+    replayed: dict[str, float] = {}  # a route's own time (bench/apptime.py), its dearest case
+    for measured in (apptime or {}).get("rows", []):
+        replayed[measured["route"]] = max(replayed.get(measured["route"], 0.0), measured["app_ms_median"])
+    rows = {name: {**row, "app_ms_median": replayed.get(name, row["app_ms_median"])} for name, row in rows.items()}
+    volumes = {name: per_ticket * TICKETS_PER_MONTH for name, per_ticket in TICKET_MIX.items()}
+    volumes.update(MONTHLY_FIXED)
+    ui_volumes = {name: per_ticket * TICKETS_PER_MONTH for name, per_ticket in UI_TICKET_MIX.items()}
+    ui_volumes.update(UI_MONTHLY)
+    init_seconds = coldstart["import_app_ms"] / 1000
+    stored_gb = TICKETS_PER_MONTH * 12 * STORED_KB_PER_TICKET / 2**20
+    emails = TICKETS_PER_MONTH * EMAILS_PER_TICKET + UI_EMAILS
+    all_volumes = dict(volumes)
+    for name, count in ui_volumes.items():
+        all_volumes[name] = all_volumes.get(name, 0) + count
+    priced, totals, log_gb = _priced(all_volumes, rows, init_seconds, emails, stored_gb)
+    inbound = inbound_mail_per_thousand(rows["receive_mail"], init_seconds)
+    priced["E-mail in: SES receiving and the mail bucket"] = (
+        TICKETS_PER_MONTH
+        * INBOUND_MAILS_PER_TICKET
+        / 1000
+        * sum(v for k, v in inbound.items() if k.startswith(("SES", "S3")))
+    )
+    items = {**priced, "CloudWatch custom metrics": CUSTOM_METRICS * PRICES["custom_metric_month"]}
+    ui_items, ui_totals, _ = _priced(ui_volumes, rows, init_seconds, UI_EMAILS, 0.0)
+    agent_hours = AGENT_DAYS * HOURS_PER_DAY
+    pulse = UI_MONTHLY["GET /desk/pulse"]
     return {
         "company": f"{AGENTS} agents, {TICKETS_PER_MONTH} tickets a month",
         "prices_date": PRICES_DATE,
@@ -186,6 +253,20 @@ def monthly_bill(
         "log_gb": round(log_gb, 4),
         "items": {k: round(v, 2) for k, v in items.items()},
         "total_usd": round(sum(round(v, 2) for v in items.values()), 2),  # the table's column adds up
+        "staff_ui": {
+            "requests_per_agent_hour": round(ui_totals["api_requests"] / agent_hours, 1),
+            "pulse_requests_per_agent_hour": round(pulse / agent_hours, 1),
+            "requests_a_month": round(ui_totals["api_requests"]),
+            "usd_a_month": round(sum(ui_items.values()), 2),
+            "pulse_usd_a_month": round(
+                sum(_priced({"GET /desk/pulse": pulse}, rows, init_seconds, 0, 0.0)[0].values()), 2
+            ),
+            "dynamodb_requests_per_page": {
+                name: round(sum(rows[name]["operations_per_invocation"].values()), 2)
+                for name in sorted(ui_volumes)
+                if name.startswith("GET ")
+            },
+        },
         "inbound_mail_per_1000_usd": inbound,
         "inbound_mail_per_1000_total_usd": round(sum(inbound.values()), 4),
         "assumptions": {
@@ -196,6 +277,10 @@ def monthly_bill(
             "stored_kb_per_ticket": STORED_KB_PER_TICKET,
             "ticket_mix": TICKET_MIX,
             "monthly_fixed": MONTHLY_FIXED,
+            "emails_per_ticket": EMAILS,
+            "ui_ticket_mix": UI_TICKET_MIX,
+            "ui_monthly": UI_MONTHLY,
+            "pulse_seconds": PULSE_SECONDS,
             "inbound_mails_per_ticket": INBOUND_MAILS_PER_TICKET,
             "inbound_mail": INBOUND_MAIL,
         },
@@ -211,6 +296,16 @@ def markdown(bill: dict[str, Any]) -> str:
     ]
     lines += [f"| {name} | {value:.2f} |" for name, value in bill["items"].items()]
     lines.append(f"| **total** | **{bill['total_usd']:.2f}** |")
+    ui = bill.get("staff_ui")
+    if ui:
+        pages = ", ".join(f"{name} {n:g}" for name, n in ui["dynamodb_requests_per_page"].items())
+        lines += [
+            "",
+            f"Of which the staff web app: ${ui['usd_a_month']:.2f} a month for {ui['requests_a_month']:,} requests, "
+            f"{ui['requests_per_agent_hour']:g} per agent-hour ({ui['pulse_requests_per_agent_hour']:g} of them the "
+            f"pulse, polled every {bill['assumptions']['pulse_seconds']} s while a page is visible: "
+            f"${ui['pulse_usd_a_month']:.2f}). DynamoDB requests per page: {pages}.",
+        ]
     inbound = bill.get("inbound_mail_per_1000_usd")
     if inbound:
         lines += ["", f"E-mail in, per 1,000 inbound mails: ${bill['inbound_mail_per_1000_total_usd']:.4f}", ""]

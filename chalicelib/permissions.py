@@ -62,29 +62,61 @@ FUNCTIONS: dict[str, Access] = {
             "tip_funnel": (GET, UPDATE, BATCH_GET),
             "tip_funnel/index/by_company_closed": (QUERY,),
             "tip_days": (UPDATE, QUERY),
-            "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE),
+            "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE, BATCH_GET),
             "karma": (GET, DELETE, BATCH_GET),
             "badge_config": (GET, PUT, BATCH_GET),
             "badge_awards": (GET, PUT, QUERY),
             "badge_standings": (GET, PUT, QUERY, BATCH_GET),
-            "mail_addresses": (PUT,),  # the company's inbound address, made at sign-up
+            # the staff web app: sign-in links and invitations (mailed), their rate limits
+            "employees/index/by_email": (QUERY,),
+            "signin_links": (GET, PUT, UPDATE),
+            "signin_limits": (UPDATE,),
+            "mail_suppressions": (GET,),
+            "canned_replies": (GET, PUT, UPDATE, DELETE, QUERY),
+            "search_terms": (QUERY,),
+            "desk_pulse": (QUERY,),
+            "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own
+            "mail_addresses/index/by_company": (QUERY,),
+            "outbox": (UPDATE,),
+            "outbox/index/failed_by_company": (QUERY,),
+            "rate_limits": (UPDATE,),
+            "link_uses": (PUT,),
         },
+        send_mail=True,  # sign-in links and invitations; the "my requests" link, mailed while the customer waits
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
         mail_bucket={"attachments/": (S3_GET,)},  # presigned links to files of e-mailed messages
     ),
     # Customer-ratings stream: recompute the customer's karma.
     "update_karma": Access(tables={"companies": (GET,), "karma": (GET, PUT, DELETE), "customer_ratings": (QUERY,)}),
-    # Tickets stream: lifecycle transitions.
-    "on_ticket_change": Access(tables={"lifecycle": (PUT,)}),
+    # Tickets stream: lifecycle transitions and their hooks: the desk's search index and pulse
+    # (chalicelib/desk/reactions.py), the customers' and agents' notifications (chalicelib/notify).
+    "on_ticket_change": Access(
+        tables={
+            "lifecycle": (PUT,),
+            "search_terms": (BATCH_WRITE,),
+            "desk_pulse": (UPDATE,),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
+            "customers": (BATCH_GET,),
+            "employees": (BATCH_GET,),
+            "messages": (BATCH_GET,),
+            "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
+            "mail_suppressions": (GET,),
+        },
+        send_mail=True,
+        secrets=("APP_SECRET",),
+    ),
     # Tickets stream: the rating/tip message after a confirmed close.
     "send_tip_email": Access(
         tables={
-            "companies": (GET,),
-            "customers": (GET,),
-            "employees": (GET,),
-            "tip_accounts": (GET,),
-            "tip_funnel": (PUT, UPDATE),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
+            "customers": (BATCH_GET,),
+            "employees": (BATCH_GET,),
+            "tip_accounts": (BATCH_GET,),
+            "tip_funnel": (UPDATE,),
             "tip_days": (UPDATE,),  # the funnel's figures (chalicelib/tips/stats.py)
+            "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
             "mail_suppressions": (GET,),
         },
         send_mail=True,
@@ -102,6 +134,24 @@ FUNCTIONS: dict[str, Access] = {
             "badge_standings": (GET, PUT, QUERY),
         },
         secrets=("APP_SECRET",),
+    ),
+    # Sends again the notifications (and rating messages) whose sends failed: chalicelib/outbox.
+    "resend_notifications": Access(
+        tables={
+            "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
+            "outbox/index/due": (QUERY,),
+            "tickets": (GET,),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
+            "customers": (GET, BATCH_GET),
+            "employees": (BATCH_GET,),
+            "messages": (BATCH_GET,),
+            "tip_accounts": (BATCH_GET,),
+            "tip_funnel": (UPDATE,),
+            "mail_suppressions": (GET,),
+        },
+        send_mail=True,
+        secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),
     ),
     # Mail bucket event: an incoming e-mail becomes a ticket or a thread reply (chalicelib/inbound).
     "receive_mail": Access(

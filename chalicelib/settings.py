@@ -80,3 +80,17 @@ def stream_arn(short_table_name: str) -> str:
         f"arn:aws:dynamodb:{settings.region}:000000000000:table/{settings.table_name(short_table_name)}/stream/local"
     )
     return os.environ.get(env_name) or fallback
+
+
+def signup_mode() -> str:
+    """Who may create companies (SIGNUP_MODE): "closed" (the default: the first manager is made by
+    `make first-manager`) or "open" (public sign-up, for someone hosting many companies). Read on each
+    call: cheap, and a test client's stage variables apply."""
+    return "open" if os.environ.get("SIGNUP_MODE", "").strip().lower() == "open" else "closed"
+
+
+def limit(name: str, default: int) -> int:
+    """A rate limit of the stage (e.g. SIGNIN_MAILS_PER_IP_PER_HOUR); the local stage raises the per-IP
+    ones, since every local request comes from 127.0.0.1."""
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() else default

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deploy import alarms
+from deploy import alarms, gateway_responses
 from deploy.functions import (
     API_HANDLER,
     DEPLOYED_STAGES,
@@ -149,6 +149,7 @@ def merge_template(stage: str) -> dict[str, Any]:
     if not any(function.name == API_HANDLER for function in functions()):
         del outputs["ApiUrl"], outputs["TipWebhookUrl"]
     else:
+        resources.update(gateway_responses.resources())  # unknown paths: a page, not "Missing Authentication Token"
         resources[alarms.REST_API_ID] = alarms.rest_api_naming()
     template = {"Parameters": _parameters(environment), "Resources": resources, "Outputs": outputs}
     extend_mail_in(template, functions(), environment)

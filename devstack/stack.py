@@ -17,11 +17,12 @@ from typing import Any
 
 import boto3
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
-from chalice.local import ChaliceRequestHandler, LocalDevServer
+from chalice.local import LocalDevServer
 
-from devstack import partner_sandbox
+from devstack import mailbox, partner_sandbox
 from devstack.environment import PROJECT_DIR, local_environment
 from devstack.moto import MotoServer, outbox
+from devstack.not_found import NotFoundPage
 from devstack.pump import StreamPump, Subscription, table_of
 from devstack.scheduler import Job, Scheduler
 from devstack.servers import binding, check_free, free_port, join_all, stop_servers, track_connections
@@ -31,7 +32,7 @@ from devstack.tables import create_tables
 logger = logging.getLogger("devstack")
 
 
-class OneRequestAtATime(ChaliceRequestHandler):
+class OneRequestAtATime(NotFoundPage):
     """Chalice keeps the current request on the app object; a Lambda container also serves one
     request at a time. Browsers still get their keep-alive connections (threads), only the handling
     of each request is serialized."""
@@ -249,6 +250,13 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, outbox())
             elif self.path == "/mail" and stack.mail:
                 self._reply(200, stack.mail.status())
+            elif self.path.startswith("/mailbox") and stack.moto:  # sent mail as people read it (devstack/mailbox.py)
+                status, content_type, body = mailbox.respond(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
             elif self.path == "/health":
                 self._reply(200, {"api": stack.api_url, "moto": stack.moto.url if stack.moto else None})
             else:

@@ -46,35 +46,34 @@ def _schema_ref(model: Any, schemas: dict[str, Any]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _returns(endpoint: Endpoint) -> tuple[Any, bool]:
-    """The view's declared return type without None, and whether it may return None (204)."""
+def _returns(endpoint: Endpoint) -> list[Any]:
+    """What the view's return annotation says it may return, one type per member of a union."""
     returned = typing.get_type_hints(endpoint.view).get("return", Any)
     if typing.get_origin(returned) in (typing.Union, types.UnionType):
-        options = [o for o in typing.get_args(returned) if o is not type(None)]
-        nullable = len(options) < len(typing.get_args(returned))
-        return (options[0] if len(options) == 1 else typing.Union[tuple(options)]), nullable  # noqa: UP007
-    return returned, False
+        return list(typing.get_args(returned))
+    return [returned]
 
 
 def _success(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
-    """The 2xx responses: JSON bodies from the view's return annotation (TypedDicts), pages, redirects."""
-    returned, nullable = _returns(endpoint)
+    """The 2xx/3xx responses: JSON bodies from the view's return annotation (TypedDicts), pages, redirects,
+    204 for None."""
     found: dict[str, Any] = {}
-    if returned is Redirect:
-        found["303"] = {"description": "See other (after a form post)"}
-    elif returned in (Page, Response) or endpoint.produces != JSON:
-        found[str(endpoint.status)] = {"description": "Success", "content": {endpoint.produces: {}}}
-    elif returned is not type(None):
-        schema = TypeAdapter(returned).json_schema(ref_template="#/components/schemas/{model}")
-        for name, definition in schema.pop("$defs", {}).items():
-            schemas[name] = definition
-        name = getattr(returned, "__name__", None)
-        if name and schema.get("type") == "object":  # a TypedDict: a named component, referenced
-            schemas[name] = schema
-            schema = {"$ref": f"#/components/schemas/{name}"}
-        found[str(endpoint.status)] = {"description": "Success", "content": {JSON: {"schema": schema}}}
-    if nullable or returned is type(None):
-        found["204"] = {"description": "Nothing to return (e.g. no ticket is waiting)"}
+    for returned in _returns(endpoint):
+        if returned is type(None):
+            found["204"] = {"description": "Nothing to return (e.g. no ticket is waiting)"}
+        elif returned is Redirect:
+            found["303"] = {"description": "See other (after a form post)"}
+        elif returned in (Page, Response) or endpoint.produces != JSON:
+            found[str(endpoint.status)] = {"description": "Success", "content": {endpoint.produces: {}}}
+        else:
+            schema = TypeAdapter(returned).json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in schema.pop("$defs", {}).items():
+                schemas[name] = definition
+            name = getattr(returned, "__name__", None)
+            if name and schema.get("type") == "object":  # a TypedDict: a named component, referenced
+                schemas[name] = schema
+                schema = {"$ref": f"#/components/schemas/{name}"}
+            found[str(endpoint.status)] = {"description": "Success", "content": {JSON: {"schema": schema}}}
     return found
 
 
@@ -100,10 +99,16 @@ def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     if endpoint.auth == "session" and endpoint.method == "GET":
         responses["303"] = {"description": "Not signed in: to the sign-in page"}
     if endpoint.method != "GET" or endpoint.body is not None or endpoint.form is not None:
-        responses["415"] = {"description": "The Content-Type is not one this route takes", **error_ref}
+        # Chalice answers this before any view runs, so always as problem details (chalicelib.http.responses).
+        responses["415"] = {
+            "description": "The Content-Type is not one this route takes",
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
     if endpoint.auth in ("bearer", "session"):
         responses["401"] = {"description": "Not signed in, or the token is not valid", **error_ref}
         responses["403"] = {"description": "Not allowed for this role (or a missing CSRF token)", **error_ref}
+    if endpoint.auth == "visitor" and endpoint.method != "GET":  # sign-in forms: a token tied to a visitor cookie
+        responses["403"] = {"description": "The form's token is missing or not this browser's", **error_ref}
     if endpoint.auth == "link":
         responses["403"] = {"description": "The link is not valid", **error_ref}
         responses["410"] = {"description": "The link has expired", **error_ref}

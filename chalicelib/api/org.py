@@ -44,13 +44,16 @@ class TokensOut(TypedDict):
 @route(
     "POST",
     "/companies",
-    summary="Sign up a company; returns the first manager's token",
+    summary="Sign up a company; returns the first manager's token (only where SIGNUP_MODE is open)",
     tag=TAG,
     auth="public",
     body=companies.SignUp,
     status=201,
 )
 def sign_up(call: Call) -> SignUpOut:
+    from chalicelib.companies.signup import require_open_signup
+
+    require_open_signup(call.request)
     result = companies.sign_up(call.body)
     return {
         "company": companies.view(result.company),
@@ -172,3 +175,18 @@ def me(call: Call) -> EmployeeOut:
 )
 def set_status(call: Call) -> EmployeeOut:
     return employees.view(employees.change_status(call.who, call.body.status))
+
+
+@route(
+    "POST",
+    "/employees/{employee_id}/invitation",
+    summary="E-mail an employee a new invitation (a one-time sign-in link, valid 7 days)",
+    tag=TAG,
+    role="manager",
+    status=202,
+    content_types=["application/json", "text/plain"],
+)
+def send_invitation(call: Call, employee_id: str) -> EmployeeOut:
+    from chalicelib import signin
+
+    return employees.view(signin.resend_invitation(call.who, employee_id, call.locale))

@@ -33,6 +33,7 @@ class TipStatusOut(TypedDict):
     summary="The tip partner's events (Standard Webhooks signatures)",
     tag=TAG,
     auth="public",
+    responses={401: "The webhook signature is missing, not valid or too old"},
 )
 def partner_webhook(call: Call) -> WebhookOut:
     raw = call.request.raw_body or b""

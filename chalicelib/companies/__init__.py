@@ -5,11 +5,12 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from typing import (
+    Annotated,
     Any,
     NotRequired,  # pydantic reads TypedDicts from here on 3.11
 )
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 from typing_extensions import TypedDict
 
 from chalicelib import auth
@@ -43,6 +44,14 @@ class SignUp(RequestBody):
         return value
 
 
+Origin = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=200, pattern=r"(?i)^https?://[a-z0-9.-]+(:[0-9]{1,5})?$"
+    ),
+]
+
+
 class SettingsPatch(PatchBody):
     sla_target_minutes: Integer | None = Field(default=None, ge=5, le=7 * 24 * 60)
     sla_limit_minutes: Integer | None = Field(default=None, ge=5, le=7 * 24 * 60)
@@ -54,6 +63,8 @@ class SettingsPatch(PatchBody):
     karma_difficult_max: float | None = Field(default=None, ge=1, le=5)
     karma_calm_min: float | None = Field(default=None, ge=1, le=5)
     karma_temperament_min_ratings: Integer | None = Field(default=None, ge=1, le=100)
+    rating_mail_for_unconfirmed: bool | None = None
+    cors_origins: list[Origin] | None = Field(default=None, max_length=20)
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,8 @@ class SignUpResult:
     token: str
 
 
-def sign_up(request: SignUp) -> SignUpResult:
+def sign_up(request: SignUp, *, with_token: bool = True) -> SignUpResult:
+    """The company, its first manager and (for the JSON sign-up) the manager's API token ("" without)."""
     now = utcnow()
     company_id = new_id("co")
     company = Company(
@@ -103,8 +115,9 @@ def sign_up(request: SignUp) -> SignUpResult:
         )
         tx.save(company, condition=Company.company_id.does_not_exist())
         tx.save(manager, condition=Employee.employee_id.does_not_exist())
-        tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
-    return SignUpResult(company, manager, token)
+        if with_token:
+            tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
+    return SignUpResult(company, manager, token if with_token else "")
 
 
 def get(company_id: str) -> Company:
@@ -161,6 +174,8 @@ def update_settings(company_id: str, patch: SettingsPatch, company: Company | No
             "A customer cannot be both difficult and calm.",
             [{"field": "karma_difficult_max", "message": "must be below karma_calm_min", "code": "range"}],
         )
+    if "cors_origins" in changes:
+        changes["cors_origins"] = sorted(set(changes["cors_origins"]))
     actions = [getattr(Company.settings, name).set(value) for name, value in changes.items()]
     company.update(actions=actions)
     return company
@@ -177,6 +192,8 @@ class SettingsOut(TypedDict):
     karma_difficult_max: float
     karma_calm_min: float
     karma_temperament_min_ratings: int
+    rating_mail_for_unconfirmed: bool  # the rating + tip message also after closes the customer did not confirm
+    cors_origins: list[str]  # origins whose pages may call the JSON intake from a browser
 
 
 class CompanyOut(TypedDict):
@@ -221,4 +238,6 @@ def settings_view(company: Company) -> SettingsOut:
         "karma_difficult_max": float(s.karma_difficult_max),
         "karma_calm_min": float(s.karma_calm_min),
         "karma_temperament_min_ratings": int(s.karma_temperament_min_ratings),
+        "rating_mail_for_unconfirmed": bool(s.rating_mail_for_unconfirmed),
+        "cors_origins": list(s.cors_origins or []),
     }

@@ -7,11 +7,18 @@ from pynamodb.models import Model
 
 from chalicelib.activity import AgentDay
 from chalicelib.badges.models import BadgeConfig, BadgeRecord, Standing
+from chalicelib.canned import CannedReply
 from chalicelib.db.models import ApiToken, Company, Customer, Employee, LifecycleEvent, Message, Ticket
+from chalicelib.desk.pulse import PulseChannel
 from chalicelib.inbound.models import MailAddress, ReceivedMail, SenderWindow
 from chalicelib.karma.models import CustomerRating, Karma
+from chalicelib.links.models import LinkUse
 from chalicelib.mail import Suppression
+from chalicelib.outbox.models import OutboxMessage
+from chalicelib.ratelimit import RateCounter
+from chalicelib.search import SearchTerm
 from chalicelib.sessions.models import Session
+from chalicelib.signin.models import LimitCounter, SignInLink
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, TipDay, WebhookReceipt
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -33,9 +40,17 @@ ALL_MODELS: tuple[type[Model], ...] = (
     TicketFunnel,
     TipDay,
     Suppression,
+    OutboxMessage,
+    RateCounter,
+    LinkUse,
     BadgeConfig,
     BadgeRecord,
     Standing,
+    SignInLink,
+    LimitCounter,
+    CannedReply,
+    SearchTerm,
+    PulseChannel,
     MailAddress,
     ReceivedMail,
     SenderWindow,

@@ -28,6 +28,11 @@ def ticket(company_id: str, ticket_id: str) -> str:
     return _join(company_id, ticket_id)
 
 
+def queue_of(tier: int, department: str | None) -> str:
+    """A waiting ticket's queue within its company: its tier and department (the pulse's channel names)."""
+    return _join(f"t{int(tier)}", department or GENERAL)
+
+
 def queue(company_id: str, tier: int | None = None, department: str | None = None) -> str:
     """The key every waiting ticket of a company carries: one index partition per company, so take-next
     reads all the queues an agent serves or helps in one Query. A ticket's queue proper (its tier and
@@ -47,3 +52,18 @@ def rating(ticket_id: str, employee_id: str) -> str:
 
 def rating_prefix(ticket_id: str) -> str:
     return ticket_id + SEPARATOR
+
+
+def outbox_message(ticket_id: str, event_key: str) -> str:
+    """An outgoing message within its company's partition: one per ticket and event."""
+    return _join(ticket_id, event_key)
+
+
+def rate_window(company_id: str, scope: str, subject: str, window: int) -> str:
+    """A rate-limit counter: what is counted (scope, a hashed subject) in which fixed window."""
+    return _join(company_id, scope, subject, str(window))
+
+
+def link_use(company_id: str, nonce: str) -> str:
+    """A single-use link, once used."""
+    return _join(company_id, nonce)

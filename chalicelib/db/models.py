@@ -38,6 +38,10 @@ class CompanySettings(MapAttribute[str, object]):
     karma_difficult_max = NumberAttribute(default=2.4)
     karma_calm_min = NumberAttribute(default=3.6)
     karma_temperament_min_ratings = NumberAttribute(default=2)
+    # notifications: the rating + tip message also after closes the customer did not confirm (schedule, agent)
+    rating_mail_for_unconfirmed = BooleanAttribute(default=True)
+    # origins (https://shop.example) whose pages may call the JSON intake from a browser (CORS)
+    cors_origins = ListAttribute[str](default=list)
 
 
 # Every company carries `directory = DIRECTORY`, so jobs that visit every company (the daily badge
@@ -73,6 +77,13 @@ class Company(Model):
     by_directory = CompanyDirectory()
 
 
+class EmployeeByEmail(GlobalSecondaryIndex["Employee"]):
+    """Sign-in by e-mail: which employees (of any company) have this address."""
+
+    Meta = index_meta("by_email", AllProjection())
+    email = UnicodeAttribute(hash_key=True)  # lower-case
+
+
 class Employee(Model):
     Meta = table_meta("employees")
 
@@ -87,6 +98,12 @@ class Employee(Model):
     status_since = UTCDateTimeAttribute()
     active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
+    locale = UnicodeAttribute(null=True)  # the language the employee chose for their pages and e-mails
+    # e-mail when a customer writes or a ticket is transferred to them (chalicelib/notify)
+    email_notifications = BooleanAttribute(default=True)
+    joined_at = UTCDateTimeAttribute(null=True)  # first sign-in (an invitation accepted)
+
+    by_email = EmployeeByEmail()
 
 
 class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
@@ -205,7 +222,15 @@ class Ticket(Model):
     close_reason = UnicodeAttribute(null=True)  # confirmed | auto
     tags = UnicodeSetAttribute(default=set)
     message_count = NumberAttribute(default=0)
+    customer_replied_at = UTCDateTimeAttribute(null=True)  # the customer's latest message after the first
     locale = UnicodeAttribute(default="en")
+    # What the notifications read from the stream's image (chalicelib/notify), written with the message:
+    last_public_key = UnicodeAttribute(null=True)  # the newest public message's key
+    last_public_author = UnicodeAttribute(null=True)  # customer | agent
+    last_public_by = UnicodeAttribute(null=True)  # its author's id
+    last_intake_key = UnicodeAttribute(null=True)  # the newest message that came through the intake
+    transferred_at = UTCDateTimeAttribute(null=True)  # the last transfer to an agent, and by whom
+    transferred_by = UnicodeAttribute(null=True)
     # Bumped by every change; writes that read-then-write are conditional on it (optimistic locking).
     revision = NumberAttribute(default=0)
 

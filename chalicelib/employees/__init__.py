@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 from pydantic import Field
+from pynamodb.exceptions import UpdateError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth
@@ -44,7 +45,8 @@ class StatusChange(RequestBody):
     status: Status
 
 
-def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, str]:
+def create(principal: auth.Principal, request: NewEmployee, *, with_token: bool = True) -> tuple[Employee, str]:
+    """A new employee and, for integrations, an API token (people invited by e-mail get none: "")."""
     now = utcnow()
     company_id = principal.company_id
     employee = Employee(
@@ -60,11 +62,12 @@ def create(principal: auth.Principal, request: NewEmployee) -> tuple[Employee, s
         active=True,
         created_at=now,
     )
-    token, token_record = auth.new_token(company_id, employee.employee_id, now)
-    with transaction() as tx:
+    token, token_record = auth.new_token(company_id, employee.employee_id, now) if with_token else ("", None)
+    with transaction() as tx:  # the employee, their entry in the company's staff directory, their token
         tx.save(employee, condition=Employee.employee_id.does_not_exist())
-        tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
         tx.update(Company(company_id), actions=staff.added(employee), condition=Company.company_id.exists())
+        if token_record is not None:
+            tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
     return employee, token
 
 
@@ -107,8 +110,8 @@ def _write(
             tx.update(Company(company_id), actions=staff.changed(employee_id, **changes))
     except Exception as error:
         if is_condition_failure(error):
-            found = get(company_id, employee_id)  # NotFound when there is no such employee
-            raise Conflict(f"{found.name} is deactivated.", "employee-inactive") from None
+            get(company_id, employee_id)  # NotFound when there is no such employee
+            raise Conflict("The employee is deactivated.", "employee-inactive") from None
         raise
     return get(company_id, employee_id)
 
@@ -120,6 +123,18 @@ def update(company_id: str, employee_id: str, patch: EmployeePatch, company: Com
     if not changes:
         return get(company_id, employee_id)
     return _write(company_id, employee_id, changes, Employee.active == True, company)  # noqa: E712
+
+
+def set_locale(company_id: str, employee_id: str, locale: str) -> Employee:
+    """The language of the employee's pages; their open sessions read it with the employee (at once)."""
+    employee = Employee(company_id, employee_id)
+    try:
+        employee.update(actions=[Employee.locale.set(locale)], condition=Employee.active == True)  # noqa: E712
+    except UpdateError as error:
+        if is_condition_failure(error):
+            raise NotFound("Employee") from None
+        raise
+    return employee
 
 
 def deactivate(company_id: str, employee_id: str, *, by: str, company: Company | None = None) -> Employee:
@@ -207,3 +222,23 @@ def view(employee: Employee) -> EmployeeOut:
         "status_since": iso(employee.status_since),
         "active": employee.active,
     }
+
+
+class Preferences(PatchBody):
+    """An employee's own preferences: e-mail when a customer writes or a ticket is transferred to them
+    (chalicelib/notify), and the language of those e-mails."""
+
+    email_notifications: bool | None = None
+    locale: Literal["en", "ru"] | None = None
+
+
+def update_preferences(principal: auth.Principal, patch: Preferences) -> Employee:
+    employee = get(principal.company_id, principal.employee_id)
+    changes = patch.model_dump(exclude_unset=True)
+    actions = [getattr(Employee, name).set(value) for name, value in changes.items()]
+    employee.update(actions=actions)
+    return employee
+
+
+def preferences_view(employee: Employee) -> Any:  # chalicelib/api/notifications.py PreferencesOut
+    return {"email_notifications": bool(employee.email_notifications), "locale": employee.locale or "en"}

@@ -35,10 +35,12 @@ class Identity:
     link: LinkClaims | None = None
     session: OpenSession | None = None
     locale: str | None = None
+    csrf: str | None = None  # a form token of a visitor without a session (sign-in forms)
+    set_cookie: str | None = None  # a Set-Cookie value the authenticator needs sent back (a visitor's first page)
 
     @property
     def csrf_token(self) -> str | None:
-        return self.session.csrf_token if self.session else None
+        return self.session.csrf_token if self.session else self.csrf
 
 
 Authenticator = Callable[["Call"], Identity]
@@ -85,7 +87,7 @@ def _session(call: Call) -> Identity:
         sent = call.request.headers.get(CSRF_HEADER) or _form_token(call)
         if not sessions.csrf_matches(opened.secret, sent):
             raise Forbidden("This form has expired or did not come from this site. Reload the page and try again.")
-    return Identity(principal=opened.principal, session=opened, locale=opened.record.locale)
+    return Identity(principal=opened.principal, session=opened, locale=opened.locale)
 
 
 def _form_token(call: Call) -> str | None:

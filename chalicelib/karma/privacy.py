@@ -34,7 +34,7 @@ from chalicelib.karma.scores import Scores
 from chalicelib.tickets.service import messages
 from chalicelib.tickets.views import message_view, ticket_view
 from chalicelib.tips.models import Rating
-from chalicelib.validation import Email, Identifier, RequestBody, non_null, refuse_nulls
+from chalicelib.validation import EmailLookup, Identifier, RequestBody, non_null, refuse_nulls
 
 ERASED_SUBJECT = "(erased)"
 
@@ -49,7 +49,7 @@ class CustomerRef(RequestBody):
 
     model_config = ConfigDict(json_schema_extra=_one_of_email_or_id)
 
-    email: Email | None = None
+    email: EmailLookup | None = None
     customer_id: Identifier | None = None
 
     @model_validator(mode="before")

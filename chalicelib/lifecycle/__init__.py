@@ -30,12 +30,32 @@ class Transition:
 
 Hook = Callable[[Transition], None]
 _HOOKS: dict[str, list[Hook]] = {}
+# Every change of a ticket (old image or None, new image, when): for reactions that are not transitions
+# (a tag, a customer's message), e.g. the desk's search index and pulse. Idempotent hooks only.
+ChangeHook = Callable[[Ticket | None, Ticket, datetime], None]
+_CHANGE_HOOKS: list[ChangeHook] = []
+# Modules that register hooks, imported by the stream handler before its first record.
+HOOK_MODULES = ("chalicelib.desk.reactions", "chalicelib.notify.hooks")
 
 
 def on_transition(name: str, hook: Hook) -> None:
     """Register `hook` to run for every transition called `name` (idempotent hooks only)."""
     if hook not in _HOOKS.setdefault(name, []):
         _HOOKS[name].append(hook)
+
+
+def on_change(hook: ChangeHook) -> None:
+    """Register `hook` to run for every change of a ticket (inserts and modifications). A hook that raises
+    fails the record, which the stream retries: every step of a record must be idempotent, and is."""
+    if hook not in _CHANGE_HOOKS:
+        _CHANGE_HOOKS.append(hook)
+
+
+def _load_hook_modules() -> None:
+    import importlib
+
+    for name in HOOK_MODULES:
+        importlib.import_module(name)
 
 
 def transitions_of(old: Ticket | None, new: Ticket) -> list[str]:
@@ -92,9 +112,12 @@ def handle_record(record: StreamRecord) -> None:
         ).save()
         for hook in _HOOKS.get(name, []):
             hook(Transition(name, new, old, occurred_at, sequence))
+    for change_hook in _CHANGE_HOOKS:
+        change_hook(old, new, occurred_at)
 
 
 def handle_ticket_stream(event: Mapping[str, Any]) -> dict[str, Any]:
+    _load_hook_modules()
     return process_batch(event, handle_record)
 
 

@@ -51,6 +51,13 @@ class OpenSession:
         return Principal(r.company_id, r.employee_id, r.role, r.timezone, int(r.tier), tuple(r.departments or ()))
 
     @property
+    def locale(self) -> str:
+        """The language of the person's pages: the employee's, read with the session (a change counts at
+        once), else the one the session was opened with."""
+        chosen = getattr(self.employee, "locale", None) if self.employee is not None else None
+        return str(chosen or self.record.locale)
+
+    @property
     def csrf_token(self) -> str:
         return csrf_token(self.secret)
 
@@ -81,7 +88,7 @@ def open_session(employee: Employee, company: Company, user_agent: str = "", now
         tier=int(employee.tier),
         departments=list(employee.departments or []),
         timezone=company.timezone,
-        locale=getattr(company, "locale", None) or "en",
+        locale=employee.locale or getattr(company, "locale", None) or "en",
         user_agent=user_agent[:200],
         created_at=now,
         last_seen_at=now,

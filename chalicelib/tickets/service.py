@@ -74,8 +74,7 @@ def new_message(ticket: Ticket, author_type: str, author_id: str, visibility: st
 
 
 def customer_link(ticket: Ticket, lifetime_days: int, now: datetime) -> str:
-    claims = links.LinkClaims(ticket.company_id, ticket.ticket_id)
-    return links.sign(links.CUSTOMER_TICKET, claims, timedelta(days=lifetime_days), now)
+    return links.customer_ticket_link(ticket.company_id, ticket.ticket_id, lifetime_days, now)
 
 
 class NoChange(Exception):
@@ -110,6 +109,11 @@ def _apply(
     read with the ticket; the day's extremes they hold lower are raised in the same transaction (on the
     condition that they still hold what was read), the others by a conditional write after it."""
     days = days or {}
+    if change.message is not None and change.message.visibility == "public":  # notifications find it here
+        message = change.message
+        change.sets.update(
+            last_public_key=message.message_id, last_public_author=message.author_type, last_public_by=message.author_id
+        )
     actions: list[Any] = [Ticket.revision.add(1), Ticket.updated_at.set(now)]
     actions += [getattr(Ticket, name).set(value) for name, value in change.sets.items() if value is not None]
     # an attribute set to nothing is removed (not stored as NULL): "no department" is one shape only
@@ -290,7 +294,10 @@ def open_ticket_for(
     key = subject_key(request.subject)
     existing = None if is_new else _open_ticket_like(company.company_id, customer.customer_id, key)
     if existing is not None:
-        ticket = _add_customer_message(company.company_id, existing.ticket_id, request.body, existing, mail)
+        # by the intake or the web form, the customer is told it was added (not when it came by e-mail)
+        ticket = _add_customer_message(
+            company.company_id, existing.ticket_id, request.body, existing, mail, via_intake=mail is None
+        )
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
     route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now, karma)
     ticket = _new_ticket(company, customer.customer_id, request, key, now, route)
@@ -298,8 +305,10 @@ def open_ticket_for(
         with transaction() as tx:
             if is_new:  # a parallel first intake of the same customer makes this fail; then retry once
                 tx.save(customer, condition=customers.Customer.customer_id.does_not_exist())
-            tx.save(ticket, condition=Ticket.ticket_id.does_not_exist())
             message = new_message(ticket, "customer", customer.customer_id, "public", request.body, now)
+            ticket.last_public_key = ticket.last_intake_key = message.message_id
+            ticket.last_public_author, ticket.last_public_by = "customer", customer.customer_id
+            tx.save(ticket, condition=Ticket.ticket_id.does_not_exist())
             tx.save(mail.dress(message) if mail else message)
             for record in mail.records(ticket, message) if mail else ():
                 tx.save(record, condition=type(record)._hash_key_attribute().does_not_exist())
@@ -465,6 +474,8 @@ def transfer(principal: Principal, ticket_id: str, request: Transfer) -> Ticket:
                 assignee_key=keys.employee(ticket.company_id, target),
                 taken_at=ticket.taken_at or now,
                 routing_reason="transfer",
+                transferred_at=now,  # the new assignee is told (chalicelib/notify)
+                transferred_by=principal.employee_id,
             )
             change.removes.append("queue_key")
             return change
@@ -562,7 +573,13 @@ def add_customer_message(
 
 
 def _add_customer_message(
-    company_id: str, ticket_id: str, body: str, read: Ticket | None = None, mail: FromMail | None = None
+    company_id: str,
+    ticket_id: str,
+    body: str,
+    read: Ticket | None = None,
+    mail: FromMail | None = None,
+    *,
+    via_intake: bool = False,
 ) -> Ticket:
     attempts = 0
 
@@ -579,6 +596,9 @@ def _add_customer_message(
         if mail is not None:
             mail.dress(change.message)
             change.records += mail.records(ticket, change.message)
+        change.sets["customer_replied_at"] = now  # the desk's pulse tells the assignee
+        if via_intake:  # the customer is told it was added to their open request (chalicelib/notify)
+            change.sets["last_intake_key"] = change.message.message_id
         if ticket.status == "resolved":  # a customer reply reopens a resolved ticket
             change.removes += ["auto_close_watch", "auto_close_at", "resolved_at", "resolved_by"]
             if ticket.assignee_id:

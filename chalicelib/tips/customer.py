@@ -26,7 +26,7 @@ from chalicelib.i18n import N_, locale_of, translator
 from chalicelib.pages import error_texts, render
 from chalicelib.tips import stats
 from chalicelib.tips.config import get_tip_config, origin_of
-from chalicelib.tips.message import RATE, TIP, rated_employee, tip_button
+from chalicelib.tips.message import RATE, TIP, enters_funnel, rated_employee, tip_button
 from chalicelib.tips.models import COMPANY, Rating, TicketFunnel, TipAccount, employee_subject
 from chalicelib.tips.webhooks import sign_reference
 from chalicelib.validation import PlainText, RequestBody, validate
@@ -109,7 +109,7 @@ def _load(purpose: str, token: str, for_submit: bool = False) -> Rated:
     if ticket is None or employee is None or company is None:
         raise NotFound("Ticket")
     auth.unread(company, parts)
-    rateable = ticket.status == "closed" and ticket.close_reason == "confirmed"
+    rateable = ticket.status == "closed" and enters_funnel(ticket, company)
     if not rateable or rated_employee(ticket) != employee.employee_id:
         raise Conflict(NOT_RATEABLE, "not-rateable")
     return Rated(ticket, employee, company, found[3], found[4], found[5], funnel=found[6] if len(found) > 6 else None)
@@ -123,9 +123,16 @@ def existing_rating(company_id: str, ticket_id: str) -> Rating | None:
 
 
 def rating_page(
-    token: str, error: str | None = None, status: int = 200, now: datetime | None = None, rated: Rated | None = None
+    token: str,
+    error: str | None = None,
+    status: int = 200,
+    now: datetime | None = None,
+    confirmed: bool = False,
+    rated: Rated | None = None,
 ) -> Page:
-    """The page behind the rating link. Reads only (nothing when given what it shows); never writes."""
+    """The page behind the rating link. Reads only (nothing when given what it shows); never writes.
+    `confirmed`: shown right after the customer confirmed the resolution (the confirm page), which it
+    thanks them for first."""
     now = now or utcnow()
     rated = rated or _load(RATE, token)
     ticket, employee = rated.ticket, rated.employee
@@ -150,6 +157,7 @@ def rating_page(
         opened_path=f"/rate/{token}/opened",
         tip_path=tip_path,
         nonce=nonce,
+        confirmed=confirmed,
     )
     return Page(status, html, nonce)
 

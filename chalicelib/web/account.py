@@ -9,9 +9,11 @@ from chalicelib.clock import iso
 from chalicelib.http.authenticators import session_cookie_name
 from chalicelib.http.responses import HTML, cookie
 from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 
 TAG = "Account pages"
+LANGUAGES = (("en", "English"), ("ru", "Русский"))  # each in its own language
 
 
 def _base() -> str:
@@ -35,7 +37,11 @@ def list_sessions(call: Call) -> Page:
         }
         for s in sessions.of_employee(call.who.company_id, call.who.employee_id)
     ]
-    return Page("web/sessions.html", {"title": "Signed-in browsers", "sessions": rows})
+    from chalicelib.web.chrome import staff_page
+
+    return staff_page(
+        call, "web/sessions.html", {"title": N_("Signed-in browsers"), "sessions": rows}, current="account"
+    )
 
 
 @route(
@@ -65,3 +71,37 @@ def sign_out(call: Call) -> Redirect:
     if call.identity.session is not None:
         sessions.end(call.identity.session.secret)
     return Redirect(f"{_base()}/signin", clear_session_cookie())
+
+
+@route(
+    "GET",
+    "/account/profile",
+    summary="Your account: the language of your pages",
+    tag=TAG,
+    auth="session",
+    produces=HTML,
+)
+def profile(call: Call) -> Page:
+    from chalicelib.web.chrome import staff_page
+
+    return staff_page(
+        call, "web/profile.html", {"title": N_("Your account"), "languages": LANGUAGES}, current="account"
+    )
+
+
+@route(
+    "POST",
+    "/account/profile",
+    summary="Choose the language of your pages",
+    tag=TAG,
+    auth="session",
+    produces=HTML,
+    content_types=["application/x-www-form-urlencoded"],
+)
+def save_profile(call: Call) -> Redirect:
+    from chalicelib import employees
+
+    wanted = call.form.get("locale", "")
+    if wanted in dict(LANGUAGES):
+        employees.set_locale(call.who.company_id, call.who.employee_id, wanted)
+    return Redirect(f"{_base()}/account/profile?notice=saved")

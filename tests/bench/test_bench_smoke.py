@@ -67,8 +67,14 @@ def test_a_quick_bench_run_writes_every_figure_and_the_table_the_readme_quotes(t
         "update_karma",
         "award_badges",
         "flag_sla_breaches",
+        "GET /desk",
+        "GET /desk/tickets/{ticket_id}",
+        "GET /desk/pulse",
+        "POST /signin/{token}",
     ):
         assert measured[name]["invocations"] >= 1, name
+    ui = results["cost"]["staff_ui"]
+    assert ui["requests_per_agent_hour"] > ui["pulse_requests_per_agent_hour"] > 0 and ui["usd_a_month"] > 0
     assert measured["POST /intake/{intake_key}/tickets"]["operations_per_invocation"]["TransactWriteItems"] == 1
     assert measured["POST /intake/{intake_key}/tickets"]["write_units"] > 0
     assert measured["send_tip_email"]["requests_max"] > 0  # the e-mail was claimed and recorded

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import pytest
 from chalice.test import Client
 
 from devstack.moto import MotoServer
-from tests.conftest import MOTO_PORT
+from devstack.pump import StreamPump, Subscription
+from tests.conftest import MOTO_PORT, MOTO_URL
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +96,7 @@ class Company:
             "/employees",
             {
                 "name": name,
-                "email": f"{name.lower()}@example.com",
+                "email": agent_address(name),
                 "role": role,
                 "tier": tier,
                 "departments": departments or [],
@@ -120,6 +122,11 @@ class Company:
         status, body = self.api.call("POST", f"/intake/{self.intake_key}/tickets", payload, token="")
         assert status == 201, body
         return body
+
+
+def agent_address(name: str) -> str:
+    """`ada@example.com`; a name in another script gets an ASCII local part (SES takes no other)."""
+    return f"{name.lower()}@example.com" if name.isascii() else f"agent-{name.encode().hex()[:16]}@example.com"
 
 
 def sign_up(api: Api, name: str = "Acme") -> Company:
@@ -152,3 +159,23 @@ def company(api: Api) -> Company:
 @pytest.fixture
 def other_company(api: Api) -> Company:
     return sign_up(api, "Globex")
+
+
+# The tickets stream delivered to `on_ticket_change` (as Lambda invokes it) on demand, for page tests that
+# read what the stream writes (search index, pulse, timeline). Starts at the stream's end.
+@pytest.fixture(scope="session")
+def ticket_stream(client: Client) -> Iterator[StreamPump]:
+    from chalicelib.db.models import Ticket
+
+    def invoke(event: dict[str, Any], _context: Any) -> Any:
+        return client.lambda_.invoke("on_ticket_change", event).payload
+
+    pump = StreamPump(
+        [Subscription("on_ticket_change", invoke, Ticket.Meta.table_name, 100, "LATEST")],
+        boto3.client("dynamodb", endpoint_url=MOTO_URL),
+        boto3.client("dynamodbstreams", endpoint_url=MOTO_URL),
+        "us-east-1",
+        backoff_seconds=0.05,
+    )
+    pump.pump_once()  # positions the pump at the end of what earlier tests wrote
+    yield pump

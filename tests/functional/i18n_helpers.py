@@ -42,7 +42,8 @@ class _Shown(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("style", "script"):
             self._hidden += 1
-        self.parts.extend(value or "" for name, value in attrs if name in SHOWN_ATTRIBUTES)
+        shown = [a for a in SHOWN_ATTRIBUTES if not (tag == "option" and a == "value")]  # an option shows its text
+        self.parts.extend(value or "" for name, value in attrs if name in shown)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("style", "script"):

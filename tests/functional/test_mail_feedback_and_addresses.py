@@ -81,3 +81,25 @@ def test_a_company_made_before_e_mail_in_gets_its_address_on_first_use(company: 
     address = addresses.ensure_desk_address(legacy)
     assert addresses.ensure_desk_address(CompanyItem.get(company.company_id)) == address
     assert addresses.owners([address]) == {address: company.company_id}
+
+
+def test_managers_list_add_and_remove_the_companys_own_addresses_over_http(
+    company: Company, other_company: Company
+) -> None:
+    own = f"help-{company.company_id[-8:]}@acme.test"
+    status, added = company.manager.call("POST", "/mail/addresses", {"address": own.upper()})
+    assert status == 201 and added["address"] == own and added["kind"] == "own"
+    status, listed = company.manager.call("GET", "/mail/addresses")
+    assert status == 200
+    assert [a["kind"] for a in listed["addresses"]] == ["desk", "own"]
+    assert (
+        other_company.manager.call("POST", "/mail/addresses", {"address": own})[1]["type"] == "/problems/address-taken"
+    )
+    agent = company.add_agent("Ada")
+    assert agent.call("POST", "/mail/addresses", {"address": "x@acme.test"})[0] == 403
+    assert company.manager.call("POST", "/mail/addresses", {"address": "a,b@acme.test"})[0] == 422
+    assert other_company.manager.call("DELETE", f"/mail/addresses/{own}")[0] == 404
+    desk = desk_address(company.company_id)
+    assert company.manager.call("DELETE", f"/mail/addresses/{desk}")[0] == 404
+    assert company.manager.call("DELETE", f"/mail/addresses/{own}")[0] == 204
+    assert [a["kind"] for a in company.manager.call("GET", "/mail/addresses")[1]["addresses"]] == ["desk"]

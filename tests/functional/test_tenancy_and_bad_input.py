@@ -22,6 +22,7 @@ def snapshot(company: Company, ticket_id: str) -> dict[str, Any]:
         "company": manager.call("GET", "/company")[1],
         "tickets": manager.call("GET", "/tickets")[1],
         "tokens": manager.call("GET", f"/employees/{company.agent_ids['Ada']}/tokens")[1],
+        "canned": manager.call("GET", "/canned-replies")[1],
     }
 
 
@@ -31,13 +32,16 @@ def victim(company: Company) -> tuple[Company, dict[str, str]]:
     opened = company.open_ticket()
     agent.call("POST", "/tickets/next")
     tokens = company.manager.call("GET", f"/employees/{company.agent_ids['Ada']}/tokens")[1]["tokens"]
+    canned = company.manager.call("POST", "/canned-replies", {"title": "Greeting", "body": "Hello"})[1]
     values = {
+        "canned_id": canned["canned_id"],
         "ticket_id": opened["ticket_id"],
         "employee_id": company.agent_ids["Ada"],
         "token_id": tokens[0]["token_id"],
         "link": opened["link_token"],
         "intake_key": company.intake_key,
         "day": "2026-11-20",
+        "address": "not-theirs@acme.example",
     }
     return company, values
 
@@ -48,7 +52,13 @@ def test_every_employee_route_from_another_company_is_refused_or_sees_only_its_o
     company, values = victim
     intruder = other_company.add_agent("Mallory", role="manager")
     before = snapshot(company, values["ticket_id"])
-    foreign_ids = {values["ticket_id"], values["employee_id"], values["token_id"], company.company_id}
+    foreign_ids = {
+        values["ticket_id"],
+        values["employee_id"],
+        values["token_id"],
+        company.company_id,
+        values["canned_id"],
+    }
     for endpoint in endpoints("bearer"):
         path = fill(endpoint.path, values)
         status, body = intruder.call(endpoint.method, path, body_for(endpoint))

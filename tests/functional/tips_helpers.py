@@ -220,7 +220,9 @@ def parts(message: Message) -> dict[str, str]:
         if part.get_content_maintype() == "text":
             payload = part.get_payload(decode=True)
             assert isinstance(payload, bytes)
-            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
+            # lines end in CRLF on the wire (RFC 5322); a mail client shows them as line breaks
+            text = payload.decode(part.get_content_charset() or "utf-8")
+            found[part.get_content_type()] = text.replace("\r\n", "\n")
     return found
 
 
@@ -239,7 +241,8 @@ def emailed(company: Company, client: Client, agent: str = "Ada", **ticket: Any)
     address = ticket.pop("email_address", None) or f"cust-{secrets.token_hex(6)}@example.com"
     closed = close_ticket(company, agent, email_address=address, **ticket)
     assert deliver(client, closed.record(str(secrets.randbelow(10**9)))) == {"batchItemFailures": []}
-    [message] = sent_mail(address)
+    # the address may have other mail (an agent's own address gets their notifications): the rating message
+    [message] = [m for m in sent_mail(address) if "/rate/" in parts(m)["text/plain"]]
     found = {m.group(2): m.group(1) for m in LINK.finditer(parts(message)["text/plain"])}
     return Emailed(closed, found["rate"], found.get("tip"))
 

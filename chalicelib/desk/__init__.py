@@ -1,0 +1,131 @@
+"""The agent's workspace, read for pages: the queues an agent serves (waiting count, oldest waiting,
+first SLA due), their own tickets, and everything the ticket page shows. Writes go through the same
+domain services as the JSON API (chalicelib/tickets, karma, employees)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chalicelib import customers, lifecycle, search
+from chalicelib.auth import Principal
+from chalicelib.db import keys
+from chalicelib.db.base import get_many
+from chalicelib.db.models import Company, Customer, Employee, LifecycleEvent, Message, Ticket
+from chalicelib.routing import GENERAL
+from chalicelib.routing import waiting as waiting_tickets
+from chalicelib.tickets import service, sla
+
+OPEN_MINE = ("assigned", "resolved")
+QUEUE_READ = 100  # waiting tickets read per queue for its figures
+MINE_READ = 100
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    tier: int
+    department: str | None
+    waiting: int
+    oldest_at: datetime | None
+    sla_due_at: datetime | None
+    overdue: int
+    more: bool  # more than QUEUE_READ are waiting
+
+
+def queues_of(employee: Employee, now: datetime) -> list[QueueFigures]:
+    """The queues the agent serves (the general queue of their tier and their departments'), from one
+    Query of the company's waiting tickets (chalicelib/routing)."""
+    figures = []
+    every = waiting_tickets(employee.company_id)
+    for department in [GENERAL, *sorted(employee.departments or [])]:
+        waiting = [t for t in every if int(t.tier) == int(employee.tier) and (t.department or GENERAL) == department][
+            :QUEUE_READ
+        ]
+        unanswered = [t.sla_target_at for t in waiting if t.first_reply_at is None]
+        figures.append(
+            QueueFigures(
+                int(employee.tier),
+                None if department == GENERAL else department,
+                len(waiting),
+                waiting[0].created_at if waiting else None,
+                min(unanswered) if unanswered else None,
+                sum(1 for due in unanswered if due <= now),
+                len(waiting) >= QUEUE_READ,
+            )
+        )
+    return figures
+
+
+def my_tickets(company_id: str, employee_id: str) -> list[Ticket]:
+    """The agent's open tickets (assigned to them, or resolved and awaiting the customer), newest first."""
+    query = Ticket.by_assignee.query(keys.employee(company_id, employee_id), scan_index_forward=False, limit=MINE_READ)
+    return [t for t in query if t.status in OPEN_MINE and t.assignee_id == employee_id]
+
+
+@dataclass
+class TicketPage:
+    ticket: Ticket
+    customer: Customer | None
+    company: Company
+    thread: list[Message]
+    timeline: list[LifecycleEvent]
+    employees: dict[str, Employee]
+    karma: Any  # privacy.karma_view (employees only)
+    other_tickets: list[Ticket] = field(default_factory=list)
+    rated: bool = False
+
+    @property
+    def reference(self) -> str:
+        return search.reference(self.ticket.ticket_id)
+
+    def sla_state(self, now: datetime) -> str:
+        return sla.state(self.ticket, now)
+
+
+def ticket_page(principal: Principal, ticket_id: str, now: datetime) -> TicketPage:
+    """Everything the ticket page shows, for an employee of the ticket's company (NotFound otherwise)."""
+    from chalicelib.karma.models import CustomerRating
+    from chalicelib.karma.privacy import karma_view
+    from chalicelib.karma.ratings import rating_key
+    from chalicelib.karma.routing import thresholds
+
+    ticket = service.get(principal, ticket_id)
+    company, customer, rating = get_many(
+        [
+            (Company, ticket.company_id, None),
+            (Customer, ticket.company_id, ticket.customer_id),
+            (
+                CustomerRating,
+                customers.customer_key(ticket.company_id, ticket.customer_id),
+                rating_key(ticket.ticket_id, principal.employee_id),
+            ),
+        ]
+    )
+    thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
+    timeline = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
+    people = {e.employee_id: e for e in Employee.query(ticket.company_id)}
+    karma = karma_view(ticket.company_id, ticket.customer_id, now, thresholds(company)) if customer else None
+    others = [
+        t
+        for t in Ticket.by_customer.query(
+            customers.customer_key(ticket.company_id, ticket.customer_id), scan_index_forward=False, limit=6
+        )
+        if t.ticket_id != ticket.ticket_id
+    ][:5]
+    return TicketPage(ticket, customer, company, thread, timeline, people, karma, others, rating is not None)
+
+
+def transfer_targets(page: TicketPage, principal: Principal) -> dict[str, Any]:
+    """Agents who receive tickets now (not the current assignee) and the queues a ticket may go to."""
+    agents = sorted(
+        (
+            e
+            for e in page.employees.values()
+            if e.active and e.status == "online" and e.employee_id != page.ticket.assignee_id
+        ),
+        key=lambda e: e.name.lower(),
+    )
+    departments = sorted({d for e in page.employees.values() if e.active for d in e.departments or []})
+    queues = [(tier, department) for tier in (1, 2) for department in [None, *departments]]
+    return {"agents": agents, "queues": queues}

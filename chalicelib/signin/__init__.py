@@ -1,0 +1,241 @@
+"""Sign-in for people: single-use links by e-mail, invitations, and the first manager of a company.
+
+An employee asks for a link with their address; every active employee record with that address (one
+per company) gets one link in one e-mail, valid for 15 minutes. An invitation is the same kind of link,
+valid for 7 days, sent when a manager adds someone. Only the SHA-256 of a link's secret is stored;
+opening the link's page changes nothing (mail scanners pre-open links), its form post consumes it with a
+conditional write and opens a session with a new secret. The answer to "send me a link" is the same
+whether or not the address belongs to anyone, and asking is rate-limited per address and per IP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib import employees, mail, settings
+from chalicelib.auth import Principal
+from chalicelib.clock import utcnow
+from chalicelib.companies import SignUp, sign_up
+from chalicelib.companies import get as get_company
+from chalicelib.db.base import get_many, is_condition_failure
+from chalicelib.db.models import Company, Employee
+from chalicelib.errors import Conflict, DomainError
+from chalicelib.pages import render
+from chalicelib.sessions import open_session
+from chalicelib.signin import limits
+from chalicelib.signin.models import SignInLink
+
+logger = logging.getLogger(__name__)
+
+LINK_LIFETIME = timedelta(minutes=15)
+INVITATION_LIFETIME = timedelta(days=7)
+FIRST_MANAGER_LIFETIME = timedelta(hours=24)
+LIMIT_WINDOW = timedelta(hours=1)
+TOKEN_PREFIX = "sdl_"  # noqa: S105 (a prefix, not a secret)
+DEFAULT_NEXT = "/desk"
+MAX_LINKS_PER_MAIL = 10
+SIGNIN, INVITATION = "signin", "invitation"
+_SAFE_NEXT = re.compile(r"^/(?!/)[A-Za-z0-9/_\-.~%?=&+]{0,300}$")
+_TOKEN = re.compile(r"^sdl_[A-Za-z0-9_-]{40,50}$")
+
+
+class LinkUnusable(DomainError):
+    """One answer for a used, expired, forged or cut link: nothing tells them apart to a stranger."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This sign-in link has been used already, has expired or is not complete. Ask for a new one.",
+            410,
+            "signin-link-unusable",
+            "This sign-in link cannot be used",
+        )
+
+
+@dataclass(frozen=True)
+class LinkView:
+    kind: str
+    employee_name: str
+    company_name: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def safe_next(value: str | None) -> str:
+    """A same-site path to go to after signing in; anything else (another site, `//host`, a scheme,
+    control characters) becomes the workspace: no open redirect."""
+    if value and _SAFE_NEXT.match(value) and "\\" not in value and not value.startswith("/signin"):
+        return value
+    return DEFAULT_NEXT
+
+
+def link_url(token: str) -> str:
+    return f"{settings.get_settings().public_base_url}/signin/{token}"
+
+
+def new_link(employee: Employee, kind: str, next_path: str, lifetime: timedelta, now: datetime) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    SignInLink(
+        hash_token(token),
+        kind=kind,
+        company_id=employee.company_id,
+        employee_id=employee.employee_id,
+        next_path=safe_next(next_path),
+        created_at=now,
+        expires_at=now + lifetime,
+    ).save(condition=SignInLink.token_hash.does_not_exist())
+    return token
+
+
+def _send(to: str, template: str, locale: str, **context: object) -> None:
+    subject = render(f"signin/{template}_subject.txt", locale=locale, **context).strip()
+    text = render(f"signin/{template}.txt", locale=locale, **context)
+    html = render(f"signin/{template}.html", locale=locale, title=subject, **context)
+    try:
+        mail.send(mail.Mail(to=to, subject=subject, text=text, html=html, language=locale))
+    except mail.Suppressed:
+        logger.info("sign-in mail not sent: the address is suppressed")
+
+
+# ---------------------------------------------------------------- asking for a link
+
+
+def request_link(email: str, next_path: str | None, source_ip: str, now: datetime | None = None) -> None:
+    """Mail sign-in links to `email` if it belongs to active employees; the caller answers the same
+    either way. Refused silently past the per-IP or per-address limit."""
+    now = now or utcnow()
+    address = email.strip().lower()
+    per_ip = settings.limit("SIGNIN_MAILS_PER_IP_PER_HOUR", 30)
+    per_address = settings.limit("SIGNIN_MAILS_PER_ADDRESS_PER_HOUR", 5)
+    if not limits.allow("signin-ip", source_ip or "unknown", per_ip, LIMIT_WINDOW, now):
+        logger.warning("sign-in mail refused: too many requests from one IP")
+        return
+    if not limits.allow("signin-address", address, per_address, LIMIT_WINDOW, now):
+        logger.warning("sign-in mail refused: too many requests for one address")
+        return
+    people = [e for e in Employee.by_email.query(address, limit=50) if e.active][:MAX_LINKS_PER_MAIL]
+    if not people:
+        return
+    found = get_many([(Company, company_id, None) for company_id in sorted({e.company_id for e in people})])
+    names = {c.company_id: c.name for c in found if c is not None}
+    links = [
+        {
+            "company": names.get(e.company_id, ""),
+            "name": e.name,
+            "url": link_url(new_link(e, SIGNIN, next_path or "", LINK_LIFETIME, now)),
+        }
+        for e in sorted(people, key=lambda e: names.get(e.company_id, "").lower())
+    ]
+    locale = next((e.locale for e in people if e.locale), "en")
+    _send(address, "link", locale, links=links, minutes=int(LINK_LIFETIME.total_seconds() // 60))
+
+
+# ---------------------------------------------------------------- invitations
+
+
+def invite(
+    principal: Principal, request: employees.NewEmployee, locale: str = "en", now: datetime | None = None
+) -> Employee:
+    """A manager adds someone: the employee record, and an invitation by e-mail that signs them in (in the
+    manager's language: the new person has chosen none yet)."""
+    principal.require_manager()
+    address = request.email.strip().lower()
+    for existing in Employee.by_email.query(address, limit=50):
+        if existing.company_id == principal.company_id and existing.active:
+            raise Conflict("Someone with this e-mail address is on the team already.", "already-on-team")
+    employee, _ = employees.create(principal, request, with_token=False)
+    send_invitation(principal, employee, locale, now)
+    return employee
+
+
+def send_invitation(principal: Principal, employee: Employee, locale: str = "en", now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if not employee.active:
+        raise Conflict("The employee is deactivated.")
+    company = get_company(principal.company_id)
+    inviter = employees.get(principal.company_id, principal.employee_id)
+    token = new_link(employee, INVITATION, DEFAULT_NEXT, INVITATION_LIFETIME, now)
+    _send(
+        employee.email,
+        "invitation",
+        employee.locale or locale,
+        company=company.name,
+        inviter=inviter.name,
+        person=employee.name,
+        url=link_url(token),
+        days=INVITATION_LIFETIME.days,
+    )
+
+
+def resend_invitation(principal: Principal, employee_id: str, locale: str = "en") -> Employee:
+    principal.require_manager()
+    employee = employees.get(principal.company_id, employee_id)
+    if employee.joined_at is not None:
+        raise Conflict("This person has signed in already; they can ask for a sign-in link themselves.", "joined")
+    send_invitation(principal, employee, locale)
+    return employee
+
+
+# ---------------------------------------------------------------- the first manager (closed sign-up)
+
+
+def first_manager(request: SignUp, now: datetime | None = None) -> tuple[Company, Employee, str]:
+    """A company and its first manager, and a one-time sign-in link for them (valid 24 hours): what
+    `make first-manager` prints. No API token is made."""
+    now = now or utcnow()
+    result = sign_up(request, with_token=False)
+    token = new_link(result.manager, INVITATION, DEFAULT_NEXT, FIRST_MANAGER_LIFETIME, now)
+    return result.company, result.manager, link_url(token)
+
+
+# ---------------------------------------------------------------- opening a link
+
+
+def _usable(token: str, now: datetime) -> tuple[SignInLink, Employee, Company]:
+    if not token or not _TOKEN.match(token):
+        raise LinkUnusable()
+    try:
+        record = SignInLink.get(hash_token(token), consistent_read=True)
+    except SignInLink.DoesNotExist:
+        raise LinkUnusable() from None
+    if record.used_at is not None or record.expires_at <= now:
+        raise LinkUnusable()
+    employee, company = get_many(
+        [(Employee, record.company_id, record.employee_id), (Company, record.company_id, None)], consistent_read=True
+    )
+    if employee is None or company is None or not employee.active:
+        raise LinkUnusable()
+    return record, employee, company
+
+
+def peek(token: str, now: datetime | None = None) -> LinkView:
+    """What the link's page shows before its button is pressed; changes nothing."""
+    record, employee, company = _usable(token, now or utcnow())
+    return LinkView(record.kind, employee.name, company.name)
+
+
+def consume(token: str, user_agent: str, now: datetime | None = None) -> tuple[str, str]:
+    """Use the link once: a new session (its cookie secret) and where to go next."""
+    now = now or utcnow()
+    record, employee, company = _usable(token, now)
+    try:
+        record.update(
+            actions=[SignInLink.used_at.set(now)],
+            condition=SignInLink.used_at.does_not_exist() & (SignInLink.expires_at > now),
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            raise LinkUnusable() from None
+        raise
+    secret = open_session(employee, company, user_agent, now)
+    if employee.joined_at is None:
+        employee.update(actions=[Employee.joined_at.set(now)])
+    return secret, record.next_path
