@@ -78,3 +78,10 @@ def mail_feedback(event: SNSEvent) -> dict[str, Any]:
     from chalicelib.inbound.feedback import handle_sns_event
 
     return handle_sns_event(event.to_dict())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="resend_notifications")
+def resend_notifications(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib.notify.jobs import resend_failed
+
+    return resend_failed(event.to_dict())

@@ -2,8 +2,9 @@
 
 A company of 10 agents with 3,000 tickets a month. What each ticket brings (routes, stream records,
 e-mails) is listed in TICKET_MIX and MONTHLY_FIXED below, the assumptions in plain sight. Per route
-and function, the request units, the time outside the database and the log bytes come from
-bench/calls.py; the cold import from bench/coldstart.py. Free tiers are not counted.
+and function, the request units and the log bytes come from bench/calls.py, a route's own time from
+bench/apptime.py (a function's: its time outside the database in bench/calls.py); the cold import from
+bench/coldstart.py. Free tiers are not counted.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ PRICES = {
     "dynamodb_read_request_unit": 0.125 / 1e6,
     "dynamodb_storage_gb_month": 0.25,
     "dynamodb_pitr_gb_month": 0.20,  # point-in-time recovery, on for every table (deploy/)
-    "ses_email": 0.10 / 1000,
+    "ses_email": 0.10 / 1000,  # per message sent from Lambda (outbound), no attachments
     "logs_ingested_gb": 0.50,
     "logs_stored_gb_month": 0.03,
     "custom_metric_month": 0.30,  # CloudWatch, first 10,000 metrics
@@ -49,7 +50,7 @@ MEMORY_MB = {"api_handler": 512, "award_badges": 512}  # .chalice/config.json; t
 
 # Invocations per ticket, by route or function (bench/calls.py names).
 TICKET_MIX: dict[str, float] = {
-    "POST /intake/{intake_key}/tickets": 1.2,  # one in five customers writes again before an answer
+    "POST /intake/{intake_key}/tickets": 0.7,  # with the web form's 0.5: one in five customers writes again
     "POST /tickets/next": 1.3,
     "GET /tickets/{ticket_id}": 4,
     "GET /tickets": 2,
@@ -62,20 +63,25 @@ TICKET_MIX: dict[str, float] = {
     "GET /tickets/{ticket_id}/timeline": 0.3,
     "GET /customer/tickets/{link}": 3,
     "POST /customer/tickets/{link}/messages": 1,
-    "POST /customer/tickets/{link}/confirm": 0.7,
+    "POST /customer/tickets/{link}/confirm": 0.1,  # integrations; people confirm on the e-mail's page
+    "GET /c/{link}/confirm": 1.3,  # the resolved e-mail's button: scanners pre-click, then the stars
+    "POST /c/{link}/confirm": 0.6,
+    "GET /f/{intake_key}": 0.6,  # the company's web form, half of the intake
+    "POST /f/{intake_key}": 0.5,
     "GET /rate/{link}": 0.8,  # scanners pre-open links too
     "POST /rate/{link}/opened": 0.4,
     "POST /rate/{link}": 0.2,
     "GET /tip/{link}": 0.1,
     "POST /tips/webhooks/partner": 0.05,
     # streams: at this traffic every record is its own invocation; both tickets-stream functions see each
-    "on_ticket_change": 7,
-    "send_tip_email": 7,
+    "on_ticket_change": 8,  # with the notifications of the records below, in its lifecycle hooks
+    "send_tip_email": 8,
     "update_karma": 0.5,
     "receive_mail": 1.0,  # see INBOUND_MAILS_PER_TICKET
 }
 MONTHLY_FIXED: dict[str, float] = {
     "flag_sla_breaches": 30 * 24 * 12,
+    "resend_notifications": 30 * 24 * 12,
     "retry_tip_registrations": 30 * 24 * 12,
     "auto_close_resolved": 30 * 24,
     "award_badges": 30 * 24,
@@ -84,7 +90,18 @@ MONTHLY_FIXED: dict[str, float] = {
     "GET /tips/summary": 4 * WORKDAYS,
     "GET /tips/status": WORKDAYS,
 }
-EMAILS_PER_TICKET = 1.0  # the rating and tip e-mail after a confirmed close
+# E-mails per ticket (chalicelib/notify, chalicelib/tips/message.py): what each step sends, at the mix above.
+EMAILS: dict[str, float] = {
+    "received": 1.0,  # every new ticket
+    "merged (added to the open request)": 0.2,
+    "agent's public reply": 2.0,  # of the 3 agent messages, 2 are public; internal notes are never sent
+    "resolved (is your problem solved?)": 1.0,
+    "rating + tip": 1.0,  # every close enters the funnel (rating_mail_for_unconfirmed, default yes)
+    "to the assignee: the customer wrote": 1.2,
+    "to the assignee: transferred to them": 0.1,
+    "portal link (my requests)": 0.05,
+}
+EMAILS_PER_TICKET = sum(EMAILS.values())
 # E-mail in: half the tickets open by e-mail and their customers answer once by e-mail.
 INBOUND_MAILS_PER_TICKET = 1.0
 INBOUND_MAIL = {
@@ -191,15 +208,21 @@ def _priced(
         "DynamoDB reads": totals["read_units"] * PRICES["dynamodb_read_request_unit"],
         "DynamoDB storage + point-in-time recovery (a year of tickets)": stored_gb
         * (PRICES["dynamodb_storage_gb_month"] + PRICES["dynamodb_pitr_gb_month"]),
-        "SES": emails * PRICES["ses_email"],
+        f"SES ({EMAILS_PER_TICKET:g} e-mails a ticket, and the staff's)": emails * PRICES["ses_email"],
         "CloudWatch Logs (ingest + a month kept)": log_gb
         * (PRICES["logs_ingested_gb"] + PRICES["logs_stored_gb_month"]),
     }
     return items, totals, log_gb
 
 
-def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, Any]:
+def monthly_bill(
+    calls: dict[str, Any], coldstart: dict[str, Any], apptime: dict[str, Any] | None = None
+) -> dict[str, Any]:
     rows = {row["name"]: row for row in calls["rows"]}
+    replayed: dict[str, float] = {}  # a route's own time (bench/apptime.py), its dearest case
+    for measured in (apptime or {}).get("rows", []):
+        replayed[measured["route"]] = max(replayed.get(measured["route"], 0.0), measured["app_ms_median"])
+    rows = {name: {**row, "app_ms_median": replayed.get(name, row["app_ms_median"])} for name, row in rows.items()}
     volumes = {name: per_ticket * TICKETS_PER_MONTH for name, per_ticket in TICKET_MIX.items()}
     volumes.update(MONTHLY_FIXED)
     ui_volumes = {name: per_ticket * TICKETS_PER_MONTH for name, per_ticket in UI_TICKET_MIX.items()}
@@ -254,6 +277,7 @@ def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, 
             "stored_kb_per_ticket": STORED_KB_PER_TICKET,
             "ticket_mix": TICKET_MIX,
             "monthly_fixed": MONTHLY_FIXED,
+            "emails_per_ticket": EMAILS,
             "ui_ticket_mix": UI_TICKET_MIX,
             "ui_monthly": UI_MONTHLY,
             "pulse_seconds": PULSE_SECONDS,

@@ -37,11 +37,10 @@ FUNCTIONS: dict[str, Access] = {
     "api_handler": Access(
         tables={
             "companies": (GET, PUT, UPDATE, BATCH_GET),
-            "companies/index/by_intake_key": (QUERY,),
             "employees": (GET, PUT, UPDATE, QUERY, BATCH_GET),
-            "api_tokens": (GET, PUT, UPDATE, DELETE),
+            "api_tokens": (GET, PUT, DELETE, BATCH_GET),
             "api_tokens/index/by_employee": (QUERY,),
-            "sessions": (GET, PUT, UPDATE, DELETE),
+            "sessions": (GET, PUT, UPDATE, DELETE, BATCH_GET),
             "sessions/index/by_employee": (QUERY,),
             "customers": (GET, PUT, DELETE, BATCH_GET),
             "tickets": (GET, PUT, UPDATE, BATCH_GET),
@@ -51,10 +50,10 @@ FUNCTIONS: dict[str, Access] = {
             "tickets/index/by_company": (QUERY,),
             "messages": (PUT, QUERY, BATCH_WRITE),
             "lifecycle": (QUERY,),
-            "agent_days": (UPDATE, QUERY),
+            "agent_days": (UPDATE, QUERY, BATCH_GET),
             "tip_accounts": (GET, PUT, UPDATE, QUERY, BATCH_GET),
-            "tip_webhooks": (GET, PUT),
-            "tips": (GET, PUT, UPDATE),
+            "tip_webhooks": (GET, PUT, BATCH_GET),
+            "tips": (GET, PUT, UPDATE, BATCH_GET),
             "tips/index/by_company_paid": (QUERY,),
             "tips/index/by_employee": (QUERY,),
             "tips/index/by_ticket": (QUERY,),
@@ -63,10 +62,10 @@ FUNCTIONS: dict[str, Access] = {
             "tip_funnel": (GET, UPDATE, BATCH_GET),
             "tip_funnel/index/by_company_closed": (QUERY,),
             "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE, BATCH_GET),
-            "karma": (GET, DELETE),
-            "badge_config": (GET, PUT),
+            "karma": (GET, DELETE, BATCH_GET),
+            "badge_config": (GET, PUT, BATCH_GET),
             "badge_awards": (GET, PUT, QUERY),
-            "badge_standings": (GET, PUT, QUERY),
+            "badge_standings": (GET, PUT, QUERY, BATCH_GET),
             # the staff web app: sign-in links and invitations (mailed), their rate limits
             "employees/index/by_email": (QUERY,),
             "signin_links": (GET, PUT, UPDATE),
@@ -78,32 +77,47 @@ FUNCTIONS: dict[str, Access] = {
             "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own
             "mail_addresses/index/by_company": (QUERY,),
             "report_days": (QUERY, UPDATE),  # the manager's reports; ratings, tips and funnel marks counted
+            "outbox": (UPDATE,),
+            "outbox/index/failed_by_company": (QUERY,),
+            "rate_limits": (UPDATE,),
+            "link_uses": (PUT,),
         },
-        send_mail=True,  # sign-in links and invitations
+        send_mail=True,  # sign-in links and invitations; the "my requests" link, mailed while the customer waits
         secrets=("APP_SECRET", "TIP_PARTNER_API_KEY", "TIP_WEBHOOK_SECRETS"),
         mail_bucket={"attachments/": (S3_GET,)},  # presigned links to files of e-mailed messages
     ),
     # Customer-ratings stream: recompute the customer's karma.
     "update_karma": Access(tables={"companies": (GET,), "karma": (GET, PUT, DELETE), "customer_ratings": (QUERY,)}),
-    # Tickets stream: lifecycle transitions; the desk's search index and pulse (chalicelib/desk/reactions.py);
-    # the reports' daily counters (chalicelib/reports/hooks.py: a marker and the counters in one transaction).
+    # Tickets stream: lifecycle transitions and their hooks: the desk's search index and pulse
+    # (chalicelib/desk/reactions.py), the customers' and agents' notifications (chalicelib/notify), the
+    # reports' daily counters (chalicelib/reports/hooks.py: a marker and the counters in one transaction).
     "on_ticket_change": Access(
         tables={
             "lifecycle": (PUT,),
             "search_terms": (BATCH_WRITE,),
             "desk_pulse": (UPDATE,),
-            "companies": (GET,),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
+            "customers": (BATCH_GET,),
+            "employees": (BATCH_GET,),
+            "messages": (BATCH_GET,),
+            "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
+            "mail_suppressions": (GET,),
             "report_days": (PUT, UPDATE),
-        }
+        },
+        send_mail=True,
+        secrets=("APP_SECRET",),
     ),
     # Tickets stream: the rating/tip message after a confirmed close.
     "send_tip_email": Access(
         tables={
-            "companies": (GET,),
-            "customers": (GET,),
-            "employees": (GET,),
-            "tip_accounts": (GET,),
-            "tip_funnel": (PUT, UPDATE),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
+            "customers": (BATCH_GET,),
+            "employees": (BATCH_GET,),
+            "tip_accounts": (BATCH_GET,),
+            "tip_funnel": (UPDATE,),
+            "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
             "mail_suppressions": (GET,),
             "report_days": (UPDATE,),  # the funnel's "sent", counted with the mark
         },
@@ -123,6 +137,24 @@ FUNCTIONS: dict[str, Access] = {
         },
         secrets=("APP_SECRET",),
     ),
+    # Sends again the notifications (and rating messages) whose sends failed: chalicelib/outbox.
+    "resend_notifications": Access(
+        tables={
+            "outbox": (UPDATE,),
+            "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
+            "outbox/index/due": (QUERY,),
+            "tickets": (GET,),
+            "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
+            "customers": (GET, BATCH_GET),
+            "employees": (BATCH_GET,),
+            "messages": (BATCH_GET,),
+            "tip_accounts": (BATCH_GET,),
+            "tip_funnel": (UPDATE,),
+            "mail_suppressions": (GET,),
+        },
+        send_mail=True,
+        secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),
+    ),
     # Mail bucket event: an incoming e-mail becomes a ticket or a thread reply (chalicelib/inbound).
     "receive_mail": Access(
         tables={
@@ -132,7 +164,6 @@ FUNCTIONS: dict[str, Access] = {
             "mail_senders": (UPDATE,),
             "customers": (GET, PUT),
             "karma": (GET,),
-            "employees": (QUERY,),
             "tickets": (GET, PUT, UPDATE),
             "tickets/index/by_customer": (QUERY,),
             "messages": (PUT,),

@@ -53,7 +53,22 @@ def plain_text(value: str) -> str:
 SingleLine = AfterValidator(single_line)  # names, subjects: they end up in mail headers
 PlainText = AfterValidator(plain_text)  # messages, notes, comments
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")]
+
+def deliverable_email(value: str) -> str:
+    """See chalicelib.mail.addresses.check: the address normalised, or a ValueError saying why not."""
+    from chalicelib.mail.addresses import AddressRefused, check
+
+    try:
+        return check(value).normalized
+    except AddressRefused as error:
+        raise ValueError(str(error)) from None
+
+
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254), AfterValidator(deliverable_email)
+]
+# Finding stored data by address (export, erase): looser, so an address stored before validation tightened is found.
+EmailLookup = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(single_line)

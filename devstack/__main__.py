@@ -59,6 +59,7 @@ def _run(args: argparse.Namespace) -> int:
         " POST /schedules/NAME/fire, /pump/drain, /pump/replay)",
         flush=True,
     )
+    print(f"mailbox:        {stack.control_url}/mailbox  (the mail sent, as people read it)", flush=True)
     print(f"ready in {time.monotonic() - started:.1f}s; Ctrl-C stops everything", flush=True)
     if args.demo and not stack.stop_event.is_set():
         from devstack.demo import seed, seed_month_in

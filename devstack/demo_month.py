@@ -316,7 +316,7 @@ class _World:
         good = self.draw.random() < agent.quality
         stars = self.draw.choice((4, 5, 5, 5)) if good else self.draw.choice((1, 2, 3, 3))
         comment = self.draw.choice(GOOD if stars >= 4 else BAD) if self.draw.random() < 0.4 else None
-        tips_customer.submit_rating(token, tips_customer.RatingForm(stars=stars, comment=comment), utcnow())
+        tips_customer.rate(token, tips_customer.RatingForm(stars=stars, comment=comment), utcnow())
         if stars >= 4 and self.draw.random() < 0.18:  # the survey: 18% of those who rate would tip
             tip_token = links.sign(TIP, claims, lifetime)
             try:

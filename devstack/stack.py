@@ -19,7 +19,7 @@ import boto3
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
 from chalice.local import LocalDevServer
 
-from devstack import partner_sandbox
+from devstack import mailbox, partner_sandbox
 from devstack.environment import PROJECT_DIR, local_environment
 from devstack.moto import MotoServer, outbox
 from devstack.not_found import NotFoundPage
@@ -250,6 +250,13 @@ def _control_handler(stack: Stack) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, outbox())
             elif self.path == "/mail" and stack.mail:
                 self._reply(200, stack.mail.status())
+            elif self.path.startswith("/mailbox") and stack.moto:  # sent mail as people read it (devstack/mailbox.py)
+                status, content_type, body = mailbox.respond(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
             elif self.path == "/health":
                 self._reply(200, {"api": stack.api_url, "moto": stack.moto.url if stack.moto else None})
             else:

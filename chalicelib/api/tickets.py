@@ -6,9 +6,11 @@ from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib import activity, lifecycle
+from chalicelib import activity, intake, lifecycle, ratelimit
 from chalicelib.clock import iso, utcnow
-from chalicelib.errors import ValidationFailed
+from chalicelib.companies import by_intake_key
+from chalicelib.db.models import Company
+from chalicelib.errors import DomainError, Forbidden, ValidationFailed
 from chalicelib.http.route import PAGED, Call, Param, route
 from chalicelib.settings import get_settings
 from chalicelib.tickets import service
@@ -23,8 +25,10 @@ class IntakeOut(TypedDict):
     ticket_id: str
     merged: bool  # added to the customer's open ticket with a near-identical subject
     first_line_skipped: bool
-    customer_link: str
-    link_token: str
+    # The ticket's link, only for a new ticket: whoever posts a known address and subject must not get
+    # someone's open ticket; its customer gets the link by e-mail ("we added this to your request").
+    customer_link: str | None
+    link_token: str | None
 
 
 class TicketPageOut(TypedDict):
@@ -58,25 +62,78 @@ class ActivityOut(TypedDict):
     agents: list[dict[str, Any]]  # employee_id and every recorded metric
 
 
+def intake_company(call: Call) -> Company:
+    """The intake key's company, read once per request (the view and its CORS headers both need it)."""
+    if "company" not in call.cache:
+        call.cache["company"] = by_intake_key(call.path_params.get("intake_key", ""))
+    company: Company = call.cache["company"]
+    return company
+
+
+def intake_cors(call: Call) -> dict[str, str]:
+    """CORS for the origins the company lists (`cors_origins`), on every answer, errors included."""
+    origin = call.request.headers.get("origin")
+    if not origin:
+        return {}
+    try:
+        allowed = intake.allowed_origin(intake_company(call), origin)
+    except DomainError:
+        return {}
+    return intake.cors_headers(allowed) if allowed else {"Vary": "Origin"}
+
+
+def require_allowed_origin(call: Call, company: Company) -> str | None:
+    origin = call.request.headers.get("origin")
+    if origin and not intake.allowed_origin(company, origin):
+        raise Forbidden("This site may not send requests to this service desk (its origin is not listed).")
+    return origin
+
+
 @route(
     "POST",
     "/intake/{intake_key}/tickets",
-    summary="A customer opens a ticket (public intake)",
+    summary="A customer opens a ticket (public intake; CORS for the company's listed origins)",
     tag="Customers",
     auth="public",
     body=IntakeTicket,
     status=201,
+    cors=intake_cors,
+    responses={403: "The Origin is not one the company lists", 429: "Too many tickets from this address or client"},
 )
 def open_ticket(call: Call, intake_key: str) -> IntakeOut:
-    result = service.open_ticket(intake_key, call.body)
-    link = f"{get_settings().public_base_url}/c/{result.link}"
+    company = intake_company(call)
+    from_browser = require_allowed_origin(call, company)
+    request: IntakeTicket = call.body
+    checks: list[tuple[ratelimit.Limit, str | None]] = [(intake.INTAKE_ADDRESS, request.customer_email)]
+    if from_browser:  # a widget on the company's site: limited per client too
+        checks.append((intake.FORM_IP, call.client_ip))
+    ratelimit.require(company.company_id, checks)
+    result = service.open_ticket_for(company, request)
+    token = None if result.merged else result.link
     return {
         "ticket_id": result.ticket.ticket_id,
         "merged": result.merged,
         "first_line_skipped": result.ticket.routing_reason == "skip_first_line",
-        "customer_link": link,
-        "link_token": result.link,
+        "customer_link": f"{get_settings().public_base_url}/c/{token}" if token else None,
+        "link_token": token,
     }
+
+
+@route(
+    "OPTIONS",
+    "/intake/{intake_key}/tickets",
+    summary="CORS preflight: allowed for the origins the company lists",
+    tag="Customers",
+    auth="public",
+    status=204,
+    content_types=["application/json", "text/plain"],
+    cors=intake_cors,
+    responses={403: "No Origin, or one the company does not list: no CORS headers"},
+)
+def intake_preflight(call: Call, intake_key: str) -> None:
+    require_allowed_origin(call, intake_company(call))
+    if not call.request.headers.get("origin"):
+        raise Forbidden("A CORS preflight needs an Origin.")
 
 
 @route(
@@ -85,6 +142,7 @@ def open_ticket(call: Call, intake_key: str) -> IntakeOut:
     summary="Take the next ticket (FIFO within your queues)",
     tag=TAG,
     content_types=["application/json", "text/plain"],
+    company=("staff", "loads"),  # who is on duty and agents' loads, for karma-aware order
 )
 def take_next(call: Call) -> TicketOut | None:
     ticket = service.take(call.who)
@@ -146,6 +204,7 @@ def reply(call: Call, ticket_id: str) -> ReplyOut:
     summary="Transfer to an agent, a department or a tier",
     tag=TAG,
     body=Transfer,
+    company=("staff",),  # whether the agent transferred to may receive tickets now
 )
 def transfer(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.transfer(call.who, ticket_id, call.body), utcnow())

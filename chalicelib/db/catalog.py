@@ -12,7 +12,10 @@ from chalicelib.db.models import ApiToken, Company, Customer, Employee, Lifecycl
 from chalicelib.desk.pulse import PulseChannel
 from chalicelib.inbound.models import MailAddress, ReceivedMail, SenderWindow
 from chalicelib.karma.models import CustomerRating, Karma
+from chalicelib.links.models import LinkUse
 from chalicelib.mail import Suppression
+from chalicelib.outbox.models import OutboxMessage
+from chalicelib.ratelimit import RateCounter
 from chalicelib.reports.models import ReportItem
 from chalicelib.search import SearchTerm
 from chalicelib.sessions.models import Session
@@ -37,6 +40,9 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Rating,
     TicketFunnel,
     Suppression,
+    OutboxMessage,
+    RateCounter,
+    LinkUse,
     BadgeConfig,
     BadgeRecord,
     Standing,

@@ -28,9 +28,16 @@ def ticket(company_id: str, ticket_id: str) -> str:
     return _join(company_id, ticket_id)
 
 
-def queue(company_id: str, tier: int, department: str | None) -> str:
-    """A waiting ticket's queue: FIFO per company, tier and department."""
-    return _join(company_id, f"t{int(tier)}", department or GENERAL)
+def queue_of(tier: int, department: str | None) -> str:
+    """A waiting ticket's queue within its company: its tier and department (the pulse's channel names)."""
+    return _join(f"t{int(tier)}", department or GENERAL)
+
+
+def queue(company_id: str, tier: int | None = None, department: str | None = None) -> str:
+    """The key every waiting ticket of a company carries: one index partition per company, so take-next
+    reads all the queues an agent serves or helps in one Query. A ticket's queue proper (its tier and
+    department) is on the ticket; `tier` and `department` are accepted for callers that name them."""
+    return _join(company_id, "waiting")
 
 
 def company_day(company_id: str, day: date) -> str:
@@ -60,3 +67,18 @@ def report_month(day: date) -> str:
 def report_marker(ticket_id: str, fact: str) -> str:
     """That one stream record's figures were counted (kept a week: redeliveries come within a day)."""
     return _join("X", ticket_id, fact)
+
+
+def outbox_message(ticket_id: str, event_key: str) -> str:
+    """An outgoing message within its company's partition: one per ticket and event."""
+    return _join(ticket_id, event_key)
+
+
+def rate_window(company_id: str, scope: str, subject: str, window: int) -> str:
+    """A rate-limit counter: what is counted (scope, a hashed subject) in which fixed window."""
+    return _join(company_id, scope, subject, str(window))
+
+
+def link_use(company_id: str, nonce: str) -> str:
+    """A single-use link, once used."""
+    return _join(company_id, nonce)

@@ -6,6 +6,8 @@ key that embeds it), so a lookup with the caller's company cannot reach another 
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -42,11 +44,10 @@ class CompanySettings(MapAttribute[str, object]):
     # tip amounts offered per currency, whole units ({"RUB": [70, 150, 300]}); a currency absent: its defaults
     tip_amounts = MapAttribute[str, object](null=True)
     locale = UnicodeAttribute(null=True)  # the company's language where nobody chose one (tickets, e-mails)
-
-
-class CompanyByIntakeKey(GlobalSecondaryIndex["Company"]):
-    Meta = index_meta("by_intake_key", AllProjection())
-    intake_key = UnicodeAttribute(hash_key=True)
+    # notifications: the rating + tip message also after closes the customer did not confirm (schedule, agent)
+    rating_mail_for_unconfirmed = BooleanAttribute(default=True)
+    # origins (https://shop.example) whose pages may call the JSON intake from a browser (CORS)
+    cors_origins = ListAttribute[str](default=list)
 
 
 # Every company carries `directory = DIRECTORY`, so jobs that visit every company (the daily badge
@@ -67,14 +68,18 @@ class Company(Model):
     name = UnicodeAttribute()
     timezone = UnicodeAttribute()
     currency = UnicodeAttribute()
-    intake_key = UnicodeAttribute()
+    intake_key = UnicodeAttribute()  # names the company: <company_id>.<random> (chalicelib/companies)
     settings = CompanySettings(default=CompanySettings)
     created_at = UTCDateTimeAttribute()
     directory = UnicodeAttribute(null=True)
     # E-mail in: the company's address is <inbound_handle>@<inbound domain> (chalicelib/inbound/addresses.py)
     inbound_handle = UnicodeAttribute(null=True)
+    # The staff directory (chalicelib/employees/staff.py): employee id -> name, role, tier, departments,
+    # status, active; and each employee's routing load over the last days. Both are read only by the
+    # routes that use them (a route declares it; authentication reads the company with or without them).
+    staff = MapAttribute[str, Any](default=dict)
+    loads = MapAttribute[str, Any](default=dict)
 
-    by_intake_key = CompanyByIntakeKey()
     by_directory = CompanyDirectory()
 
 
@@ -99,19 +104,24 @@ class Employee(Model):
     status_since = UTCDateTimeAttribute()
     active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
-    locale = UnicodeAttribute(null=True)  # the language the employee chose for their pages
+    locale = UnicodeAttribute(null=True)  # the language the employee chose for their pages and e-mails
+    # e-mail when a customer writes or a ticket is transferred to them (chalicelib/notify)
+    email_notifications = BooleanAttribute(default=True)
     joined_at = UTCDateTimeAttribute(null=True)  # first sign-in (an invitation accepted)
 
     by_email = EmployeeByEmail()
 
 
 class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
-    Meta = index_meta("by_employee", KeysOnlyProjection())
+    """An employee's tokens, listed and revoked by their public id (one Query, no read per token)."""
+
+    Meta = index_meta("by_employee", IncludeProjection(["token_id", "created_at"]))
     employee_key = UnicodeAttribute(hash_key=True)  # company_id#employee_id
 
 
 class ApiToken(Model):
-    """An API token, stored only as its SHA-256 hash. Role is copied here so auth is one read."""
+    """An API token, stored only as its SHA-256 hash. Authentication reads it together with the employee
+    and the company it names (chalicelib/auth), so nothing about the employee is copied here."""
 
     Meta = table_meta("api_tokens")
 
@@ -120,8 +130,6 @@ class ApiToken(Model):
     company_id = UnicodeAttribute()
     employee_id = UnicodeAttribute()
     employee_key = UnicodeAttribute()
-    role = UnicodeAttribute()
-    timezone = UnicodeAttribute(default="UTC")  # the company's; never changes after sign-up
     created_at = UTCDateTimeAttribute()
 
     by_employee = TokenByEmployee()
@@ -222,6 +230,13 @@ class Ticket(Model):
     message_count = NumberAttribute(default=0)
     customer_replied_at = UTCDateTimeAttribute(null=True)  # the customer's latest message after the first
     locale = UnicodeAttribute(default="en")
+    # What the notifications read from the stream's image (chalicelib/notify), written with the message:
+    last_public_key = UnicodeAttribute(null=True)  # the newest public message's key
+    last_public_author = UnicodeAttribute(null=True)  # customer | agent
+    last_public_by = UnicodeAttribute(null=True)  # its author's id
+    last_intake_key = UnicodeAttribute(null=True)  # the newest message that came through the intake
+    transferred_at = UTCDateTimeAttribute(null=True)  # the last transfer to an agent, and by whom
+    transferred_by = UnicodeAttribute(null=True)
     # Bumped by every change; writes that read-then-write are conditional on it (optimistic locking).
     revision = NumberAttribute(default=0)
 

@@ -143,6 +143,7 @@ class Call:
     locale: str = "en"
     _nonce: str | None = None
     _form: dict[str, str] | None = None
+    cache: dict[str, Any] = field(default_factory=dict)  # what a view and its route's hooks both read, once
 
     @property
     def who(self) -> Principal:
@@ -159,6 +160,13 @@ class Call:
     @property
     def query(self) -> Mapping[str, str]:
         return dict(self.request.query_params or {})
+
+    @property
+    def client_ip(self) -> str | None:
+        """The caller's address as API Gateway saw it (never a header the caller could set)."""
+        identity = (self.request.context or {}).get("identity") or {}
+        value = identity.get("sourceIp")
+        return str(value) if value else None
 
     @property
     def nonce(self) -> str:
@@ -210,9 +218,19 @@ class Endpoint:
     content_types: tuple[str, ...] = (JSON,)
     errors: ErrorStyle = "problem"
     responses: Mapping[int, str] = field(default_factory=dict)
+    # extra headers for every answer of the route, errors included (CORS: a browser reads neither without)
+    cors: Callable[[Call], Mapping[str, str]] | None = None
+    company: tuple[str, ...] = ()  # parts of the caller's company item the view uses (chalicelib/auth)
 
     def handle(self, request: Request, path_params: Mapping[str, str]) -> Response:
         call = Call(self, request, path_params)
+        response = self._respond(call)
+        if self.cors is not None:
+            response.headers.update(self.cors(call))
+        return response
+
+    def _respond(self, call: Call) -> Response:
+        request = call.request
         try:
             call.locale = choose_locale(None, request.headers.get("accept-language"))  # for errors before auth
             call.identity = authenticator(self.auth)(call)
@@ -226,7 +244,7 @@ class Endpoint:
                     self.query[name].check(name, value)
             if self.body is not None:
                 call.body = bodies.parse_json_body(self.body, request.raw_body)
-            result = self.view(call, **path_params)
+            result = self.view(call, **call.path_params)
         except DomainError as error:
             return self.error_response(call, error)
         return self.render(call, result)
@@ -303,10 +321,15 @@ def route(
     content_types: list[str] | None = None,
     errors: ErrorStyle | None = None,
     responses: Mapping[int, str] | None = None,
+    cors: Callable[[Call], Mapping[str, str]] | None = None,
+    company: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the decorated view as `method path`. `auth` names a registered authenticator ("public",
     "bearer", "session", "link" with the link's purpose in `link`); `role` applies to employees. Errors are
-    problem+json unless the route produces HTML for people (`errors="page"`)."""
+    problem+json unless the route produces HTML for people (`errors="page"`). `company`: the parts of
+    the caller's company item the view uses ("staff", "loads"), read with the credential."""
+    if set(company) - {"staff", "loads", "settings"}:
+        raise ValueError(f"{method} {path}: unknown company parts {company}")
     if auth == "link" and not link:
         raise ValueError(f"{method} {path}: a link route names its link's purpose")
     if auth in ("public", "link"):
@@ -333,6 +356,8 @@ def route(
             types,
             style,
             dict(responses or {}),
+            cors,
+            tuple(company),
         )
         if ENDPOINTS.setdefault((method, path), endpoint) is not endpoint:
             raise ValueError(f"{method} {path} is declared twice")

@@ -34,7 +34,7 @@ from chalicelib.karma.scores import Scores
 from chalicelib.tickets.service import messages
 from chalicelib.tickets.views import message_view, ticket_view
 from chalicelib.tips.models import Rating
-from chalicelib.validation import Email, Identifier, RequestBody, non_null, refuse_nulls
+from chalicelib.validation import EmailLookup, Identifier, RequestBody, non_null, refuse_nulls
 
 ERASED_SUBJECT = "(erased)"
 
@@ -49,7 +49,7 @@ class CustomerRef(RequestBody):
 
     model_config = ConfigDict(json_schema_extra=_one_of_email_or_id)
 
-    email: Email | None = None
+    email: EmailLookup | None = None
     customer_id: Identifier | None = None
 
     @model_validator(mode="before")
@@ -103,13 +103,13 @@ class ErasedOut(TypedDict):
 
 def karma_view(company_id: str, customer_id: str, now: datetime, t: policy.Thresholds) -> KarmaOut:
     """What employees may see of a customer's karma (never customers)."""
-    scores = current_scores(company_id, customer_id, now)
-    shown = scores or Scores(3.0, 3.0, 0)
     try:
-        stored = Karma.get(company_id, customer_id)
-        voided, last = int(stored.voided or 0), iso(stored.last_rated_at)
+        stored: Karma | None = Karma.get(company_id, customer_id)
     except Karma.DoesNotExist:
-        voided, last = 0, None
+        stored = None
+    scores = current_scores(company_id, customer_id, now, stored)
+    shown = scores or Scores(3.0, 3.0, 0)
+    voided, last = (int(stored.voided or 0), iso(stored.last_rated_at)) if stored else (0, None)
     return {
         "customer_id": customer_id,
         "literacy": shown.literacy,

@@ -35,7 +35,7 @@ _HOOKS: dict[str, list[Hook]] = {}
 ChangeHook = Callable[[Ticket | None, Ticket, datetime], None]
 _CHANGE_HOOKS: list[ChangeHook] = []
 # Modules that register hooks, imported by the stream handler before its first record.
-HOOK_MODULES = ("chalicelib.desk.reactions", "chalicelib.reports.hooks")
+HOOK_MODULES = ("chalicelib.desk.reactions", "chalicelib.notify.hooks", "chalicelib.reports.hooks")
 
 
 def on_transition(name: str, hook: Hook) -> None:
@@ -45,7 +45,8 @@ def on_transition(name: str, hook: Hook) -> None:
 
 
 def on_change(hook: ChangeHook) -> None:
-    """Register `hook` to run for every change of a ticket (inserts and modifications)."""
+    """Register `hook` to run for every change of a ticket (inserts and modifications). A hook that raises
+    fails the record, which the stream retries: every step of a record must be idempotent, and is."""
     if hook not in _CHANGE_HOOKS:
         _CHANGE_HOOKS.append(hook)
 

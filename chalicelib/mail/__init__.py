@@ -1,12 +1,16 @@
 """Outgoing e-mail through SES: one lazily created client, real MIME multipart/alternative messages
-(plain text + HTML), and a suppression list that is checked before every send."""
+(plain text + HTML) with threading headers and RFC 2047 names and subjects that keep every character,
+and a suppression list that is checked before every send."""
 
 from __future__ import annotations
 
+import email.policy
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import Any
 
 import boto3
@@ -17,6 +21,7 @@ from pynamodb.models import Model
 from chalicelib import observability
 from chalicelib.clock import utcnow
 from chalicelib.db.base import table_meta
+from chalicelib.mail import headers, threading
 from chalicelib.settings import get_settings
 
 
@@ -38,6 +43,10 @@ class Mail:
     html: str
     sender_name: str | None = None
     language: str = "en"
+    to_name: str | None = None
+    # Message-ID, In-Reply-To, References, Reply-To (chalicelib/mail/threading.py); a fresh Message-ID otherwise
+    headers: Mapping[str, str] = field(default_factory=dict)
+    automatic: bool = True  # Auto-Submitted: auto-generated (RFC 3834): auto-responders stay quiet
 
 
 @functools.cache
@@ -67,26 +76,53 @@ def suppress(email: str, reason: str) -> None:
     Suppression(email.strip().lower(), reason=reason, created_at=utcnow()).save()
 
 
-def build_mime(mail: Mail) -> EmailMessage:
+def ascii_address(address: str) -> str:
+    """The address as SES takes it; `Undeliverable` when no mail system would take it (an address
+    stored before the intake checked addresses)."""
+    from chalicelib.mail.addresses import AddressRefused, check
+
+    try:
+        return check(address).ascii
+    except AddressRefused as error:
+        raise Undeliverable(str(error)) from None
+
+
+_OWN_HEADERS = ("Message-ID", "In-Reply-To", "References", "Reply-To")
+
+
+def mime_bytes(mail: Mail, now: datetime | None = None) -> bytes:
+    """The whole message: headers written by chalicelib.mail.headers (RFC 2047 without lost spaces), then a
+    multipart/alternative body (text, HTML) made by the standard library."""
     settings = get_settings()
-    message = EmailMessage()
-    message["Subject"] = mail.subject
-    message["From"] = formataddr((mail.sender_name, settings.mail_from)) if mail.sender_name else settings.mail_from
-    message["To"] = mail.to
-    message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
-    message.set_content(mail.text)
-    message.add_alternative(mail.html, subtype="html")
-    message["Content-Language"] = mail.language  # after the content: set_content clears Content-* headers
-    return message
+    body = EmailMessage(policy=email.policy.SMTP)
+    body.set_content(mail.text, cte="quoted-printable")
+    body.add_alternative(mail.html, subtype="html", cte="quoted-printable")
+    lines = [
+        ("From", headers.address(mail.sender_name, settings.mail_from)),
+        ("To", headers.address(mail.to_name, ascii_address(mail.to))),
+        ("Subject", headers.unstructured(mail.subject)),
+        ("Date", format_datetime(now or utcnow())),
+        ("Message-ID", mail.headers.get("Message-ID") or make_msgid(domain=threading.sending_domain())),
+    ]
+    for name in _OWN_HEADERS[1:]:
+        if mail.headers.get(name):
+            value = mail.headers[name]
+            lines.append((name, headers.id_list(value.split()) if name == "References" else value))
+    if mail.automatic:
+        lines += [("Auto-Submitted", "auto-generated"), ("X-Auto-Response-Suppress", "All")]
+    lines.append(("Content-Language", mail.language))
+    head = "".join(f"{name}: {value}\r\n" for name, value in lines)
+    return head.encode("ascii") + body.as_bytes()
 
 
 def send(mail: Mail) -> str:
-    """Send one message (multipart/alternative); returns SES's message id. Suppressed addresses raise."""
+    """Send one message (multipart/alternative); returns SES's message id. Suppressed addresses raise
+    `Suppressed`, addresses no mail system takes raise `Undeliverable`."""
     if is_suppressed(mail.to):
         raise Suppressed(mail.to)
-    message = build_mime(mail)
+    raw = mime_bytes(mail)
     response = ses_client().send_raw_email(
-        Source=get_settings().mail_from, Destinations=[mail.to], RawMessage={"Data": message.as_bytes()}
+        Source=get_settings().mail_from, Destinations=[ascii_address(mail.to)], RawMessage={"Data": raw}
     )
     observability.count(observability.EMAILS_SENT)
     return str(response["MessageId"])
@@ -94,3 +130,7 @@ def send(mail: Mail) -> str:
 
 class Suppressed(Exception):
     """The address is on the suppression list."""
+
+
+class Undeliverable(Exception):
+    """No mail system would take this address."""

@@ -149,12 +149,31 @@ def verify_reply(token: ReplyToken, company_id: str) -> bool:
     return hmac.compare_digest(token.mac, expected)
 
 
-def notification_headers(handle: str, company_id: str, ticket_id: str, event_key: str) -> dict[str, str]:
-    """The threading headers of one notification (issue 14 sets these on every message it sends)."""
+def notification_headers(
+    handle: str | None, company_id: str, ticket_id: str, event_key: str, parent_event: str | None = None
+) -> dict[str, str]:
+    """The threading headers of one notification (issue 14 sets these on every message it sends).
+
+    `parent_event` names the message this one answers (the ticket's first notification, whose id needs
+    no table read): In-Reply-To names it and References the root and it, so mail clients show the
+    ticket's mails as one thread under the first. Without a handle there is no Reply-To (agents' mail:
+    their replies belong in the desk, not in the customer's thread)."""
     root = thread_root(company_id, ticket_id)
     own = message_id(company_id, ticket_id, event_key)
-    headers = {"Message-ID": own, "Reply-To": reply_address(handle, company_id, ticket_id)}
+    headers = {"Message-ID": own}
+    if handle:
+        headers["Reply-To"] = reply_address(handle, company_id, ticket_id)
+    chain = [root]
+    if parent_event and parent_event not in (event_key, EVENT_TICKET):
+        chain.append(message_id(company_id, ticket_id, parent_event))
     if own != root:
-        headers["In-Reply-To"] = root
-        headers["References"] = root
+        headers["In-Reply-To"] = chain[-1]
+        headers["References"] = " ".join(chain)
     return headers
+
+
+def subject_reference(ticket_id: str) -> str:
+    """The ticket's short reference people see in subjects and pages, e.g. `#7F3A9C21` (a hint only:
+    threading goes by the headers)."""
+    found = _TICKET_ID.match(ticket_id)
+    return f"#{(found.group(1) if found else ticket_id)[:8].upper()}"

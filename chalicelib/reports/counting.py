@@ -132,4 +132,5 @@ def rating_counts(tally: Tally, rated_at: datetime, employee_id: str, stars: int
 
 
 def tip_counts(tally: Tally, paid_at: datetime, currency: str, employee_id: str, minor: int, sign: int = 1) -> Tally:
-    return tally.tip(paid_at, currency, employee_id, tips=sign, tip_minor=sign * minor)
+    """A tip paid (sign 1) or refunded (sign -1: taken back from the day it was paid, counted as refunded)."""
+    return tally.tip(paid_at, currency, employee_id, tips=sign, tip_minor=sign * minor, tips_refunded=int(sign < 0))

@@ -537,8 +537,9 @@ def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[Rep
         }
         for day in counters.span.days()
     ]
-    funnel: list[ReportFunnelStepOut] = [{"step": "closed", "count": counters.company_total("closed")}]
-    funnel += [{"step": step, "count": counters.company_total(f"funnel_{step}")} for step in FUNNEL[1:]]
+    funnel: list[ReportFunnelStepOut] = [
+        {"step": step, "count": counters.company_total(f"funnel_{step}")} for step in FUNNEL
+    ]
     return {
         "from": counters.span.first.isoformat(),
         "to": counters.span.last.isoformat(),

@@ -46,7 +46,9 @@ COUNTERS: tuple[str, ...] = (
     # tips (tip items: one currency, one agent)
     "tips",
     "tip_minor",
-    # the rating + tip message's funnel, on the day the ticket closed (company items)
+    "tips_refunded",  # a refund takes the tip back (tips, tip_minor) on the day it was paid and counts here
+    # the rating + tip message's funnel, on the day the ticket closed (company items): closed = entered it
+    "funnel_closed",
     "funnel_emailed",
     "funnel_opened",
     "funnel_rated",
@@ -97,6 +99,8 @@ class ReportItem(Model):
     stars_5 = NumberAttribute(null=True)
     tips = NumberAttribute(null=True)
     tip_minor = NumberAttribute(null=True)
+    tips_refunded = NumberAttribute(null=True)
+    funnel_closed = NumberAttribute(null=True)
     funnel_emailed = NumberAttribute(null=True)
     funnel_opened = NumberAttribute(null=True)
     funnel_rated = NumberAttribute(null=True)

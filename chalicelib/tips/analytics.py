@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib import auth, employees
+from chalicelib import auth
 from chalicelib.clock import iso, utcnow
 from chalicelib.db import keys, paging
+from chalicelib.employees import staff
 from chalicelib.errors import ValidationFailed
 from chalicelib.tips import accounts
-from chalicelib.tips.models import Rating, TicketFunnel, Tip
+from chalicelib.tips.models import COMPANY, Tip
 
 MAX_DAYS = 366
 FUNNEL = ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")
@@ -125,88 +126,74 @@ def tip_view(tip: Tip) -> TipOut:
     }
 
 
-def _amounts(tips: list[Tip]) -> dict[str, str]:
-    totals: dict[str, int] = defaultdict(int)
-    for tip in tips:
-        if tip.refunded_at is None:
-            totals[tip.currency] += int(tip.amount_minor)
-    return {currency: f"{minor / 100:.2f}" for currency, minor in sorted(totals.items())}
-
-
 def summary(principal: auth.Principal, query: Mapping[str, str]) -> SummaryOut:
+    """Two reads after authentication: the period's report counters (one Query of its days,
+    chalicelib/reports, which the console's reports read too) and the company's tip accounts (one Query);
+    names come from the staff directory."""
+    from chalicelib.reports import figures
+
     principal.require_manager()
     company_id = principal.company_id
     span = period(query, principal.timezone)
-    tips = tips_in(company_id, span)
-    ratings = [
-        r
-        for r in Rating.by_company.query(company_id, Rating.rated_at.between(span.start, span.end))
-        if r.voided_at is None and r.rated_at < span.end
-    ]
-    funnel_items = [
-        f
-        for f in TicketFunnel.by_closed.query(company_id, TicketFunnel.closed_at.between(span.start, span.end))
-        if f.closed_at < span.end
-    ]
-    names = {e.employee_id: e.name for e in employees.list_all(company_id)}
-    linked = {a.subject.removeprefix("emp#"): a.state for a in accounts.employee_accounts(company_id)}
+    counters = figures.read(company_id, figures.Span(span.first, span.last))
+    names = {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal, "staff")).items()}
+    found = accounts.all_accounts(company_id)
+    linked = {a.subject.removeprefix("emp#"): a.state for a in found if a.subject != COMPANY}
     by_employee: dict[str, dict[str, Any]] = {}
 
-    def row(employee_id: str) -> dict[str, Any]:
-        if employee_id not in by_employee:
-            by_employee[employee_id] = {
-                "employee_id": employee_id,
-                "name": names.get(employee_id, employee_id),
-                "tip_state": linked.get(employee_id, "disabled"),
-                "tips": 0,
-                "refunded": 0,
-                "amount": {},
-                "ratings": 0,
-                "rating_average": None,
-                "_tips": [],
-                "_stars": [],
-            }
-        return by_employee[employee_id]
+    def entry(employee_id: str) -> dict[str, Any]:
+        return by_employee.setdefault(
+            employee_id, {"tips": 0, "refunded": 0, "ratings": 0, "stars": 0, "amount": defaultdict(int)}
+        )
 
-    for tip in tips:
-        entry = row(tip.employee_id)
-        entry["_tips"].append(tip)
-        entry["tips" if tip.refunded_at is None else "refunded"] += 1
-    for rating in ratings:
-        row(rating.employee_id)["_stars"].append(int(rating.stars))
-    rows = []
-    for entry in by_employee.values():
-        stars = entry.pop("_stars")
-        entry["amount"] = _amounts(entry.pop("_tips"))
-        entry["ratings"] = len(stars)
-        entry["rating_average"] = round(sum(stars) / len(stars), 2) if stars else None
-        rows.append(entry)
+    amount: dict[str, int] = defaultdict(int)
+    tips_per_day: dict[date, int] = defaultdict(int)
+    for (currency, employee_id), days in counters.tips.items():
+        for day, item in days.items():
+            row = entry(employee_id)
+            row["tips"] += item.value("tips")
+            row["refunded"] += item.value("tips_refunded")
+            row["amount"][currency] += item.value("tip_minor")
+            amount[currency] += item.value("tip_minor")
+            tips_per_day[day] += item.value("tips")
+    for employee_id, days in counters.agents.items():
+        for item in days.values():
+            if item.value("ratings"):
+                row = entry(employee_id)
+                row["ratings"] += item.value("ratings")
+                row["stars"] += item.value("rating_points")
+    rows = [
+        {
+            "employee_id": employee_id,
+            "name": names.get(employee_id, employee_id),
+            "tip_state": linked.get(employee_id, "disabled"),
+            "tips": values["tips"],
+            "refunded": values["refunded"],
+            "amount": _money(values["amount"]),
+            "ratings": values["ratings"],
+            "rating_average": round(values["stars"] / values["ratings"], 2) if values["ratings"] else None,
+        }
+        for employee_id, values in by_employee.items()
+        if values["tips"] or values["refunded"] or values["ratings"]  # all refunded or voided: as if nothing happened
+    ]
     rows.sort(key=lambda e: (-e["tips"], -(e["rating_average"] or 0), e["name"]))
-    funnel = {
-        "closed": len(funnel_items),
-        "emailed": sum(1 for f in funnel_items if f.sent_at is not None),
-        "opened": sum(1 for f in funnel_items if f.opened_at is not None),
-        "rated": sum(1 for f in funnel_items if f.rated_at is not None),
-        "tip_clicked": sum(1 for f in funnel_items if f.tip_clicked_at is not None),
-        "tip_paid": sum(1 for f in funnel_items if f.tip_paid_at is not None),
-    }
-    per_day: dict[str, int] = {d.isoformat(): 0 for d in span.days()}
-    zone = ZoneInfo(principal.timezone)
-    for tip in tips:
-        if tip.refunded_at is None:
-            per_day[tip.paid_at.astimezone(zone).date().isoformat()] += 1
-    all_stars = [int(r.stars) for r in ratings]
+    ratings = sum(e["ratings"] for e in by_employee.values())
+    stars = sum(e["stars"] for e in by_employee.values())
     return {
         "from": span.first.isoformat(),
         "to": span.last.isoformat(),
-        "tips": sum(1 for t in tips if t.refunded_at is None),
-        "amount": _amounts(tips),
-        "ratings": len(all_stars),
-        "rating_average": round(sum(all_stars) / len(all_stars), 2) if all_stars else None,
-        "funnel": funnel,
+        "tips": sum(e["tips"] for e in by_employee.values()),
+        "amount": _money(amount),
+        "ratings": ratings,
+        "rating_average": round(stars / ratings, 2) if ratings else None,
+        "funnel": {step: counters.company_total(f"funnel_{step}") for step in FUNNEL},
         "by_employee": rows,
-        "tips_per_day": [{"day": day, "tips": count} for day, count in per_day.items()],
+        "tips_per_day": [{"day": d.isoformat(), "tips": tips_per_day.get(d, 0)} for d in span.days()],
     }
+
+
+def _money(minor_by_currency: Mapping[str, int]) -> dict[str, str]:
+    return {currency: f"{minor / 100:.2f}" for currency, minor in sorted(minor_by_currency.items()) if minor}
 
 
 def list_tips(principal: auth.Principal, query: Mapping[str, str], limit: int = 50) -> TipPageOut:
@@ -251,7 +238,7 @@ def _cell(value: Any) -> str:
 def tips_csv(principal: auth.Principal, query: Mapping[str, str]) -> str:
     principal.require_manager()
     span = period(query, principal.timezone)
-    names = {e.employee_id: e.name for e in employees.list_all(principal.company_id)}
+    names = {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal, "staff")).items()}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)

@@ -1,37 +1,44 @@
-"""The rating + tip message sent once per ticket closed on the customer's confirmation.
+"""The rating + tip message, sent once per ticket that enters the funnel: closed on the customer's
+confirmation, or closed otherwise (by the schedule, by an agent) when the company sends it for every
+close (`rating_mail_for_unconfirmed`, default yes).
 
-Exactly once under at-least-once delivery: before sending, the handler claims the ticket's funnel
-item with a conditional write (kept for good, far longer than a stream's 24 hours). A redelivered
-record finds the claim and does nothing. Only a claim left "sending" for longer than the lease (the
-function died mid-send) or marked "failed" is taken again.
+Exactly once under at-least-once delivery through chalicelib/outbox (key `<ticket>#rating`): a
+redelivered record finds the claim and does nothing; a failed send is retried by the stream, then by the
+re-send schedule (chalicelib/notify/jobs.py), which makes the message again with `resend`.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import links, mail
+from chalicelib import links, mail, outbox
 from chalicelib.clock import utcnow
-from chalicelib.db.base import is_condition_failure, transaction
+from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.i18n import locale_of, translator
 from chalicelib.lifecycle import transitions_of
+from chalicelib.mail import threading
+from chalicelib.notify import reply_handle
+from chalicelib.outbox.models import OutboxMessage
 from chalicelib.pages import render
+from chalicelib.reports import counting
 from chalicelib.settings import get_settings
 from chalicelib.streams import StreamRecord, process_batch
 from chalicelib.tips import accounts, telegram
-from chalicelib.tips.models import TicketFunnel, TipAccount, employee_subject
+from chalicelib.tips.models import COMPANY, TicketFunnel, TipAccount, employee_subject
 
 logger = logging.getLogger(__name__)
 RATE = "rate"
 TIP = "tip"
-LEASE = timedelta(minutes=5)
+KIND = "tip.rating"  # the outbox kind
+EVENT = "rating"  # the event key: one rating message per ticket
 
 
 def handle_tip_stream(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,83 +53,100 @@ def handle_record(record: StreamRecord) -> None:
         return  # no ticket to speak of (a stream without new images, or a removed item)
     new = Ticket.from_raw_data(images["NewImage"])
     old = Ticket.from_raw_data(images["OldImage"]) if images.get("OldImage") else None
-    if new.close_reason != "confirmed":
-        return
-    # closed on confirmation, or closed by the auto-close job and confirmed a moment later
-    if "closed" in transitions_of(old, new) or (
-        old is not None and old.status == "closed" and old.close_reason == "auto"
-    ):
+    closing = "closed" in transitions_of(old, new)
+    # closed by the auto-close job and confirmed a moment later: the confirmation wins (the close stands)
+    confirmed_late = (
+        old is not None and old.status == "closed" and old.close_reason == "auto" and new.close_reason == "confirmed"
+    )
+    if (closing or confirmed_late) and enters_funnel(new):
         send_once(new)
+
+
+def enters_funnel(ticket: Ticket, company: Company | None = None) -> bool:
+    """A close the customer confirmed always; any other close when the company says so (one read)."""
+    if ticket.close_reason == "confirmed":
+        return True
+    try:
+        company = company or Company.get(ticket.company_id)
+    except Company.DoesNotExist:
+        return False
+    return bool(company.settings.rating_mail_for_unconfirmed)
 
 
 def rated_employee(ticket: Ticket) -> str | None:
     return ticket.resolved_by or ticket.assignee_id
 
 
-def _claim(ticket: Ticket, employee_id: str | None, now: datetime) -> TicketFunnel | None:
-    funnel = TicketFunnel(
+def outgoing(ticket: Ticket) -> outbox.Outgoing:
+    return outbox.Outgoing(
         ticket.company_id,
-        ticket.ticket_id,
-        employee_id=employee_id,
-        state="sending",
-        claimed_at=now,
-        closed_at=ticket.closed_at or now,
+        outbox.message_key(ticket.ticket_id, EVENT),
+        KIND,
+        ticket_id=ticket.ticket_id,
+        recipient="customer",
     )
-    condition = (
-        TicketFunnel.ticket_id.does_not_exist()
-        | (TicketFunnel.state == "failed")
-        | ((TicketFunnel.state == "sending") & (TicketFunnel.claimed_at < now - LEASE))
-    )
-    try:
-        funnel.save(condition=condition)
-    except PutError as error:
-        if is_condition_failure(error):
-            return None
-        raise
-    return funnel
 
 
 def send_once(ticket: Ticket, now: datetime | None = None) -> str:
-    """Send the ticket's message unless it was already sent; returns the funnel state."""
-    now = now or utcnow()
-    employee_id = rated_employee(ticket)
-    funnel = _claim(ticket, employee_id, now)
-    if funnel is None:
-        return "already-claimed"
+    """Send the ticket's message unless it was already sent; returns the outbox state or "already-claimed"."""
+    return outbox.send_once(outgoing(ticket), lambda _item: _deliver(ticket, now or utcnow()), now)
+
+
+def resend(item: OutboxMessage) -> outbox.Delivery:
+    """The re-send schedule's sender: the ticket as it is now."""
     try:
-        state, channel, message_id = _deliver(ticket, employee_id, now)
-    except Gone as gone:  # e.g. the customer was erased right after the close: nobody to write to
-        logger.info("tip message for %s/%s not sent: %s", ticket.company_id, ticket.ticket_id, gone)
-        funnel.update(actions=[TicketFunnel.state.set("undeliverable"), TicketFunnel.last_error.set(str(gone))])
-        return "undeliverable"
-    except Exception as error:
-        funnel.update(actions=[TicketFunnel.state.set("failed"), TicketFunnel.last_error.set(str(error)[:300])])
-        raise
-    actions: list[Any] = [TicketFunnel.state.set(state)]
-    if channel:
-        actions += [TicketFunnel.channel.set(channel), TicketFunnel.sent_at.set(utcnow())]
-    if message_id:
-        actions.append(TicketFunnel.message_id.set(message_id))
-    if channel:
-        _save_sent(funnel, actions)
-    else:
-        funnel.update(actions=actions)
-    return state
+        ticket = Ticket.get(item.company_id, str(item.ticket_id), consistent_read=True)
+    except Ticket.DoesNotExist:
+        return outbox.Delivery("undeliverable", detail="the ticket no longer exists")
+    return _deliver(ticket, utcnow())
 
 
-def _save_sent(funnel: TicketFunnel, actions: list[Any]) -> None:
-    """The funnel's "sent", counted for the reports once (on the day the ticket closed) in the same write."""
-    from chalicelib.reports import counting
+outbox.register(KIND, resend)
 
-    report = counting.funnel_mark(counting.tally_for(funnel.company_id), funnel.closed_at, "emailed")
-    try:
+
+def enter_funnel(
+    ticket: Ticket, employee_id: str | None, extra: list[Any] | None = None, sent: bool = False, timezone: str = ""
+) -> None:
+    """The ticket's funnel item, made once (the confirm page and this message may both come first). The
+    report counters (chalicelib/reports/counting.py) count the close when the item is made and the message when
+    it is first marked sent (`sent`), each in the transaction that writes it. `timezone`: the company's,
+    when the caller has it."""
+    closed_at = ticket.closed_at or utcnow()
+    zone = timezone or _timezone(ticket.company_id)
+    funnel = TicketFunnel(ticket.company_id, ticket.ticket_id)
+    actions = [TicketFunnel.closed_at.set(closed_at), *(extra or [])]
+    if employee_id:
+        actions.append(TicketFunnel.employee_id.set(TicketFunnel.employee_id | employee_id))
+    try:  # the first entry makes the item
         with transaction() as tx:
-            tx.update(funnel, actions=actions, condition=TicketFunnel.sent_at.does_not_exist())
+            tx.update(funnel, actions=actions, condition=TicketFunnel.closed_at.does_not_exist())
+            report = counting.funnel_mark(counting.tally_for(ticket.company_id, zone), closed_at, "closed")
+            if sent:
+                counting.funnel_mark(report, closed_at, "emailed")
             report.write_into(tx)
+        return
     except TransactWriteError as error:
         if not is_condition_failure(error):
             raise
-        funnel.update(actions=actions)  # sent again after a lost lease: the mark stands, counted once
+    if not extra:
+        return  # in the funnel already: nothing new
+    try:  # in the funnel already: the marks (the message counted the first time it is marked sent)
+        with transaction() as tx:
+            tx.update(funnel, actions=extra, condition=TicketFunnel.sent_at.does_not_exist() if sent else None)
+            if sent:
+                counting.funnel_mark(counting.tally_for(ticket.company_id, zone), closed_at, "emailed").write_into(tx)
+    except TransactWriteError as error:
+        if not is_condition_failure(error):
+            raise
+
+
+@functools.lru_cache(maxsize=1024)
+def _timezone(company_id: str) -> str:
+    """The company's time zone (it never changes after sign-up: safe to keep per container)."""
+    try:
+        return str(Company.get(company_id).timezone)
+    except Company.DoesNotExist:
+        return "UTC"
 
 
 @dataclass(frozen=True)
@@ -143,13 +167,21 @@ class Content:
         return buttons
 
 
-def content_for(ticket: Ticket, employee: Employee, customer: Customer, company: Company, now: datetime) -> Content:
+def content_for(
+    ticket: Ticket,
+    employee: Employee,
+    customer: Customer,
+    company: Company,
+    now: datetime,
+    tip_accounts: tuple[TipAccount | None, TipAccount | None] | None = None,
+) -> Content:
     lifetime_days = int(company.settings.link_ttl_days)
     lifetime = timedelta(days=lifetime_days)
     claims = links.LinkClaims(ticket.company_id, ticket.ticket_id, employee.employee_id)
     base = get_settings().public_base_url
     rating_url = f"{base}/rate/{links.sign(RATE, claims, lifetime, now)}"
-    tip_url = f"{base}/tip/{links.sign(TIP, claims, lifetime, now)}" if can_tip(ticket.company_id, employee) else None
+    tippable = tip_button(*tip_accounts, employee) if tip_accounts else can_tip(ticket.company_id, employee)
+    tip_url = f"{base}/tip/{links.sign(TIP, claims, lifetime, now)}" if tippable else None
     locale = locale_of(customer.locale or ticket.locale)
     return Content(
         locale,
@@ -161,6 +193,7 @@ def content_for(ticket: Ticket, employee: Employee, customer: Customer, company:
             "rating_url": rating_url,
             "tip_url": tip_url,
             "lifetime_days": lifetime_days,
+            "confirmed": ticket.close_reason == "confirmed",
         },
     )
 
@@ -180,43 +213,57 @@ def tip_button(company: TipAccount | None, account: TipAccount | None, employee:
     return account is not None and account.state == "linked" and accounts.is_partner_form(account.form_url)
 
 
-class Gone(Exception):
-    """Someone the message is from, to or about no longer exists: it can never be sent."""
-
-
-def _parties(ticket: Ticket, employee_id: str) -> tuple[Customer, Employee, Company]:
-    """The company, the employee rated and the customer written to (the first one missing is named)."""
-    try:
-        company = Company.get(ticket.company_id)
-    except Company.DoesNotExist:
-        raise Gone("the company no longer exists") from None
-    try:
-        employee = Employee.get(ticket.company_id, employee_id)
-    except Employee.DoesNotExist:
-        raise Gone("the employee no longer exists") from None
-    try:
-        customer = Customer.get(ticket.company_id, ticket.customer_id)
-    except Customer.DoesNotExist:
-        raise Gone("the customer no longer exists") from None
-    return customer, employee, company
-
-
-def _deliver(ticket: Ticket, employee_id: str | None, now: datetime) -> tuple[str, str | None, str | None]:
+def _deliver(ticket: Ticket, now: datetime) -> outbox.Delivery:
+    employee_id = rated_employee(ticket)
     if not employee_id:
-        return "undeliverable", None, None  # nobody to rate
-    customer, employee, company = _parties(ticket, employee_id)
-    content = content_for(ticket, employee, customer, company, now)
+        return outbox.Delivery("undeliverable", detail="nobody to rate")
+    customer, employee, company, company_account, employee_account = get_many(
+        [
+            (Customer, ticket.company_id, ticket.customer_id),
+            (Employee, ticket.company_id, employee_id),
+            (Company, ticket.company_id, None),
+            (TipAccount, ticket.company_id, COMPANY),
+            (TipAccount, ticket.company_id, employee_subject(employee_id)),
+        ]
+    )
+    if customer is None or employee is None or company is None:
+        # e.g. the customer was erased right after the close: nobody to write to, nothing to retry
+        logger.warning("rating message for %s: its customer, employee or company is gone", ticket.ticket_id)
+        return outbox.Delivery("undeliverable", detail="the customer, employee or company no longer exists")
+    content = content_for(ticket, employee, customer, company, now, (company_account, employee_account))
+    delivery = _send(ticket, customer, company, content)
+    marks: list[Any] = []
+    if delivery.state == "sent":
+        marks = [
+            TicketFunnel.sent_at.set(TicketFunnel.sent_at | utcnow()),
+            TicketFunnel.channel.set(str(delivery.channel)),
+        ]
+    _enter_quietly(ticket, employee_id, marks, company.timezone)
+    return delivery
+
+
+def _enter_quietly(ticket: Ticket, employee_id: str, marks: list[Any], timezone: str) -> None:
+    try:
+        enter_funnel(ticket, employee_id, marks, sent=bool(marks), timezone=timezone)
+    except TransactWriteError:  # the message went out: a funnel mark is not worth sending it twice
+        logger.exception("funnel marks of %s not recorded", ticket.ticket_id)
+
+
+def _send(ticket: Ticket, customer: Customer, company: Company, content: Content) -> outbox.Delivery:
     if customer.telegram_chat_id and telegram.is_configured():
         text = render("tips/telegram.txt", locale=content.locale, **content.context)
-        return "sent", "telegram", telegram.send_message(customer.telegram_chat_id, text, content.buttons())
-    if mail.is_suppressed(customer.email):
-        return "suppressed", None, None
+        sent = telegram.send_message(customer.telegram_chat_id, text, content.buttons())
+        return outbox.Delivery("sent", "telegram", sent)
     message = mail.Mail(
         to=customer.email,
+        to_name=customer.name,
         subject=content.subject,
         text=render("tips/email.txt", locale=content.locale, **content.context),
         html=render("tips/email.html", locale=content.locale, **content.context),
         sender_name=company.name,
         language=content.locale,
+        headers=threading.notification_headers(
+            reply_handle(company), ticket.company_id, ticket.ticket_id, EVENT, threading.EVENT_RECEIVED
+        ),
     )
-    return "sent", "email", mail.send(message)
+    return outbox.Delivery("sent", "email", mail.send(message))

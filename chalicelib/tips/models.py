@@ -41,7 +41,8 @@ class TipAccount(Model):
     display_name = UnicodeAttribute(null=True)
     partner_ref = UnicodeAttribute(null=True)
     form_url = UnicodeAttribute(null=True)
-    idempotency_key = UnicodeAttribute(null=True)
+    idempotency_key = UnicodeAttribute(null=True)  # derived from the account and its generation
+    generation = NumberAttribute(default=0)  # bumped each time a registration starts afresh
     registration = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     last_error = UnicodeAttribute(null=True)
@@ -134,21 +135,18 @@ class FunnelByClosed(GlobalSecondaryIndex["TicketFunnel"]):
 
 
 class TicketFunnel(Model):
-    """One per ticket closed on the customer's confirmation: the outbox marker of its tip message
-    (state sending | sent | failed | suppressed | undeliverable) and the funnel marks that follow it."""
+    """One per ticket that entered the rating + tip funnel (closed on the customer's confirmation, or
+    otherwise when the company sends the rating message for every close): the funnel's marks. Whether its
+    message was sent is the outbox's business (chalicelib/outbox, key `<ticket>#rating`)."""
 
     Meta = table_meta("tip_funnel")
 
     company_id = UnicodeAttribute(hash_key=True)
     ticket_id = UnicodeAttribute(range_key=True)
     employee_id = UnicodeAttribute(null=True)
-    state = UnicodeAttribute()
-    channel = UnicodeAttribute(null=True)  # email | telegram
-    claimed_at = UTCDateTimeAttribute()
     closed_at = UTCDateTimeAttribute()
+    channel = UnicodeAttribute(null=True)  # email | telegram: how the rating message went out
     sent_at = UTCDateTimeAttribute(null=True)
-    message_id = UnicodeAttribute(null=True)
-    last_error = UnicodeAttribute(null=True)
     opened_at = UTCDateTimeAttribute(null=True)
     rated_at = UTCDateTimeAttribute(null=True)
     tip_clicked_at = UTCDateTimeAttribute(null=True)

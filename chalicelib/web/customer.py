@@ -1,18 +1,24 @@
-"""The pages customers open from their e-mails: their ticket, with a reply form and the confirm button."""
+"""The pages customers open from their e-mails: their ticket, with a reply form and the confirm button, and
+the confirm page of the "resolved" e-mail, which shows the rating stars and the Tip button once confirmed."""
 
 from __future__ import annotations
 
 from chalice import Response
 
 from chalicelib import links
-from chalicelib.errors import ValidationFailed
+from chalicelib.errors import DomainError, ValidationFailed
 from chalicelib.http.responses import HTML, html_response
-from chalicelib.http.route import Call, Redirect, route
+from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.i18n import locale_of
+from chalicelib.mail.threading import subject_reference
+from chalicelib.notify import confirm
 from chalicelib.pages import customer_ticket as pages
 from chalicelib.settings import get_settings
 from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CustomerReply
 from chalicelib.tickets.views import customer_ticket_view
+from chalicelib.tips import customer as tips_customer
+from chalicelib.web.tips import page_response as tips_page
 
 TAG = "Customer pages"
 TICKET = links.CUSTOMER_TICKET
@@ -51,9 +57,32 @@ def page_reply(call: Call, link: str) -> Response | Redirect:
 
 
 @route(
+    "GET",
+    "/c/{link}/confirm",
+    summary="Is your problem solved? One button (a GET only shows it; mail scanners pre-click links)",
+    tag=TAG,
+    auth="link",
+    link=TICKET,
+    produces=HTML,
+)
+def confirm_page(call: Call, link: str) -> Response | Page:
+    ticket = service.load(call.link.company_id, call.link.ticket_id)
+    call.locale = locale_of(ticket.locale)  # the customer's language, as their e-mails
+    if ticket.status == "closed":
+        rate = confirm.rating_link(ticket)
+        if rate is not None:  # confirmed: the stars and the Tip button at once, on this page
+            try:
+                return tips_page(tips_customer.rating_page(rate, confirmed=True))
+            except DomainError:
+                pass  # e.g. the employee is gone: the plain "closed" page below
+    view = {"subject": ticket.subject, "status": ticket.status, "reference": subject_reference(ticket.ticket_id)}
+    return Page("web/confirm.html", {"title": ticket.subject, "ticket": view, "page_url": _page_base(link)})
+
+
+@route(
     "POST",
     "/c/{link}/confirm",
-    summary="The customer confirms from the page",
+    summary="The customer confirms: the ticket closes, then the page asks for a rating",
     tag=TAG,
     auth="link",
     link=TICKET,
@@ -61,5 +90,6 @@ def page_reply(call: Call, link: str) -> Response | Redirect:
     content_types=["application/x-www-form-urlencoded"],
 )
 def page_confirm(call: Call, link: str) -> Redirect:
-    service.customer_confirm(link)
-    return Redirect(_page_base(link))
+    ticket = service.customer_confirm(link)
+    confirm.entered(ticket)
+    return Redirect(f"{_page_base(link)}/confirm")

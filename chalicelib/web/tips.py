@@ -53,8 +53,7 @@ def submit_rating(call: Call, link: str) -> Response:
         except DomainError as error:
             return page_response(customer.notice(error))
     try:
-        customer.submit_rating(link, form)
-        return page_response(customer.rating_page(link))
+        return page_response(customer.rating_page(link, rated=customer.rate(link, form)))
     except DomainError as error:
         if error.slug == "already-rated":
             return page_response(customer.rating_page(link, status=409))

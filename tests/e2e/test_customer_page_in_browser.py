@@ -65,6 +65,9 @@ def test_a_customer_reads_replies_and_confirms_on_their_ticket_page(local_stack:
         assert "Resolved" in page.locator("#status").inner_text()
         page.click("#confirm")
         page.wait_for_load_state()
+        # confirmed: the page asks for a rating at once (stars), then the ticket page shows it closed
+        assert page.url.endswith("/confirm") and page.locator("input[name=stars]").count() == 5
+        page.goto(page_url)
         assert page.locator("#status").inner_text() == "Closed"
         assert page.locator("#send").count() == 0
 

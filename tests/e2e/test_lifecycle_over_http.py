@@ -107,9 +107,11 @@ def test_the_readme_tour_runs_as_printed(local_stack: Any) -> None:
         ["bash", "-euo", "pipefail", "-c", script.group(1)],
         capture_output=True,
         text=True,
-        env={"API": local_stack.api_url, "PATH": os.environ["PATH"]},
+        env={"API": local_stack.api_url, "CONTROL": local_stack.control_url, "PATH": os.environ["PATH"]},
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "closed" in result.stdout and "first_reply" in result.stdout
+    assert "How did we do? Printer is broken" in result.stdout  # the mailbox, newest first
+    assert re.search(r"\] Printer is broken$", result.stdout, re.M)  # "we have received your request"

@@ -96,7 +96,7 @@ class Company:
             "/employees",
             {
                 "name": name,
-                "email": f"{name.lower()}@example.com",
+                "email": agent_address(name),
                 "role": role,
                 "tier": tier,
                 "departments": departments or [],
@@ -122,6 +122,11 @@ class Company:
         status, body = self.api.call("POST", f"/intake/{self.intake_key}/tickets", payload, token="")
         assert status == 201, body
         return body
+
+
+def agent_address(name: str) -> str:
+    """`ada@example.com`; a name in another script gets an ASCII local part (SES takes no other)."""
+    return f"{name.lower()}@example.com" if name.isascii() else f"agent-{name.encode().hex()[:16]}@example.com"
 
 
 def sign_up(api: Api, name: str = "Acme") -> Company:

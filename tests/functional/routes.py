@@ -31,6 +31,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "NewCustomerRating": {"literacy": 4, "temperament": 5, "note": "Knew the model number"},
     "CustomerRatingCorrection": {"temperament": 4},
     "CustomerRef": {"email": "bo@example.com"},
+    "FailedMessage": {"message_key": "tkt_00000000000000000000000000000000#received"},
+    "Preferences": {"email_notifications": False},
     "NewCannedReply": {"title": "Greeting", "body": "Hello"},
     "CannedReplyPatch": {"body": "Hello again"},
     "NewAddress": {"address": "help@acme.example"},

@@ -24,8 +24,13 @@ FORBIDDEN = re.compile(r"karma|literacy|literate|temperament|difficult|calm|bala
 LINK = re.compile(r"http://desk\.test/(rate|tip)/([A-Za-z0-9_.\-]+)")
 
 
+# Random values (script nonces, signed links, ids) may spell a word by chance ("calm" in a nonce): not text.
+# (A long run counts as random only with a digit in it, so a leaked name like karma_temperament_min is still seen.)
+RANDOM = re.compile(r"(?=[A-Za-z0-9_.\-]*[0-9])[A-Za-z0-9_.\-]{20,}|nonce-[A-Za-z0-9_\-]+|nonce=\"[^\"]*\"")
+
+
 def leaks(text: str) -> list[str]:
-    return sorted({m.group(0).lower() for m in FORBIDDEN.finditer(text)})
+    return sorted({m.group(0).lower() for m in FORBIDDEN.finditer(RANDOM.sub(" ", text))})
 
 
 def test_no_customer_facing_response_or_email_shows_karma_or_agents_notes(company: Company, client: Client) -> None:

@@ -18,6 +18,9 @@ def test_a_near_identical_subject_from_the_same_customer_is_added_to_the_open_ti
     other = company.open_ticket("Invoice is wrong")
     assert again["merged"] is True and again["ticket_id"] == first["ticket_id"]
     assert other["merged"] is False and other["ticket_id"] != first["ticket_id"]
+    # whoever knows the address and the subject does not get the open ticket's link (its customer gets it by mail)
+    assert again["link_token"] is None and again["customer_link"] is None
+    assert first["link_token"] and other["link_token"]
     messages = company.manager.call("GET", f"/tickets/{first['ticket_id']}/messages")[1]["messages"]
     assert [m["author_type"] for m in messages] == ["customer", "customer"]
     someone_else = company.open_ticket("Printer is broken", email="bob@example.com")

@@ -14,6 +14,8 @@ import responses
 from chalice.test import Client
 
 from chalicelib import mail
+from chalicelib.mail import threading
+from chalicelib.outbox.models import OutboxMessage
 from chalicelib.tips import message as tip_message
 from chalicelib.tips.config import get_tip_config
 from chalicelib.tips.models import TicketFunnel
@@ -30,6 +32,10 @@ from tests.functional.tips_helpers import (
 )
 
 LINK = re.compile(r"http://desk\.test/(rate|tip)/[A-Za-z0-9_.\-]+")
+
+
+def outbox_item(company: Company, ticket_id: str) -> OutboxMessage:
+    return OutboxMessage.get(company.company_id, f"{ticket_id}#rating", consistent_read=True)
 
 
 def test_a_confirmed_close_sends_one_mime_email_with_a_rating_link_and_a_tip_button(
@@ -51,7 +57,17 @@ def test_a_confirmed_close_sends_one_mime_email_with_a_rating_link_and_a_tip_but
         assert "ann.tip@example.com" not in "".join(LINK.findall(body))
     assert "Rate Ada" in bodies["text/html"] and "Leave a tip" in bodies["text/html"]
     funnel = TicketFunnel.get(company.company_id, closed.after.ticket_id)
-    assert funnel.state == "sent" and funnel.channel == "email" and funnel.sent_at is not None
+    assert funnel.channel == "email" and funnel.sent_at is not None
+    sent = outbox_item(company, closed.after.ticket_id)
+    assert sent.state == "sent" and sent.channel == "email" and sent.attempts == 1
+    # threaded with the ticket's other mails: its own id, the first notification as parent, the reply address
+    assert message["Message-ID"] == threading.message_id(company.company_id, closed.after.ticket_id, "rating")
+    received = threading.message_id(company.company_id, closed.after.ticket_id, threading.EVENT_RECEIVED)
+    assert message["In-Reply-To"] == received
+    assert threading.message_ids(message["References"])[-1] == received
+    assert message["Auto-Submitted"] == "auto-generated"
+    token = threading.parse_reply_address(message["Reply-To"])
+    assert token is not None and threading.verify_reply(token, company.company_id)
 
 
 def test_the_same_record_delivered_three_times_sends_one_email_also_hours_later(
@@ -89,7 +105,9 @@ def test_a_russian_speaking_customer_gets_the_russian_email(company: Company, pa
     assert "Оставить чаевые" in bodies["text/html"] and "Здравствуйте" in bodies["text/plain"]
 
 
-def test_only_a_close_on_the_customers_confirmation_sends_anything(company: Company, client: Client) -> None:
+def test_a_close_without_confirmation_sends_the_rating_message_by_default_and_only_closes_do(
+    company: Company, client: Client
+) -> None:
     closed = close_ticket(company, email_address="auto.closed@example.com")
     auto = copy.deepcopy(closed.after)
     auto.close_reason = "auto"
@@ -100,9 +118,25 @@ def test_only_a_close_on_the_customers_confirmation_sends_anything(company: Comp
         stream_record("500", auto, closed.before),
         stream_record("501", reply, closed.before),
         stream_record("502", closed.before),
+        stream_record("503", auto, closed.before),
     )
     assert result == {"batchItemFailures": []}
-    assert sent_mail("auto.closed@example.com") == []
+    [message] = sent_mail("auto.closed@example.com")
+    assert "Thank you for confirming" not in parts(message)["text/plain"]
+
+
+def test_a_company_may_send_the_rating_message_only_after_the_customers_confirmation(
+    company: Company, client: Client
+) -> None:
+    status, body = company.manager.call("PATCH", "/company/settings", {"rating_mail_for_unconfirmed": False})
+    assert status == 200 and body["rating_mail_for_unconfirmed"] is False
+    closed = close_ticket(company, email_address="confirmed.only@example.com")
+    auto = copy.deepcopy(closed.after)
+    auto.close_reason = "auto"
+    assert deliver(client, stream_record("510", auto, closed.before)) == {"batchItemFailures": []}
+    assert sent_mail("confirmed.only@example.com") == []
+    assert deliver(client, closed.record("511")) == {"batchItemFailures": []}
+    assert len(sent_mail("confirmed.only@example.com")) == 1
 
 
 def test_suppressed_addresses_never_get_mail(company: Company, partner: Partner, client: Client) -> None:
@@ -110,7 +144,7 @@ def test_suppressed_addresses_never_get_mail(company: Company, partner: Partner,
     closed = close_ticket(company, email_address="bounced@example.com")
     assert deliver(client, closed.record("600")) == {"batchItemFailures": []}
     assert sent_mail("bounced@example.com") == []
-    assert TicketFunnel.get(company.company_id, closed.after.ticket_id).state == "suppressed"
+    assert outbox_item(company, closed.after.ticket_id).state == "suppressed"
 
 
 def test_one_bad_record_is_reported_and_neither_blocks_nor_resends_the_rest(
@@ -133,7 +167,7 @@ def test_one_bad_record_is_reported_and_neither_blocks_nor_resends_the_rest(
     assert deliver(client, *batch) == {"batchItemFailures": [{"itemIdentifier": "701"}]}
     assert len(sent_mail("first@example.com")) == 1
     assert len(sent_mail("last@example.com")) == 1
-    assert TicketFunnel.get(company.company_id, refused.after.ticket_id).state == "failed"
+    assert outbox_item(company, refused.after.ticket_id).state == "failed"
 
 
 def test_a_customer_erased_right_after_the_close_is_skipped_not_failed(company: Company, client: Client) -> None:
@@ -143,8 +177,8 @@ def test_a_customer_erased_right_after_the_close_is_skipped_not_failed(company: 
     for _ in range(2):  # and a redelivery changes nothing
         assert deliver(client, closed.record("750")) == {"batchItemFailures": []}
     assert sent_mail("erase.me@example.com") == []
-    funnel = TicketFunnel.get(company.company_id, closed.after.ticket_id)
-    assert funnel.state == "undeliverable" and funnel.last_error == "the customer no longer exists"
+    gone = outbox_item(company, closed.after.ticket_id)
+    assert gone.state == "undeliverable" and gone.last_error == "the customer, employee or company no longer exists"
 
 
 def test_a_record_whose_employee_or_company_no_longer_exists_is_skipped_and_the_rest_is_sent(
@@ -162,10 +196,9 @@ def test_a_record_whose_employee_or_company_no_longer_exists_is_skipped_and_the_
     ]
     assert deliver(client, *batch) == {"batchItemFailures": []}
     assert len(sent_mail("parties@example.com")) == 1  # only the real one
-    gone = TicketFunnel.get(company.company_id, no_employee.ticket_id)
-    assert gone.state == "undeliverable" and gone.last_error == "the employee no longer exists"
-    gone = TicketFunnel.get(no_company.company_id, no_company.ticket_id)
-    assert gone.state == "undeliverable" and gone.last_error == "the company no longer exists"
+    for ticket in (no_employee, no_company):
+        gone = OutboxMessage.get(ticket.company_id, f"{ticket.ticket_id}#rating", consistent_read=True)
+        assert gone.state == "undeliverable" and "no longer exists" in (gone.last_error or "")
 
 
 def test_a_failed_send_is_retried_by_the_redelivery_and_then_sent_once(
@@ -179,7 +212,8 @@ def test_a_failed_send_is_retried_by_the_redelivery_and_then_sent_once(
 
     monkeypatch.setattr(mail, "send", failing)
     assert deliver(client, closed.record("800")) == {"batchItemFailures": [{"itemIdentifier": "800"}]}
-    assert TicketFunnel.get(company.company_id, closed.after.ticket_id).state == "failed"
+    failed = outbox_item(company, closed.after.ticket_id)
+    assert failed.state == "failed" and "SES throttled" in (failed.last_error or "")
     monkeypatch.setattr(mail, "send", real_send)
     assert deliver(client, closed.record("800")) == {"batchItemFailures": []}
     assert deliver(client, closed.record("800")) == {"batchItemFailures": []}
@@ -215,4 +249,5 @@ def test_a_telegram_customer_gets_the_message_with_url_buttons_instead_of_email(
     )
     assert sent_mail("tg@example.com") == []
     funnel = TicketFunnel.get(company.company_id, closed.after.ticket_id)
-    assert funnel.channel == "telegram" and funnel.message_id == "42"
+    assert funnel.channel == "telegram"
+    assert outbox_item(company, closed.after.ticket_id).provider_id == "42"

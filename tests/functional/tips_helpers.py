@@ -10,6 +10,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -135,6 +136,13 @@ class Partner:
 
 @pytest.fixture(name="partner")
 def partner_fixture(api: Api) -> Iterator[Partner]:
+    with playing_partner(api) as helper:
+        yield helper
+
+
+@contextmanager
+def playing_partner(api: Api) -> Iterator[Partner]:
+    """The partner's API answered by the test (and the bench, which replays the routes)."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_passthru(MOTO_URL)
         helper = Partner(api, mock)
@@ -212,7 +220,9 @@ def parts(message: Message) -> dict[str, str]:
         if part.get_content_maintype() == "text":
             payload = part.get_payload(decode=True)
             assert isinstance(payload, bytes)
-            found[part.get_content_type()] = payload.decode(part.get_content_charset() or "utf-8")
+            # lines end in CRLF on the wire (RFC 5322); a mail client shows them as line breaks
+            text = payload.decode(part.get_content_charset() or "utf-8")
+            found[part.get_content_type()] = text.replace("\r\n", "\n")
     return found
 
 
@@ -231,7 +241,8 @@ def emailed(company: Company, client: Client, agent: str = "Ada", **ticket: Any)
     address = ticket.pop("email_address", None) or f"cust-{secrets.token_hex(6)}@example.com"
     closed = close_ticket(company, agent, email_address=address, **ticket)
     assert deliver(client, closed.record(str(secrets.randbelow(10**9)))) == {"batchItemFailures": []}
-    [message] = sent_mail(address)
+    # the address may have other mail (an agent's own address gets their notifications): the rating message
+    [message] = [m for m in sent_mail(address) if "/rate/" in parts(m)["text/plain"]]
     found = {m.group(2): m.group(1) for m in LINK.finditer(parts(message)["text/plain"])}
     return Emailed(closed, found["rate"], found.get("tip"))
 

@@ -21,6 +21,7 @@ EMAIL = {
     "rating_url": "http://desk.test/rate/x",
     "tip_url": "http://desk.test/tip/x",
     "lifetime_days": 14,
+    "confirmed": True,
 }
 
 

@@ -1,0 +1,158 @@
+"""'My requests': the request form on the company's pages, the single-use link's page, and the list."""
+
+from __future__ import annotations
+
+import logging
+
+from chalicelib import links, portal, ratelimit
+from chalicelib.companies import by_intake_key
+from chalicelib.companies import get as get_company
+from chalicelib.errors import ValidationFailed
+from chalicelib.http.responses import HTML, cookie, read_cookie
+from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.intake import HONEYPOT, PORTAL_ADDRESS, PORTAL_IP, PortalRequest
+from chalicelib.settings import get_settings
+from chalicelib.web.intake_form import LANG, choose_locale
+
+TAG = "Customer pages"
+logger = logging.getLogger(__name__)
+
+
+def _base() -> str:
+    return get_settings().public_base_url
+
+
+def request_page(company_name: str, intake_key: str, **extra: object) -> Page:
+    status = int(str(extra.pop("status", 200)))
+    context = {
+        "title": company_name,
+        "company_name": company_name,
+        "action": f"{_base()}/f/{intake_key}/requests",
+        "form_url": f"{_base()}/f/{intake_key}",
+        "value": "",
+        "invalid": False,
+        "problem": None,
+        **extra,
+    }
+    return Page("web/portal_request.html", context, status)
+
+
+@route(
+    "GET",
+    "/f/{intake_key}/requests",
+    summary="Ask for a link to all your requests",
+    tag=TAG,
+    auth="public",
+    produces=HTML,
+)
+def show_request_form(call: Call, intake_key: str) -> Page:
+    company = by_intake_key(intake_key)
+    choose_locale(call)
+    return request_page(company.name, intake_key)
+
+
+@route(
+    "POST",
+    "/f/{intake_key}/requests",
+    summary="Mail me a link to my requests (the same answer whether or not the address has any)",
+    tag=TAG,
+    auth="public",
+    produces=HTML,
+    form=PortalRequest,
+)
+def send_request_form(call: Call, intake_key: str) -> Page | Redirect:
+    company = by_intake_key(intake_key)
+    locale = choose_locale(call)
+    sent = Redirect(f"{_base()}/f/{intake_key}/requests/sent?lang={locale}")
+    if call.form.get(HONEYPOT, "").strip():
+        return sent
+    try:
+        form: PortalRequest = call.valid_form()
+    except ValidationFailed:
+        return request_page(company.name, intake_key, value=call.form.get("email", ""), invalid=True, status=422)
+    try:
+        ratelimit.require(company.company_id, [(PORTAL_ADDRESS, form.email), (PORTAL_IP, call.client_ip)])
+    except ratelimit.RateLimited as limited:
+        minutes = max(1, round(limited.retry_after / 60))
+        return request_page(company.name, intake_key, value=form.email, problem=minutes, status=429)
+    try:
+        portal.request_link(company, form.email, locale)
+    except Exception:  # a send that failed is kept by the outbox and sent again; the answer stays the same
+        logger.exception("portal link for a customer of %s not sent now", company.company_id)
+    return sent
+
+
+@route(
+    "GET",
+    "/f/{intake_key}/requests/sent",
+    summary="The same answer for every address",
+    tag=TAG,
+    auth="public",
+    produces=HTML,
+    query=LANG,
+)
+def request_sent(call: Call, intake_key: str) -> Page:
+    company = by_intake_key(intake_key)
+    choose_locale(call)
+    context = {"title": company.name, "company_name": company.name, "form_url": f"{_base()}/f/{intake_key}"}
+    return Page("web/portal_sent.html", context)
+
+
+@route(
+    "GET",
+    "/my/{link}",
+    summary="The link's page: one button (a GET uses nothing up)",
+    tag=TAG,
+    auth="link",
+    link=links.CUSTOMER_PORTAL,
+    produces=HTML,
+)
+def open_link(call: Call, link: str) -> Page:
+    company = get_company(call.link.company_id)
+    return Page(
+        "web/portal_open.html", {"title": company.name, "company_name": company.name, "action": f"{_base()}/my/{link}"}
+    )
+
+
+@route(
+    "POST",
+    "/my/{link}",
+    summary="Use the link up and show the customer's requests",
+    tag=TAG,
+    auth="link",
+    link=links.CUSTOMER_PORTAL,
+    produces=HTML,
+    content_types=["application/x-www-form-urlencoded"],
+)
+def use_link(call: Call, link: str) -> Page | Redirect:
+    try:
+        value, max_age = portal.open_session(link)
+    except links.LinkInvalid as error:
+        if error.slug != "link-used":
+            raise
+        company = get_company(call.link.company_id)
+        context = {"title": company.name, "company_name": company.name, "used": True}
+        return Page(
+            "web/portal_expired.html", {**context, "request_url": f"{_base()}/f/{company.intake_key}/requests"}, 410
+        )
+    set_cookie = cookie(portal.cookie_name(), value, max_age=max_age, secure=not get_settings().is_local)
+    return Redirect(f"{_base()}/my", {"Set-Cookie": set_cookie})
+
+
+@route(
+    "GET",
+    "/my",
+    summary="The customer's requests (after a link)",
+    tag=TAG,
+    auth="public",
+    produces=HTML,
+    responses={401: "No link opened in this browser within the hour: a page saying to open it again"},
+)
+def my_requests(call: Call) -> Page:
+    session = portal.session_of(read_cookie(call.request.headers.get("cookie"), portal.cookie_name()))
+    if session is None:
+        return Page(
+            "web/portal_expired.html", {"title": "", "company_name": None, "used": False, "request_url": None}, 401
+        )
+    data = portal.requests_of(session)
+    return Page("web/portal_list.html", {"title": data["company_name"], **data})
