@@ -38,12 +38,14 @@ def _add(tx: TransactWrite, company_id: str, row: str, counters: Mapping[str, in
     tx.update(TipDay(company_id, row), actions=actions)
 
 
-def funnel_mark(tx: TransactWrite, company_id: str, timezone: str, closed_at: datetime, mark: str) -> None:
-    """Count one ticket's funnel mark (`closed` when its funnel item is made) on the day it closed."""
-    if mark not in FUNNEL:
-        raise ValueError(f"unknown funnel mark {mark}")
+def funnel_mark(tx: TransactWrite, company_id: str, timezone: str, closed_at: datetime, *marks: str) -> None:
+    """Count one ticket's funnel marks (`closed` when its funnel item is made) on the day it closed, in one
+    update (a transaction may not touch the day's row twice)."""
+    unknown = [mark for mark in marks if mark not in FUNNEL]
+    if unknown or not marks:
+        raise ValueError(f"unknown funnel marks {unknown}")
     day = local_day(closed_at, timezone)
-    _add(tx, company_id, f"{day.isoformat()}#{_FUNNEL_ROW}", {mark: 1}, day=day.isoformat())
+    _add(tx, company_id, f"{day.isoformat()}#{_FUNNEL_ROW}", dict.fromkeys(marks, 1), day=day.isoformat())
 
 
 def rating(tx: TransactWrite, company_id: str, day: date, employee_id: str, stars: int, sign: int) -> None:
