@@ -24,25 +24,25 @@ def tickets(call: Call) -> figures.ReportTicketsOut:
 
 
 @route("GET", "/reports/first-replies", summary="First-reply times (open time), SLA misses and breaches, per agent",
-       tag=TAG, role="manager", query=PERIOD)  # fmt: skip
+       tag=TAG, role="manager", query=PERIOD, company=("staff",))  # fmt: skip
 def first_replies(call: Call) -> figures.ReportFirstRepliesOut:
     return _report(call, "first-replies")
 
 
 @route("GET", "/reports/resolutions", summary="Resolution times (open time) per agent", tag=TAG, role="manager",
-       query=PERIOD)  # fmt: skip
+       query=PERIOD, company=("staff",))  # fmt: skip
 def resolutions(call: Call) -> figures.ReportResolutionsOut:
     return _report(call, "resolutions")
 
 
 @route("GET", "/reports/ratings", summary="Customers' ratings of agents, per agent and day, with their comments",
-       tag=TAG, role="manager", query={**PERIOD, **PAGED})  # fmt: skip
+       tag=TAG, role="manager", query={**PERIOD, **PAGED}, company=("staff",))  # fmt: skip
 def ratings(call: Call) -> figures.ReportRatingsOut:
     return _report(call, "ratings")
 
 
 @route("GET", "/reports/tips", summary="Tips: to whom, how much, for what; the rating message's funnel", tag=TAG,
-       role="manager", query={**PERIOD, **PAGED})  # fmt: skip
+       role="manager", query={**PERIOD, **PAGED}, company=("staff",))  # fmt: skip
 def tips(call: Call) -> figures.ReportTipsOut:
     return _report(call, "tips")
 

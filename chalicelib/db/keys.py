@@ -59,9 +59,9 @@ def report_day(day: date, scope: str) -> str:
     return _join("D", day.isoformat(), scope)
 
 
-def report_month(day: date) -> str:
-    """A company's ticket counts of one month (the backlog before a period starts)."""
-    return _join("M", day.strftime("%Y-%m"))
+def report_totals() -> str:
+    """A company's all-time ticket counts, sorted after every day (a period's Query up to it reads it too)."""
+    return _join("D", "~")
 
 
 def report_marker(ticket_id: str, fact: str) -> str:

@@ -96,6 +96,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/manage/reports", "chalicelib.web.reports", ("application/json",)),
     RouteSpec("GET", "/manage/reports/{report}", "chalicelib.web.reports", ("application/json",)),
     RouteSpec("GET", "/manage/reports/{report}/csv", "chalicelib.web.reports", ("application/json",)),
+    RouteSpec("GET", "/manage/reports/{report}/list", "chalicelib.web.reports", ("application/json",)),
     RouteSpec("GET", "/manage/settings", "chalicelib.web.console", ("application/json",)),
     RouteSpec("POST", "/manage/settings/company", "chalicelib.web.console", ("application/x-www-form-urlencoded",)),
     RouteSpec("POST", "/manage/settings/hours", "chalicelib.web.console", ("application/x-www-form-urlencoded",)),

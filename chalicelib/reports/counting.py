@@ -66,8 +66,9 @@ class Tally:
     def both(self, moment: datetime, employee_id: str | None, **counters: int) -> Tally:
         return self.company(moment, **counters).agent(moment, employee_id, **counters)
 
-    def month(self, moment: datetime, **counters: int) -> Tally:
-        return self.add(keys.report_month(self.day(moment)), **counters)
+    def totals(self, **counters: int) -> Tally:
+        """All-time counts (opened and closed: the backlog before any period is the difference)."""
+        return self.add(keys.report_totals(), **counters)
 
     def tip(self, moment: datetime, currency: str, employee_id: str, **counters: int) -> Tally:
         return self.add(keys.report_day(self.day(moment), tip_scope(currency, employee_id)), **counters)

@@ -1,5 +1,5 @@
 """The reports' figures, read from the counters of the days shown (one Query of the period's items; the
-backlog adds one Query of the months before) and, for the lists (customers' comments, tips with what they
+backlog's runs on to the all-time totals) and, for the lists (customers' comments, tips with what they
 were for), a page of an index keyed by company and time, bounded by the period.
 
 Every function here gives plain data: the JSON API returns it, the pages draw it, the CSV lists it.
@@ -64,22 +64,23 @@ class Counters:
 
 
 def read(company_id: str, span: Span, *, with_backlog: bool = False) -> Counters:
-    """The period's counters: one Query (paged by DynamoDB past 1 MB); with the backlog, the Query starts at the
-    first of the period's month and one more reads the months before."""
-    start = span.first.replace(day=1) if with_backlog else span.first
+    """The period's counters: one Query (paged by DynamoDB past 1 MB). With the backlog, the same Query runs
+    on to the all-time totals item sorted after every day: the backlog when the period began is the open
+    tickets now less what opened and closed since (for a period ending today, no day beyond it is read)."""
     counters = Counters(span)
-    running = 0
-    if with_backlog:
-        before = keys.report_month(start - timedelta(days=1))
-        for month in ReportItem.query(company_id, ReportItem.item.between("M#", before)):
-            running += month.value("opened") - month.value("closed")
-    low, high = keys.report_day(start, ""), keys.report_day(span.last, "~")
+    since = 0  # opened less closed from the period's first day to today
+    totals = None
+    low = keys.report_day(span.first, "")
+    high = keys.report_totals() if with_backlog else keys.report_day(span.last, "~")
     for item in ReportItem.query(company_id, ReportItem.item.between(low, high)):
+        if item.item == keys.report_totals():
+            totals = item
+            continue
         _, day_text, scope = item.item.split(keys.SEPARATOR, 2)
         day = date.fromisoformat(day_text)
-        if day < span.first:
-            if scope == COMPANY:
-                running += item.value("opened") - item.value("closed")
+        if scope == COMPANY:
+            since += item.value("opened") - item.value("closed")
+        if day > span.last:
             continue
         if scope == COMPANY:
             counters.company[day] = item
@@ -88,7 +89,8 @@ def read(company_id: str, span: Span, *, with_backlog: bool = False) -> Counters
         elif scope.startswith("t#"):
             currency, employee_id = scope[2:].split(keys.SEPARATOR, 1)
             counters.tips[(currency, employee_id)][day] = item
-    counters.backlog_before = running
+    if totals is not None:
+        counters.backlog_before = totals.value("opened") - totals.value("closed") - since
     return counters
 
 
@@ -407,13 +409,17 @@ def ratings(
     }
 
 
-def _subjects(company_id: str, ticket_ids: list[str]) -> dict[str, str]:
-    """The subjects of a page's tickets: one BatchGetItem (a page holds at most 100)."""
+def _subjects(company_id: str, items: list[Any]) -> dict[str, str]:
+    """The subjects of a page's tickets: stored with the rating or tip when it was made; one BatchGetItem
+    (at most 100) only for items written before subjects were stored."""
     from chalicelib.db.models import Ticket
 
-    wanted = sorted(set(ticket_ids))[:100]
-    found = get_many([(Ticket, company_id, ticket_id) for ticket_id in wanted]) if wanted else []
-    return {ticket.ticket_id: ticket.subject for ticket in found if ticket is not None}
+    known = {item.ticket_id: item.subject for item in items if item.ticket_id and getattr(item, "subject", None)}
+    wanted = sorted({item.ticket_id for item in items if item.ticket_id and item.ticket_id not in known})[:100]
+    if not wanted:
+        return known
+    found = get_many([(Ticket, company_id, ticket_id) for ticket_id in wanted], attributes={Ticket: ["subject"]})
+    return {**known, **{ticket.ticket_id: ticket.subject for ticket in found if ticket is not None}}
 
 
 def comments(
@@ -442,7 +448,7 @@ def comments(
         return (bool(rating.comment) or not only_commented) and rating.voided_at is None and rating.rated_at < end
 
     found = paging.page(f"report-comments:{scope}", cursor, limit, run, keep)
-    subjects = _subjects(company_id, [rating.ticket_id for rating in found.items])
+    subjects = _subjects(company_id, found.items)
     rows: list[ReportCommentOut] = [
         {
             "ticket_id": rating.ticket_id,
@@ -569,7 +575,7 @@ def tip_list(
         )
 
     found = paging.page(f"report-tips:{scope}", cursor, limit, run, lambda tip: tip.paid_at < end)
-    subjects = _subjects(company_id, [tip.ticket_id for tip in found.items if tip.ticket_id])
+    subjects = _subjects(company_id, found.items)
     rows: list[ReportTipRowOut] = [
         {
             "tip_id": tip.tip_id,

@@ -34,7 +34,7 @@ def count(transition: lifecycle.Transition) -> bool:
     if name == "created":
         karma = {DIFFICULT: "karma_difficult", CALM: "karma_calm"}.get(ticket.routing_class or "", "karma_neutral")
         extra = {"karma_literate": 1} if ticket.routing_reason == SKIP_FIRST_LINE else {}
-        tally.company(ticket.created_at, opened=1, **{karma: 1}, **extra).month(ticket.created_at, opened=1)
+        tally.company(ticket.created_at, opened=1, **{karma: 1}, **extra).totals(opened=1)
     elif name == "first_reply" and ticket.first_reply_at is not None:
         waited = _open_seconds(company, ticket.created_at, ticket.first_reply_at)
         counters = {"first_replies": 1, "first_reply_seconds": waited}
@@ -52,7 +52,7 @@ def count(transition: lifecycle.Transition) -> bool:
         tally.both(ticket.resolved_at, ticket.resolved_by, **counters)
     elif name == "closed" and ticket.closed_at is not None:
         extra = {"closed_auto": 1} if ticket.close_reason == "auto" else {}
-        tally.company(ticket.closed_at, closed=1, **extra).month(ticket.closed_at, closed=1)
+        tally.company(ticket.closed_at, closed=1, **extra).totals(closed=1)
     elif name == "reopened":
         tally.company(transition.occurred_at, reopened=1)
     else:

@@ -3,8 +3,9 @@ currency and agent), one per company and month, counted as things happen.
 
 Keys (range, within the company's partition, chalicelib/db/keys.py): `D#<day>#c` the company's day,
 `D#<day>#a#<employee>` an agent's day, `D#<day>#t#<currency>#<employee>` an agent's tips in a currency,
-`M#<YYYY-MM>` the month's opened and closed tickets, `X#<ticket>#<fact>` a record already counted (TTL).
-A period is one Query of its days; the backlog adds one Query of the months before it.
+`D#~` the all-time opened and closed tickets (sorted after every day), `X#<ticket>#<fact>` a record
+already counted (TTL).
+A period is one Query of its days (the backlog's runs on to `D#~`).
 """
 
 from __future__ import annotations

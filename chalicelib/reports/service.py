@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib import auth, employees
+from chalicelib import auth
 from chalicelib.db import paging
+from chalicelib.employees import staff
 from chalicelib.errors import NotFound
 from chalicelib.reports import figures
 
 REPORTS: tuple[str, ...] = ("tickets", "first-replies", "resolutions", "ratings", "tips", "karma")
 LIST_LIMIT = 20  # comments or tips per page
-CSV_PAGES = 200  # a CSV lists at most this many pages of 100 rows
+CSV_PAGES = 50  # a CSV lists at most this many pages
+CSV_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,9 @@ def period(query: Mapping[str, str], timezone: str) -> Period:
     return Period(figures.Span(found.first, found.last), found.start, found.end, timezone)
 
 
-def _names(company_id: str) -> dict[str, str]:
-    return {employee.employee_id: employee.name for employee in employees.list_all(company_id)}
+def _names(principal: auth.Principal) -> dict[str, str]:
+    """Employees' names from the staff directory (read with the credential when the route declares it)."""
+    return {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal, "staff")).items()}
 
 
 def _list_args(principal: auth.Principal, when: Period, query: Mapping[str, str], name: str) -> dict[str, Any]:
@@ -47,8 +50,9 @@ def _list_args(principal: auth.Principal, when: Period, query: Mapping[str, str]
     return {"limit": limit, "cursor": query.get("cursor"), "scope": scope}
 
 
-def report(principal: auth.Principal, name: str, query: Mapping[str, str]) -> dict[str, Any]:
-    """The named report's figures for the period the query asks for."""
+def report(principal: auth.Principal, name: str, query: Mapping[str, str], with_list: bool = True) -> dict[str, Any]:
+    """The named report's figures for the period the query asks for. `with_list`: with the page of comments
+    or tips (the pages load it on its own: `listing`)."""
     principal.require_manager()
     if name not in REPORTS:
         raise NotFound("Report")
@@ -59,17 +63,27 @@ def report(principal: auth.Principal, name: str, query: Mapping[str, str]) -> di
         return dict(figures.tickets(counters))
     if name == "karma":
         return dict(figures.karma(counters))
-    names = _names(company_id)
+    names = _names(principal)
     if name == "first-replies":
         return dict(figures.first_replies(counters, names))
     if name == "resolutions":
         return dict(figures.resolutions(counters, names))
-    listing = _list_args(principal, when, query, name)
+    found = listing(principal, name, query) if with_list else paging.PageOf([], None)
     if name == "ratings":
-        found = figures.comments(company_id, when.start, when.end, names, **listing)
         return dict(figures.ratings(counters, names, found))
-    listed = figures.tip_list(company_id, when.start, when.end, names, **listing)
-    return dict(figures.tips(counters, names, listed))
+    return dict(figures.tips(counters, names, found))
+
+
+def listing(principal: auth.Principal, name: str, query: Mapping[str, str]) -> paging.PageOf[Any]:
+    """A page of the ratings report's comments or the tips report's tips, newest first (one Query)."""
+    principal.require_manager()
+    if name not in ("ratings", "tips"):
+        raise NotFound("Report")
+    when = period(query, principal.timezone)
+    args = _list_args(principal, when, query, name)
+    if name == "ratings":
+        return figures.comments(principal.company_id, when.start, when.end, _names(principal), **args)
+    return figures.tip_list(principal.company_id, when.start, when.end, _names(principal), **args)
 
 
 # ---------------------------------------------------------------- CSV
@@ -97,6 +111,8 @@ def _minutes(seconds: int | None) -> str:
 
 def csv_rows(principal: auth.Principal, name: str, query: Mapping[str, str]) -> list[list[Any]]:
     """The report's detail table: the header, then one row per day, agent, rating or tip."""
+    if name in ("ratings", "tips"):
+        return _list_rows(principal, name, query)
     data = report(principal, name, {k: v for k, v in query.items() if k in ("from", "to")})
     if name == "tickets":
         rows: list[list[Any]] = [["day", "opened", "closed", "reopened", "backlog"]]
@@ -124,18 +140,26 @@ def csv_rows(principal: auth.Principal, name: str, query: Mapping[str, str]) -> 
             for a in data["agents"]
         ]  # fmt: skip
         return rows
+    raise NotFound("Report")
+
+
+def _list_rows(principal: auth.Principal, name: str, query: Mapping[str, str]) -> list[list[Any]]:
+    """Every rating or tip of the period (pages of CSV_PAGE_SIZE: one Query each)."""
+    principal.require_manager()
     company_id = principal.company_id
     when = period(query, principal.timezone)
-    names = _names(company_id)
+    names = _names(principal)
     scope = f"{company_id}:{name}-csv:{when.span.first}:{when.span.last}"
     if name == "ratings":
         rows = [["rated_at", "employee_id", "name", "stars", "ticket_id", "subject", "comment"]]
-        every = _all_pages(lambda c: figures.comments(company_id, when.start, when.end, names, 100, c, scope, False))
+        every = _all_pages(
+            lambda c: figures.comments(company_id, when.start, when.end, names, CSV_PAGE_SIZE, c, scope, False)
+        )
         rows += [[r["rated_at"], r["employee_id"], r["name"], r["stars"], r["ticket_id"], r["subject"], r["comment"]]
                  for r in every]  # fmt: skip
         return rows
     rows = [["paid_at", "employee_id", "name", "amount", "currency", "ticket_id", "subject", "refunded"]]
-    every = _all_pages(lambda c: figures.tip_list(company_id, when.start, when.end, names, 100, c, scope))
+    every = _all_pages(lambda c: figures.tip_list(company_id, when.start, when.end, names, CSV_PAGE_SIZE, c, scope))
     rows += [[t["paid_at"], t["employee_id"], t["name"], t["amount"], t["currency"], t["ticket_id"], t["subject"],
               "yes" if t["refunded"] else ""] for t in every]  # fmt: skip
     return rows

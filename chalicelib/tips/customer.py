@@ -215,6 +215,7 @@ def rate(token: str, form: RatingForm, now: datetime | None = None) -> Rated:
         employee_id=employee.employee_id,
         stars=form.stars,
         comment=form.comment or None,
+        subject=ticket.subject,
         rated_at=now,
     )
     company = rated.company

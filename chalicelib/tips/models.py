@@ -95,6 +95,7 @@ class Tip(Model):
     employee_key = UnicodeAttribute()
     ticket_id = UnicodeAttribute(null=True)
     ticket_key = UnicodeAttribute(null=True)
+    subject = UnicodeAttribute(null=True)  # the ticket's subject when paid ("for what", read in the reports)
     amount_minor = NumberAttribute()  # cents, kopecks...
     currency = UnicodeAttribute()
     paid_at = UTCDateTimeAttribute()
@@ -121,6 +122,7 @@ class Rating(Model):
     employee_id = UnicodeAttribute()
     stars = NumberAttribute()
     comment = UnicodeAttribute(null=True)
+    subject = UnicodeAttribute(null=True)  # the ticket's subject when rated (the reports list it)
     rated_at = UTCDateTimeAttribute()
     voided_at = UTCDateTimeAttribute(null=True)
     voided_by = UnicodeAttribute(null=True)

@@ -30,7 +30,7 @@ from chalicelib import activity, links, observability
 from chalicelib.clock import local_day, parse_iso, utcnow
 from chalicelib.db import keys
 from chalicelib.db.base import cancellation_codes, get_many, is_condition_failure, transaction
-from chalicelib.db.models import Company
+from chalicelib.db.models import Company, Ticket
 from chalicelib.errors import DomainError, MalformedRequest
 from chalicelib.reports import counting
 from chalicelib.tips.accounts import COMPANY_ACTIVE, is_partner_form
@@ -143,7 +143,8 @@ def receive(headers: Mapping[str, str], body: bytes, now: datetime | None = None
         raise MalformedRequest(f"The data of the {event_type} event is not valid.") from None
     receipt.company_id = getattr(data, "external_id" if handler.schema is CompanyData else "company_external_id")
     # the receipt and whatever the event needs, in one BatchGetItem; then one transaction
-    received, *found = get_many([(WebhookReceipt, webhook_id, None), *handler.reads(data)], consistent_read=True)
+    wanted: Keys = [(WebhookReceipt, webhook_id, None), *handler.reads(data)]
+    received, *found = get_many(wanted, consistent_read=True, attributes={Ticket: ["subject"]})  # "for what"
     if received is not None:
         return {"webhook_id": webhook_id, "outcome": "duplicate"}
     tx_effects = handler.plan(data, now, found)
@@ -275,7 +276,7 @@ def _tip_counters(tip: Tip, company: Company | None, sign: int) -> Effects | Non
 
 
 def _tip_paid_reads(data: TipData) -> Keys:
-    """The employee's tip account, the company and the ticket's funnel (when the reference names one)."""
+    """The employee's tip account, the company, the ticket's funnel and subject (when the reference names one)."""
     company_id, employee_id = data.company_external_id, data.employee_external_id
     if not company_id or not employee_id:
         return []
@@ -283,7 +284,7 @@ def _tip_paid_reads(data: TipData) -> Keys:
     return [
         (TipAccount, company_id, employee_subject(employee_id)),
         (Company, company_id, None),
-        *([(TicketFunnel, company_id, ticket_id)] if ticket_id else []),
+        *([(TicketFunnel, company_id, ticket_id), (Ticket, company_id, ticket_id)] if ticket_id else []),
     ]
 
 
@@ -305,6 +306,7 @@ def _tip_paid(data: TipData, now: datetime, found: list[Any]) -> Effects | None:
         employee_key=keys.employee(company_id, employee_id),
         ticket_id=ticket_id,
         ticket_key=keys.ticket(company_id, ticket_id) if ticket_id else None,
+        subject=found[3].subject if len(found) > 3 and found[3] is not None else None,
         amount_minor=_minor(data.amount),
         currency=data.currency,
         paid_at=paid_at,

@@ -142,9 +142,9 @@ def _open_now(company: Any) -> bool:
 def settings_page(
     call: Call, form: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None, status: int = 200
 ) -> Page:
-    from chalicelib import companies
+    from chalicelib.auth import company_of
 
-    company = companies.get(call.who.company_id)
+    company = company_of(call.who, "settings")  # read with the session (the routes declare it)
     return _page(call, "web/settings.html", _settings_context(call, company, form, errors or {}), "settings", status)
 
 
@@ -156,6 +156,7 @@ def settings_page(
     auth="session",
     role="manager",
     produces=HTML,
+    company=("settings",),
 )
 def settings(call: Call) -> Page:
     return settings_page(call)
@@ -163,12 +164,13 @@ def settings(call: Call) -> Page:
 
 def _save(call: Call, data: dict[str, Any], fields: tuple[str, ...], anchor: str) -> Page | Redirect:
     from chalicelib import companies
+    from chalicelib.auth import company_of
     from chalicelib.validation import validate
 
     typed = {name: call.form.get(name, "") for name in fields}
     try:
         patch = validate(companies.SettingsPatch, data, strict=False)
-        companies.update_settings(call.who.company_id, patch)
+        companies.update_settings(call.who.company_id, patch, company_of(call.who, "settings"))
     except ValidationFailed as failed:
         errors = _messages(failed, call.locale) or {"form": _said(translator(call.locale), "form")}
         return settings_page(call, typed, errors, 422)
@@ -184,6 +186,7 @@ def _save(call: Call, data: dict[str, Any], fields: tuple[str, ...], anchor: str
     role="manager",
     produces=HTML,
     content_types=FORM,
+    company=("settings",),
 )
 def save_company(call: Call) -> Page | Redirect:
     form = call.form
@@ -202,6 +205,7 @@ def save_company(call: Call) -> Page | Redirect:
     role="manager",
     produces=HTML,
     content_types=FORM,
+    company=("settings",),
 )
 def save_hours(call: Call) -> Page | Redirect:
     from chalicelib.tickets.business_hours import WEEKDAYS
@@ -231,6 +235,7 @@ def save_hours(call: Call) -> Page | Redirect:
     role="manager",
     produces=HTML,
     content_types=FORM,
+    company=("settings",),
 )
 def save_tickets(call: Call) -> Page | Redirect:
     return _save(call, {"auto_close_days": call.form.get("auto_close_days", "")}, ("auto_close_days",), "tickets")
@@ -245,11 +250,12 @@ def save_tickets(call: Call) -> Page | Redirect:
     role="manager",
     produces=HTML,
     content_types=FORM,
+    company=("settings",),
 )
 def save_tips(call: Call) -> Page | Redirect:
-    from chalicelib import companies
+    from chalicelib.auth import company_of
 
-    currency = companies.get(call.who.company_id).currency
+    currency = company_of(call.who, "settings").currency
     raw = [part.strip() for part in call.form.get("tip_amounts", "").split(",") if part.strip()]
     amounts: list[Any] = [int(part) if part.isdigit() and len(part) < 10 else part for part in raw]
     return _save(call, {"tip_amounts": {currency: amounts}}, ("tip_amounts",), "tips")

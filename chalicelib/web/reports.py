@@ -116,15 +116,19 @@ def index(call: Call) -> Page:
     auth="session",
     role="manager",
     produces=HTML,
-    query=QUERY,
+    query=PERIOD,
+    company=("staff",),  # agents' names
 )
 def show(call: Call, report: str) -> Page:
+    """The figures from the period's counters; the ratings' comments and the tips' list come on their own
+    (`listing`, loaded into the page), so each request reads one partition after the session."""
+    from chalicelib.auth import company_of
     from chalicelib.clock import local_day, utcnow
     from chalicelib.reports import service
 
     if report not in service.REPORTS:
         raise NotFound("Report")
-    data = service.report(call.who, report, call.query)
+    data = service.report(call.who, report, call.query, with_list=False)
     period = {"from": data["from"], "to": data["to"]}
     today = local_day(utcnow(), call.who.timezone)
     presets = [
@@ -139,22 +143,52 @@ def show(call: Call, report: str) -> Page:
         "period": period,
         "presets": presets,
         "csv_query": urlencode(period),
-        "more_query": urlencode({**period, "cursor": data["next_cursor"]}) if data.get("next_cursor") else None,
         "drawn": _charts(report, data, call.locale),
         "duration": lambda seconds: duration(seconds, call.locale),
         "first_reply_labels": FIRST_REPLY_LABELS,
         "resolution_labels": RESOLUTION_LABELS,
         "funnel_labels": FUNNEL_LABELS,
         "timezone": call.who.timezone,
-        "currency": _company_currency(call.who.company_id),
+        "currency": str(company_of(call.who, "staff").currency),
     }
     return staff_page(call, f"web/report_{report.replace('-', '_')}.html", context, current="reports")
 
 
-def _company_currency(company_id: str) -> str:
-    from chalicelib.reports.counting import company_of
+LIST_TITLES = {"ratings": N_("What customers wrote"), "tips": N_("For what")}
 
-    return str(company_of(company_id).currency)
+
+@route(
+    "GET",
+    "/manage/reports/{report}/list",
+    summary="The ratings report's comments or the tips report's tips, a page at a time (the report page loads it)",
+    tag=TAG,
+    auth="session",
+    role="manager",
+    produces=HTML,
+    query=QUERY,
+    company=("staff",),  # agents' names
+)
+def listing(call: Call, report: str) -> Page:
+    from chalicelib.reports import service
+
+    if report not in LIST_TITLES:
+        raise NotFound("Report")
+    found = service.listing(call.who, report, call.query)
+    when = service.period(call.query, call.who.timezone).span
+    period = {"from": when.first.isoformat(), "to": when.last.isoformat()}
+    context: dict[str, Any] = {
+        "title": LIST_TITLES[report],
+        "report": report,
+        "report_title": TITLES[report],
+        "rows": found.items,
+        "period": period,
+        "period_query": urlencode(period),
+        "more_query": urlencode({**period, "cursor": found.next_cursor}) if found.next_cursor else None,
+        "timezone": call.who.timezone,
+    }
+    if call.request.headers.get("hx-request") == "true":  # loaded into the report's page
+        return Page("web/report_list_fragment.html", context)
+    return staff_page(call, "web/report_list.html", context, current="reports")
 
 
 @route(
@@ -166,6 +200,7 @@ def _company_currency(company_id: str) -> str:
     role="manager",
     produces=CSV,
     query=PERIOD,
+    company=("staff",),  # agents' names
 )
 def download(call: Call, report: str) -> Response:
     from chalicelib.reports import service

@@ -666,6 +666,18 @@ def preflight(world: World, endpoint: Endpoint) -> list[Request]:
     return [Request("OPTIONS", f"/intake/{world.company.intake_key}/tickets", headers=headers)]
 
 
+def report_lists(world: World, endpoint: Endpoint) -> list[Request]:
+    """The comments and tips lists the report pages load (as htmx asks, and as a page of their own)."""
+    emailed(world.company, world.client)
+    browser = world.browser("Mia")
+    query = "?from=2026-01-01&to=2026-12-31"
+    return [
+        Request("GET", fill(endpoint.path, {"report": name}) + query, browser, headers=headers, label=f"{name} {how}")
+        for name in ("ratings", "tips")
+        for how, headers in (("loaded", {"HX-Request": "true"}), ("page", {}))
+    ]
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/manage/team/{employee_id}"): change_member,
     ("POST", "/manage/settings/company"): manager_form({"display_name": "Acme Support", "locale": "en"}),
@@ -689,6 +701,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/manage/customers/erase"): customer_form(erase=True),
     ("GET", "/manage/reports/{report}"): report_pages,
     ("GET", "/manage/reports/{report}/csv"): report_pages,
+    ("GET", "/manage/reports/{report}/list"): report_lists,
     ("POST", "/tickets/next"): take_next,
     ("POST", "/intake/{intake_key}/tickets"): intake,
     ("POST", "/tickets/{ticket_id}/messages"): reply,

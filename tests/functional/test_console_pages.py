@@ -100,7 +100,7 @@ def test_the_team_page_changes_role_line_and_departments_and_shows_todays_load(c
     assert agent.call("POST", f"/tickets/{ticket_id}/messages", {"body": "On it"})[0] == 201
     manager = desk_browser(company)
     team = manager.get("/manage/team")
-    assert 'data-taken="1"' in team.text and "1 taken · 1 replies · 0 resolved" in team.text
+    assert 'data-taken="1"' in team.text and "1 taken · 0 rated by customers" in team.text
     ada_browser = desk_browser(company, ada)
     assert ada_browser.get("/manage/reports").status == 403
     assert manager.get(f"/manage/team/{ada}").status == 200

@@ -187,9 +187,19 @@ def test_every_report_page_draws_the_apis_figures_and_its_csv_downloads(
     status, html, _ = manager.page(f"/manage/reports/tickets?from={today()}&to={today()}")
     assert 'data-figure="opened">3<' in html and 'data-figure="backlog_end">2<' in html
     status, html, _ = manager.page(f"/manage/reports/tips?from={today()}&to={today()}")
-    assert "Printer is broken" in html and "€7.50" in html and 'data-step="tip_paid"' in html
-    status, html, _ = manager.page(f"/manage/reports/ratings?from={today()}&to={today()}")
-    assert "Quick and kind" in html
+    assert (
+        'data-step="tip_paid"' in html and f'hx-get="http://desk.test/manage/reports/tips/list?from={today()}' in html
+    )
+    # the lists are loaded into the page (htmx) or, without scripts, open as a page of their own
+    loaded = manager.request(
+        "GET", f"/manage/reports/tips/list?from={today()}&to={today()}", None, {"HX-Request": "true"}
+    )
+    fragment = loaded.body.decode()
+    assert loaded.status_code == 200 and "Printer is broken" in fragment and "€7.50" in fragment
+    assert "<html" not in fragment
+    status, html, _ = manager.page(f"/manage/reports/ratings/list?from={today()}&to={today()}")
+    assert status == 200 and "Quick and kind" in html and "<html" in html
+    assert manager.page(f"/manage/reports/tickets/list?from={today()}")[0] == 404
     response = manager.request("GET", f"/manage/reports/tips/csv?from={today()}&to={today()}")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
     assert f'filename="tips-{today()}-{today()}.csv"' in response.headers["Content-Disposition"]
