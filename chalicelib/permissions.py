@@ -60,7 +60,6 @@ FUNCTIONS: dict[str, Access] = {
             "ratings": (GET, PUT, UPDATE, BATCH_GET),
             "ratings/index/by_company_rated": (QUERY,),
             "tip_funnel": (GET, UPDATE, BATCH_GET),
-            "tip_funnel/index/by_company_closed": (QUERY,),
             "customer_ratings": (GET, PUT, UPDATE, QUERY, BATCH_WRITE, BATCH_GET),
             "karma": (GET, DELETE, BATCH_GET),
             "badge_config": (GET, PUT, BATCH_GET),

@@ -130,12 +130,6 @@ class Rating(Model):
     by_company = RatingByCompany()
 
 
-class FunnelByClosed(GlobalSecondaryIndex["TicketFunnel"]):
-    Meta = index_meta("by_company_closed", AllProjection())
-    company_id = UnicodeAttribute(hash_key=True)
-    closed_at = UTCDateTimeAttribute(range_key=True)
-
-
 class TicketFunnel(Model):
     """One per ticket that entered the rating + tip funnel (closed on the customer's confirmation, or
     otherwise when the company sends the rating message for every close): the funnel's marks. Whether its
@@ -153,5 +147,3 @@ class TicketFunnel(Model):
     rated_at = UTCDateTimeAttribute(null=True)
     tip_clicked_at = UTCDateTimeAttribute(null=True)
     tip_paid_at = UTCDateTimeAttribute(null=True)
-
-    by_closed = FunnelByClosed()

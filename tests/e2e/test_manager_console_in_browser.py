@@ -178,6 +178,11 @@ def test_a_manager_runs_the_desk_from_the_console(local_stack: Any) -> None:
                 )
             check_page(page, f"report-{name}", "console")
 
+        # Without scripts the comments open as a page of their own.
+        page.goto(f"{local_stack.api_url}/manage/reports/ratings/list?{period}")
+        expect(page.locator("#comments")).to_be_visible()
+        check_page(page, "report-ratings-list", "console")
+
         # The tickets report's table as CSV: one row a day, the API's figures.
         page.goto(f"{local_stack.api_url}/manage/reports/tickets?{period}")
         with page.expect_download() as download:

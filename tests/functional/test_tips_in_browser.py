@@ -168,6 +168,9 @@ def test_a_customer_rates_and_tips_in_the_browser_and_the_managers_tips_report_s
             "tip_clicked": "1",
             "tip_paid": "1",
         }
+        # the list of tips loads on its own (into the page with htmx; here, whose links name the deployed
+        # base URL, as the page it also is)
+        assert report.goto(f"{api}/manage/reports/tips/list") is not None
         assert "Printer is broken" in report.locator("#tips").inner_text()
 
     tips = call("GET", f"/tips?ticket_id={opened['ticket_id']}", manager)["tips"]
