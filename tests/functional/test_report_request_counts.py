@@ -95,14 +95,14 @@ def _grow_history(seeded: Seeded, times: int) -> int:
 
 @pytest.fixture(scope="module")
 def seeded(client: Client, ticket_stream: StreamPump) -> Iterator[Seeded]:
-    plan = Plan(days=30, per_weekday=2, per_saturday=1, per_sunday=0, customers=25, seed=3)
+    plan = Plan(days=30, per_weekday=1, per_saturday=1, per_sunday=1, customers=20, seed=3)
     yield seed_month(name="Counting Desk", manager_email="mia@counting.test", drain=ticket_stream.drain, plan=plan)
 
 
 def test_report_pages_read_the_same_few_requests_with_ten_times_the_history(client: Client, seeded: Seeded) -> None:
     before: dict[str, Any] = {}
     month = _reads(client, seeded, before)
-    assert seeded.tickets >= 40 and before["api ratings"]["ratings"] > 5
+    assert seeded.tickets >= 25 and before["api ratings"]["ratings"] >= 5
     assert all(requests <= 3 for requests, _ in month.values()), month
     written = _grow_history(seeded, HISTORY)
     assert written > 500
