@@ -6,8 +6,13 @@ of the Lambda package.
 Each run starts a new interpreter with the environment a Lambda of the local stage gets (endpoints
 that nothing answers: importing must not call anything), alternating app and reference so both see
 the same noise; the ratio of the medians is what is reported. Byte-code caches are warmed first, as
-they are in a deployed package's import after the first. `-X importtime` of one more `import app`
-lists the modules that cost most of the difference.
+they are in a deployed package's import after the first.
+
+`import app` registers every route from a light table and imports a route's module on its first
+request (chalicelib/http/dispatch.py), so the first request of a cold container also pays for its
+route's module: measured the same way for the agents' ticket routes (`import app` then the module
+of take-next, replies and the rest), with `-X importtime` listing what that module brings beyond
+the reference.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMED = "import time; t = time.perf_counter(); {imports}; print(time.perf_counter() - t)"
 APP = "import app"
 REFERENCE = "import chalice, boto3"
+FIRST_REQUEST = "import app; import chalicelib.api.tickets"  # what the first ticket request adds to the cold start
 
 
 def lambda_environment() -> dict[str, str]:
@@ -50,7 +56,8 @@ def _time_import(imports: str, env: dict[str, str]) -> float:
 
 
 def import_costs(env: dict[str, str], top: int = 12) -> list[dict[str, Any]]:
-    """What `import app` loads beyond the reference, by top-level package and its own import time."""
+    """What `import app` with the ticket routes' module loads beyond the reference, by top-level package
+    and its own import time."""
 
     def self_times(imports: str) -> dict[str, int]:
         stderr = subprocess.run(
@@ -70,7 +77,7 @@ def import_costs(env: dict[str, str], top: int = 12) -> list[dict[str, Any]]:
             costs[package] = costs.get(package, 0) + int(parts[0])
         return costs
 
-    app, reference = self_times(APP), self_times(REFERENCE)
+    app, reference = self_times(FIRST_REQUEST), self_times(REFERENCE)
     extra = {name: round((us - reference.get(name, 0)) / 1000, 1) for name, us in app.items()}
     heaviest = sorted((name for name, ms in extra.items() if ms >= 1), key=lambda name: -extra[name])[:top]
     return [{"package": name, "ms": extra[name]} for name in heaviest]
@@ -88,19 +95,24 @@ def package_size() -> dict[str, Any]:
 
 def run(runs: int, with_package: bool) -> dict[str, Any]:
     env = lambda_environment()
-    _time_import(APP, env)  # warm byte-code caches
-    _time_import(REFERENCE, env)
-    app_times, reference_times = [], []
+    for imports in (APP, REFERENCE, FIRST_REQUEST):  # warm byte-code caches
+        _time_import(imports, env)
+    app_times, reference_times, first_times = [], [], []
     for _ in range(runs):
         app_times.append(_time_import(APP, env))
         reference_times.append(_time_import(REFERENCE, env))
+        first_times.append(_time_import(FIRST_REQUEST, env))
     app_median, reference_median = statistics.median(app_times), statistics.median(reference_times)
+    first_median = statistics.median(first_times)
     result: dict[str, Any] = {
         "runs": runs,
         "import_app_ms": round(app_median * 1000, 1),
         "import_chalice_boto3_ms": round(reference_median * 1000, 1),
         "ratio": round(app_median / reference_median, 2),
+        "first_ticket_request_imports_ms": round(first_median * 1000, 1),
+        "first_ticket_request_ratio": round(first_median / reference_median, 2),
         "heaviest_extra_imports": import_costs(env),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     if with_package:
         result.update(package_size())

@@ -2,8 +2,9 @@
 
 A company of 10 agents with 3,000 tickets a month. What each ticket brings (routes, stream records,
 e-mails) is listed in TICKET_MIX and MONTHLY_FIXED below, the assumptions in plain sight. Per route
-and function, the request units, the time outside the database and the log bytes come from
-bench/calls.py; the cold import from bench/coldstart.py. Free tiers are not counted.
+and function, the request units and the log bytes come from bench/calls.py, a route's own time from
+bench/apptime.py (a function's: its time outside the database in bench/calls.py); the cold import from
+bench/coldstart.py. Free tiers are not counted.
 """
 
 from __future__ import annotations
@@ -214,8 +215,14 @@ def _priced(
     return items, totals, log_gb
 
 
-def monthly_bill(calls: dict[str, Any], coldstart: dict[str, Any]) -> dict[str, Any]:
+def monthly_bill(
+    calls: dict[str, Any], coldstart: dict[str, Any], apptime: dict[str, Any] | None = None
+) -> dict[str, Any]:
     rows = {row["name"]: row for row in calls["rows"]}
+    replayed: dict[str, float] = {}  # a route's own time (bench/apptime.py), its dearest case
+    for measured in (apptime or {}).get("rows", []):
+        replayed[measured["route"]] = max(replayed.get(measured["route"], 0.0), measured["app_ms_median"])
+    rows = {name: {**row, "app_ms_median": replayed.get(name, row["app_ms_median"])} for name, row in rows.items()}
     volumes = {name: per_ticket * TICKETS_PER_MONTH for name, per_ticket in TICKET_MIX.items()}
     volumes.update(MONTHLY_FIXED)
     ui_volumes = {name: per_ticket * TICKETS_PER_MONTH for name, per_ticket in UI_TICKET_MIX.items()}

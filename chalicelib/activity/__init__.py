@@ -154,6 +154,25 @@ def raise_extreme(company_day: str, employee_id: str, name: str, value: float) -
     _KNOWN_AT_LEAST[known] = value  # written, or refused because the item already holds at least this
 
 
+def raise_actions(item: AgentDay | None, extremes: Mapping[str, float]) -> tuple[list[Action], Any]:
+    """For a transaction that has read the day's item: the actions raising the extremes it holds lower
+    (none for those it already holds as high), and the condition that it still does when written (else
+    the transaction fails and the caller reads again)."""
+    actions: list[Action] = []
+    condition: Any = None
+    for name, value in extremes.items():
+        if name not in EXTREMES:
+            raise ValueError(f"unknown activity extreme {name}")
+        attribute = getattr(AgentDay, name)
+        held = getattr(item, name, None) if item is not None else None
+        if held is not None and float(held) >= value:
+            continue
+        actions.append(attribute.set(value))
+        still = attribute.does_not_exist() if held is None else attribute == held
+        condition = still if condition is None else condition & still
+    return actions, condition
+
+
 def record(
     company_day: str,
     employee_id: str,

@@ -64,8 +64,7 @@ def get_levels(call: Call) -> LevelsOut:
     body=LevelsUpdate,
 )
 def put_levels(call: Call) -> LevelsOut:
-    config.set_levels(call.who, call.body)
-    return config.levels_view(config.load(call.who.company_id))
+    return config.levels_view(config.set_levels(call.who, call.body))
 
 
 @route(
@@ -80,6 +79,6 @@ def run_badges(call: Call) -> RunOut:
     return job.run_manual(call.who, call.body.date)
 
 
-@route("GET", "/leaderboard", summary="Badges, points and levels of the company's agents", tag=TAG)
+@route("GET", "/leaderboard", summary="Badges, points and levels of the company's agents", tag=TAG, company=("staff",))
 def get_leaderboard(call: Call) -> LeaderboardOut:
     return leaderboard.leaderboard(call.who)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
+from chalicelib.auth import company_of
 from chalicelib.clock import utcnow
-from chalicelib.companies import get as get_company
 from chalicelib.http.route import Call, route
 from chalicelib.karma import privacy, ratings
 from chalicelib.karma.privacy import ErasedOut, ExportOut, KarmaOut
@@ -62,10 +62,16 @@ def void_rating(call: Call, ticket_id: str, employee_id: str) -> CustomerRatingO
     return ratings.view(ratings.void(call.who, ticket_id, employee_id))
 
 
-@route("GET", "/tickets/{ticket_id}/customer-karma", summary="The karma of the ticket's customer", tag=TAG)
+@route(
+    "GET",
+    "/tickets/{ticket_id}/customer-karma",
+    summary="The karma of the ticket's customer",
+    tag=TAG,
+    company=("settings",),  # the company's karma thresholds
+)
 def ticket_customer_karma(call: Call, ticket_id: str) -> KarmaOut:
     ticket = service.get(call.who, ticket_id)
-    t = thresholds(get_company(call.who.company_id))
+    t = thresholds(company_of(call.who, "settings"))
     return privacy.karma_view(ticket.company_id, ticket.customer_id, utcnow(), t)
 
 

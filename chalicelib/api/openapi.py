@@ -5,6 +5,7 @@ fine off the cold path."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 import types
 import typing
@@ -171,6 +172,12 @@ def document(server_url: str | None = None) -> dict[str, Any]:
     return doc
 
 
+@functools.cache
+def _encoded() -> str:
+    """The document as sent: built and encoded once per container (it changes only with a deployment)."""
+    return json.dumps(document(), ensure_ascii=False)
+
+
 @route("GET", "/openapi.json", summary="This document", tag="Meta", auth="public")
-def openapi(call: Call) -> dict[str, Any]:
-    return document()
+def openapi(call: Call) -> Response:
+    return Response(body=_encoded(), status_code=200, headers={"Content-Type": JSON, "Cache-Control": "no-store"})

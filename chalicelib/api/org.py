@@ -62,9 +62,9 @@ def sign_up(call: Call) -> SignUpOut:
     }
 
 
-@route("GET", "/company", summary="The caller's company", tag=TAG)
+@route("GET", "/company", summary="The caller's company", tag=TAG, company=("settings",))
 def get_company(call: Call) -> CompanyOut:
-    return companies.view(companies.get(call.who.company_id), include_settings=call.who.is_manager)
+    return companies.view(auth.company_of(call.who, "settings"), include_settings=call.who.is_manager)
 
 
 @route(
@@ -74,9 +74,11 @@ def get_company(call: Call) -> CompanyOut:
     tag=TAG,
     role="manager",
     body=companies.SettingsPatch,
+    company=("settings",),
 )
 def patch_settings(call: Call) -> SettingsOut:
-    return companies.settings_view(companies.update_settings(call.who.company_id, call.body))
+    company = auth.company_of(call.who, "settings")
+    return companies.settings_view(companies.update_settings(call.who.company_id, call.body, company))
 
 
 @route(
@@ -111,9 +113,11 @@ def get_employee(call: Call, employee_id: str) -> EmployeeOut:
     tag=TAG,
     role="manager",
     body=employees.EmployeePatch,
+    company=("staff",),
 )
 def patch_employee(call: Call, employee_id: str) -> EmployeeOut:
-    return employees.view(employees.update(call.who.company_id, employee_id, call.body))
+    company = auth.company_of(call.who, "staff")
+    return employees.view(employees.update(call.who.company_id, employee_id, call.body, company))
 
 
 @route(
@@ -122,9 +126,12 @@ def patch_employee(call: Call, employee_id: str) -> EmployeeOut:
     summary="Deactivate an employee and revoke their tokens",
     tag=TAG,
     role="manager",
+    company=("staff",),
 )
 def deactivate_employee(call: Call, employee_id: str) -> EmployeeOut:
-    return employees.view(employees.deactivate(call.who.company_id, employee_id, by=call.who.employee_id))
+    who = call.who
+    company = auth.company_of(who, "staff")
+    return employees.view(employees.deactivate(who.company_id, employee_id, by=who.employee_id, company=company))
 
 
 @route(
@@ -135,6 +142,7 @@ def deactivate_employee(call: Call, employee_id: str) -> EmployeeOut:
     role="manager",
     status=201,
     content_types=["application/json", "text/plain"],
+    company=("staff",),
 )
 def issue_token(call: Call, employee_id: str) -> NewTokenOut:
     token, meta = employees.issue_token(call.who, employee_id)
@@ -143,8 +151,8 @@ def issue_token(call: Call, employee_id: str) -> NewTokenOut:
 
 @route("GET", "/employees/{employee_id}/tokens", summary="An employee's tokens (ids only)", tag=TAG, role="manager")
 def list_tokens(call: Call, employee_id: str) -> TokensOut:
-    employees.get(call.who.company_id, employee_id)
-    records = auth.tokens_of(call.who.company_id, employee_id)
+    employee = employees.get(call.who.company_id, employee_id)  # NotFound for a stranger
+    records = auth.tokens_of(call.who.company_id, employee_id) if employee.active else []  # theirs no longer work
     return {"tokens": [{"token_id": r.token_id, "created_at": r.created_at.isoformat()} for r in records]}
 
 
@@ -155,7 +163,7 @@ def revoke_token(call: Call, employee_id: str, token_id: str) -> None:
 
 @route("GET", "/me", summary="The caller", tag=TAG)
 def me(call: Call) -> EmployeeOut:
-    return employees.view(employees.get(call.who.company_id, call.who.employee_id))
+    return employees.view(auth.employee_of(call.who))
 
 
 @route(

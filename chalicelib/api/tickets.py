@@ -142,6 +142,7 @@ def intake_preflight(call: Call, intake_key: str) -> None:
     summary="Take the next ticket (FIFO within your queues)",
     tag=TAG,
     content_types=["application/json", "text/plain"],
+    company=("staff", "loads"),  # who is on duty and agents' loads, for karma-aware order
 )
 def take_next(call: Call) -> TicketOut | None:
     ticket = service.take(call.who)
@@ -203,6 +204,7 @@ def reply(call: Call, ticket_id: str) -> ReplyOut:
     summary="Transfer to an agent, a department or a tier",
     tag=TAG,
     body=Transfer,
+    company=("staff",),  # whether the agent transferred to may receive tickets now
 )
 def transfer(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.transfer(call.who, ticket_id, call.body), utcnow())

@@ -12,6 +12,7 @@ from chalicelib.tips import accounts, analytics, customer, webhooks
 from chalicelib.tips.accounts import AccountOut
 from chalicelib.tips.analytics import SummaryOut, TipPageOut
 from chalicelib.tips.customer import RatingOut
+from chalicelib.tips.models import COMPANY
 from chalicelib.tips.webhooks import WebhookOut
 
 TAG = "Tips"
@@ -44,12 +45,12 @@ def partner_webhook(call: Call) -> WebhookOut:
 
 @route("GET", "/tips/status", summary="Tips set-up of the company and its employees", tag=TAG)
 def tip_status(call: Call) -> TipStatusOut:
-    company_id = call.who.company_id
-    employees = accounts.employee_accounts(company_id)
+    found = accounts.all_accounts(call.who.company_id)  # the company's and its employees': one Query
+    employees = [a for a in found if a.subject != COMPANY]
     if not call.who.is_manager:
         employees = [a for a in employees if a.subject == f"emp#{call.who.employee_id}"]
     return {
-        "company": accounts.account_view(accounts.company_account(company_id)),
+        "company": accounts.account_view(next((a for a in found if a.subject == COMPANY), None)),
         "employees": [accounts.account_view(a) for a in employees],
     }
 
@@ -84,6 +85,7 @@ def company_opt_out(call: Call) -> AccountOut:
     summary="Opt an employee in (manager or self)",
     tag=TAG,
     content_types=NO_BODY,
+    company=("staff",),
 )
 def employee_opt_in(call: Call, employee_id: str) -> AccountOut:
     return accounts.account_view(accounts.opt_in_employee(call.who, employee_id))
@@ -95,6 +97,7 @@ def employee_opt_in(call: Call, employee_id: str) -> AccountOut:
     summary="Opt an employee out (manager or self)",
     tag=TAG,
     content_types=NO_BODY,
+    company=("staff",),
 )
 def employee_opt_out(call: Call, employee_id: str) -> AccountOut:
     return accounts.account_view(accounts.opt_out_employee(call.who, employee_id))
@@ -127,12 +130,22 @@ def list_tips(call: Call) -> TipPageOut:
     tag=TAG,
     role="manager",
     query=PERIOD,
+    company=("staff",),
 )
 def tip_summary(call: Call) -> SummaryOut:
     return analytics.summary(call.who, call.query)
 
 
-@route("GET", "/tips/export.csv", summary="Tips as CSV", tag=TAG, role="manager", query=PERIOD, produces=CSV)
+@route(
+    "GET",
+    "/tips/export.csv",
+    summary="Tips as CSV",
+    tag=TAG,
+    role="manager",
+    query=PERIOD,
+    produces=CSV,
+    company=("staff",),
+)
 def tips_csv(call: Call) -> Response:
     body = analytics.tips_csv(call.who, call.query)
     return Response(
@@ -153,6 +166,7 @@ def tips_csv(call: Call) -> Response:
     tag=TAG,
     role="manager",
     content_types=NO_BODY,
+    company=("loads",),  # the rating is taken back from the employee's routing load
 )
 def void_rating(call: Call, ticket_id: str) -> RatingOut:
     return customer.rating_view(customer.void_rating(call.who, ticket_id))

@@ -39,11 +39,16 @@ class Settings:
         return compile_levels(self.levels)
 
 
+def blank(company_id: str) -> BadgeConfig:
+    """The config of a company that changed nothing yet (unsaved): the defaults."""
+    return BadgeConfig(company_id, overrides={}, custom=[], levels=None, version=0)
+
+
 def _read(company_id: str) -> BadgeConfig:
     try:
         return BadgeConfig.get(company_id, consistent_read=True)
     except BadgeConfig.DoesNotExist:
-        return BadgeConfig(company_id, overrides={}, custom=[], levels=None, version=0)
+        return blank(company_id)
 
 
 def settings_of(config: BadgeConfig) -> Settings:
@@ -100,14 +105,15 @@ def add_badge(principal: Principal, badge: NewBadge) -> Rule:
     return next(rule for rule in settings.rules if rule.key == badge.key)
 
 
-def set_levels(principal: Principal, update: LevelsUpdate) -> list[dict[str, str]]:
+def set_levels(principal: Principal, update: LevelsUpdate) -> Settings:
+    """Replace the level formulas; the settings as saved."""
     levels = update.as_data()
     compile_levels(levels)  # a bad formula is refused here, before anything is written
 
     def edit(config: BadgeConfig) -> None:
         config.levels = levels
 
-    return _change(principal.company_id, edit).levels
+    return _change(principal.company_id, edit)
 
 
 class RulesOut(TypedDict):

@@ -2,7 +2,9 @@
 
 Agents of a company see each other's badges (held now and won over time); points, level, figures
 and totals are shown to managers for everyone and to an agent for themselves only.
-Reads: employees, holders and standings of the company (one Query each) and its config.
+Reads: the company's badge holders (one Query), then its config and the standings of its active
+employees (one BatchGetItem); who the employees are comes from the company's staff directory, read
+with the caller's credential.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib.auth import Principal
-from chalicelib.badges.config import load
-from chalicelib.badges.models import HOLDER, BadgeRecord, Standing
-from chalicelib.db.models import Employee
+from chalicelib.auth import Principal, company_of
+from chalicelib.badges.config import blank, settings_of
+from chalicelib.badges.models import HOLDER, BadgeConfig, BadgeRecord, Standing
+from chalicelib.db.base import get_many
+from chalicelib.employees import staff
 from chalicelib.pages import render
 
 
@@ -43,26 +46,27 @@ class LeaderboardOut(TypedDict):
 
 def leaderboard(principal: Principal) -> LeaderboardOut:
     company_id = principal.company_id
-    settings = load(company_id)
+    employees = {e: v for e, v in staff.entries(company_of(principal, "staff")).items() if v.get("active")}
+    held = list(BadgeRecord.query(company_id, BadgeRecord.record.startswith(HOLDER)))
+    config, *found = get_many(
+        [(BadgeConfig, company_id, None), *((Standing, company_id, e) for e in sorted(employees))],
+        consistent_read=True,
+    )
+    settings = settings_of(config or blank(company_id))
+    standings = {s.employee_id: s for s in found if s is not None}
     rules = {rule.key: rule for rule in settings.rules}
-    employees = {e.employee_id: e for e in Employee.query(company_id) if e.active}
-    standings = {s.employee_id: s for s in Standing.query(company_id)}
-    holders = [
-        h
-        for h in BadgeRecord.query(company_id, BadgeRecord.record.startswith(HOLDER))
-        if h.employee_id in employees and h.badge in rules and rules[str(h.badge)].enabled
-    ]
+    holders = [h for h in held if h.employee_id in employees and h.badge in rules and rules[str(h.badge)].enabled]
     level_names = [level["name"] for level in settings.levels]
     rows = []
     for employee_id, employee in employees.items():
         standing = standings.get(employee_id)
-        if employee.role != "agent" and standing is None:
+        if employee["role"] != "agent" and standing is None:
             continue  # managers appear once they have activity
         sees_all = principal.is_manager or employee_id == principal.employee_id
         won = {k: int(v) for k, v in dict(standing.badges_won if standing else {}).items() if k in rules}
         row: dict[str, Any] = {
             "employee_id": employee_id,
-            "name": employee.name,
+            "name": employee["name"],
             "current_badges": sorted(
                 (_badge(h, rules, sees_all) for h in holders if h.employee_id == employee_id),
                 key=lambda b: (not b["positive"], b["name"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from typing import (
     Annotated,
@@ -76,12 +77,13 @@ class SignUpResult:
 def sign_up(request: SignUp, *, with_token: bool = True) -> SignUpResult:
     """The company, its first manager and (for the JSON sign-up) the manager's API token ("" without)."""
     now = utcnow()
+    company_id = new_id("co")
     company = Company(
-        new_id("co"),
+        company_id,
         name=request.name,
         timezone=request.timezone,
         currency=request.currency,
-        intake_key=new_id("in"),
+        intake_key=new_intake_key(company_id),
         settings=CompanySettings(),
         created_at=now,
         directory=DIRECTORY,
@@ -99,10 +101,13 @@ def sign_up(request: SignUp, *, with_token: bool = True) -> SignUpResult:
         active=True,
         created_at=now,
     )
-    token, token_record = auth.new_token(company.company_id, manager.employee_id, auth.MANAGER, company.timezone, now)
+    token, token_record = auth.new_token(company.company_id, manager.employee_id, now)
+    from chalicelib.employees import staff
     from chalicelib.inbound import addresses  # the company's e-mail address on the inbound domain
 
     company.inbound_handle = addresses.new_handle(request.name)
+    company.staff = {manager.employee_id: staff.entry(manager)}
+    company.loads = {manager.employee_id: {}}
     with transaction() as tx:
         tx.save(
             addresses.desk_record(company, company.inbound_handle, now),
@@ -122,16 +127,39 @@ def get(company_id: str) -> Company:
         raise NotFound("Company") from None
 
 
-def by_intake_key(intake_key: str) -> Company:
-    if len(intake_key) > 80:
+def new_intake_key(company_id: str) -> str:
+    """The key customers' forms post to: it names the company (so intake reads the company with the
+    customer, in one BatchGetItem) and carries 128 random bits, compared with the stored key."""
+    return f"{company_id}.{new_id('in')}"
+
+
+def named_in_intake_key(intake_key: str) -> str | None:
+    """The company id an intake key names (None for a malformed key)."""
+    company_id, dot, rest = intake_key.partition(".")
+    return company_id if dot and company_id and rest and len(intake_key) <= 80 else None
+
+
+def matches_intake_key(company: Company | None, intake_key: str) -> Company:
+    """The company, if `intake_key` is its current key; NotFound otherwise."""
+    if company is None or not hmac.compare_digest(company.intake_key.encode(), intake_key.encode()):
         raise NotFound("Company")
-    for company in Company.by_intake_key.query(intake_key, limit=1):
-        return company
-    raise NotFound("Company")
+    return company
 
 
-def update_settings(company_id: str, patch: SettingsPatch) -> Company:
-    company = get(company_id)
+def by_intake_key(intake_key: str) -> Company:
+    company_id = named_in_intake_key(intake_key)
+    if company_id is None:
+        raise NotFound("Company")
+    try:
+        company = Company.get(company_id)
+    except Company.DoesNotExist:
+        company = None
+    return matches_intake_key(company, intake_key)
+
+
+def update_settings(company_id: str, patch: SettingsPatch, company: Company | None = None) -> Company:
+    """`company`: the item as the caller read it (authentication does): checked against, then updated."""
+    company = company or get(company_id)
     changes = patch.model_dump(exclude_unset=True)
     target = changes.get("sla_target_minutes", company.settings.sla_target_minutes)
     limit = changes.get("sla_limit_minutes", company.settings.sla_limit_minutes)

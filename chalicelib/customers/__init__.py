@@ -28,16 +28,22 @@ def find_or_new(
         return Customer.get(company_id, customer_id), False
     except Customer.DoesNotExist:
         pass
-    customer = Customer(
+    return new(company_id, name=name, email=email, locale=locale, telegram_chat_id=telegram_chat_id, now=now), True
+
+
+def new(
+    company_id: str, *, name: str, email: str, locale: str, telegram_chat_id: str | None, now: datetime
+) -> Customer:
+    """A new customer (unsaved), keyed by their e-mail."""
+    return Customer(
         company_id,
-        customer_id,
+        customer_id_for(company_id, email),
         name=name,
         email=email.strip().lower(),
         locale=locale,
         telegram_chat_id=telegram_chat_id,
         created_at=now,
     )
-    return customer, True
 
 
 def get(company_id: str, customer_id: str) -> Customer:

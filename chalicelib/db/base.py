@@ -7,6 +7,7 @@ taken from settings at import time; on Lambda and in the local stack the environ
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -47,24 +48,51 @@ def connection() -> Connection:
     return Connection(region=settings.region, host=settings.dynamodb_endpoint)
 
 
-def get_many(keys: list[tuple[type[Model], Any, Any]], consistent_read: bool = False) -> list[Any]:
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem (DynamoDB's limit)
+
+
+@functools.cache
+def _key_attributes(model: type[Model]) -> tuple[Any, ...]:
+    """The model's hash key attribute, then its range key attribute if it has one."""
+    found = [model._hash_key_attribute(), model._range_key_attribute()]
+    return tuple(attribute for attribute in found if attribute is not None)
+
+
+def get_many(
+    keys: list[tuple[type[Model], Any, Any]],
+    consistent_read: bool = False,
+    attributes: Mapping[type[Model], Sequence[str]] | None = None,
+) -> list[Any]:
     """Several items of several tables in one BatchGetItem: `(Model, hash_key, range_key or None)`
-    each (at most 100, DynamoDB's limit); returns the models in the same order, None where an item
-    does not exist."""
-    if len(keys) > 100:
-        raise ValueError("BatchGetItem takes at most 100 keys")
+    each; returns the models in the same order, None where an item does not exist. `attributes`: for
+    a model, only these attributes are read (its keys always are). More than 100 keys take one
+    request per 100."""
+    if len(keys) > BATCH_GET_LIMIT:
+        return [
+            found
+            for start in range(0, len(keys), BATCH_GET_LIMIT)
+            for found in get_many(keys[start : start + BATCH_GET_LIMIT], consistent_read, attributes)
+        ]
     names: dict[str, list[str]] = {}
     wanted: list[tuple[str, dict[str, Any]]] = []
     for model, hash_key, range_key in keys:
         table = model.Meta.table_name
-        names[table] = [k["AttributeName"] for k in model._get_schema()["key_schema"]]
-        item = (model(hash_key, range_key) if range_key is not None else model(hash_key)).serialize(null_check=False)
-        wanted.append((table, {name: item[name] for name in names[table]}))
+        key_attributes = _key_attributes(model)
+        names[table] = [attribute.attr_name for attribute in key_attributes]
+        values = (hash_key, range_key)
+        key = {a.attr_name: {a.attr_type: a.serialize(v)} for a, v in zip(key_attributes, values, strict=False)}
+        wanted.append((table, key))
     request: dict[str, Any] = {}
     for table, key in wanted:
         entry = request.setdefault(table, {"Keys": [], "ConsistentRead": consistent_read})
         if key not in entry["Keys"]:
             entry["Keys"].append(key)
+    for model, names_read in (attributes or {}).items():
+        entry = request.get(model.Meta.table_name)
+        if entry is not None:
+            read = dict.fromkeys([*names[model.Meta.table_name], *names_read])
+            entry["ProjectionExpression"] = ", ".join(f"#a{n}" for n in range(len(read)))
+            entry["ExpressionAttributeNames"] = {f"#a{n}": name for n, name in enumerate(read)}
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for _attempt in range(5):  # DynamoDB may leave keys unprocessed under load: ask again for those
         answer = connection().client.batch_get_item(RequestItems=request)

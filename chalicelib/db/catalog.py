@@ -19,7 +19,7 @@ from chalicelib.ratelimit import RateCounter
 from chalicelib.search import SearchTerm
 from chalicelib.sessions.models import Session
 from chalicelib.signin.models import LimitCounter, SignInLink
-from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
+from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, TipDay, WebhookReceipt
 
 ALL_MODELS: tuple[type[Model], ...] = (
     Company,
@@ -38,6 +38,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     Tip,
     Rating,
     TicketFunnel,
+    TipDay,
     Suppression,
     OutboxMessage,
     RateCounter,

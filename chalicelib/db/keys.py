@@ -28,9 +28,16 @@ def ticket(company_id: str, ticket_id: str) -> str:
     return _join(company_id, ticket_id)
 
 
-def queue(company_id: str, tier: int, department: str | None) -> str:
-    """A waiting ticket's queue: FIFO per company, tier and department."""
-    return _join(company_id, f"t{int(tier)}", department or GENERAL)
+def queue_of(tier: int, department: str | None) -> str:
+    """A waiting ticket's queue within its company: its tier and department (the pulse's channel names)."""
+    return _join(f"t{int(tier)}", department or GENERAL)
+
+
+def queue(company_id: str, tier: int | None = None, department: str | None = None) -> str:
+    """The key every waiting ticket of a company carries: one index partition per company, so take-next
+    reads all the queues an agent serves or helps in one Query. A ticket's queue proper (its tier and
+    department) is on the ticket; `tier` and `department` are accepted for callers that name them."""
+    return _join(company_id, "waiting")
 
 
 def company_day(company_id: str, day: date) -> str:

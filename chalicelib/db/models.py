@@ -6,6 +6,8 @@ key that embeds it), so a lookup with the caller's company cannot reach another 
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -42,11 +44,6 @@ class CompanySettings(MapAttribute[str, object]):
     cors_origins = ListAttribute[str](default=list)
 
 
-class CompanyByIntakeKey(GlobalSecondaryIndex["Company"]):
-    Meta = index_meta("by_intake_key", AllProjection())
-    intake_key = UnicodeAttribute(hash_key=True)
-
-
 # Every company carries `directory = DIRECTORY`, so jobs that visit every company (the daily badge
 # job) find them with a Query on this index, never a Scan.
 DIRECTORY = "companies"
@@ -65,14 +62,18 @@ class Company(Model):
     name = UnicodeAttribute()
     timezone = UnicodeAttribute()
     currency = UnicodeAttribute()
-    intake_key = UnicodeAttribute()
+    intake_key = UnicodeAttribute()  # names the company: <company_id>.<random> (chalicelib/companies)
     settings = CompanySettings(default=CompanySettings)
     created_at = UTCDateTimeAttribute()
     directory = UnicodeAttribute(null=True)
     # E-mail in: the company's address is <inbound_handle>@<inbound domain> (chalicelib/inbound/addresses.py)
     inbound_handle = UnicodeAttribute(null=True)
+    # The staff directory (chalicelib/employees/staff.py): employee id -> name, role, tier, departments,
+    # status, active; and each employee's routing load over the last days. Both are read only by the
+    # routes that use them (a route declares it; authentication reads the company with or without them).
+    staff = MapAttribute[str, Any](default=dict)
+    loads = MapAttribute[str, Any](default=dict)
 
-    by_intake_key = CompanyByIntakeKey()
     by_directory = CompanyDirectory()
 
 
@@ -106,12 +107,15 @@ class Employee(Model):
 
 
 class TokenByEmployee(GlobalSecondaryIndex["ApiToken"]):
-    Meta = index_meta("by_employee", KeysOnlyProjection())
+    """An employee's tokens, listed and revoked by their public id (one Query, no read per token)."""
+
+    Meta = index_meta("by_employee", IncludeProjection(["token_id", "created_at"]))
     employee_key = UnicodeAttribute(hash_key=True)  # company_id#employee_id
 
 
 class ApiToken(Model):
-    """An API token, stored only as its SHA-256 hash. Role is copied here so auth is one read."""
+    """An API token, stored only as its SHA-256 hash. Authentication reads it together with the employee
+    and the company it names (chalicelib/auth), so nothing about the employee is copied here."""
 
     Meta = table_meta("api_tokens")
 
@@ -120,8 +124,6 @@ class ApiToken(Model):
     company_id = UnicodeAttribute()
     employee_id = UnicodeAttribute()
     employee_key = UnicodeAttribute()
-    role = UnicodeAttribute()
-    timezone = UnicodeAttribute(default="UTC")  # the company's; never changes after sign-up
     created_at = UTCDateTimeAttribute()
 
     by_employee = TokenByEmployee()

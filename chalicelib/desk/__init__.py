@@ -13,7 +13,8 @@ from chalicelib.auth import Principal
 from chalicelib.db import keys
 from chalicelib.db.base import get_many
 from chalicelib.db.models import Company, Customer, Employee, LifecycleEvent, Message, Ticket
-from chalicelib.routing import GENERAL, queue_key
+from chalicelib.routing import GENERAL
+from chalicelib.routing import waiting as waiting_tickets
 from chalicelib.tickets import service, sla
 
 OPEN_MINE = ("assigned", "resolved")
@@ -33,11 +34,14 @@ class QueueFigures:
 
 
 def queues_of(employee: Employee, now: datetime) -> list[QueueFigures]:
-    """One Query per queue the agent serves (the general queue of their tier and their departments')."""
+    """The queues the agent serves (the general queue of their tier and their departments'), from one
+    Query of the company's waiting tickets (chalicelib/routing)."""
     figures = []
+    every = waiting_tickets(employee.company_id)
     for department in [GENERAL, *sorted(employee.departments or [])]:
-        key = queue_key(employee.company_id, int(employee.tier), department)
-        waiting = list(Ticket.queue.query(key, scan_index_forward=True, limit=QUEUE_READ))
+        waiting = [t for t in every if int(t.tier) == int(employee.tier) and (t.department or GENERAL) == department][
+            :QUEUE_READ
+        ]
         unanswered = [t.sla_target_at for t in waiting if t.first_reply_at is None]
         figures.append(
             QueueFigures(

@@ -42,7 +42,7 @@ class News:
 
 
 def queue_channel(tier: int, department: str | None) -> str:
-    return "q#" + keys.queue("", tier, department).lstrip(keys.SEPARATOR)
+    return "q#" + keys.queue_of(tier, department)
 
 
 def agent_channel(employee_id: str) -> str:

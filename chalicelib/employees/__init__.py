@@ -9,12 +9,13 @@ from pydantic import Field
 from pynamodb.exceptions import UpdateError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib import activity, auth, sessions
+from chalicelib import activity, auth
 from chalicelib.clock import iso, split_by_local_day, utcnow
 from chalicelib.db import paging
 from chalicelib.db.base import is_condition_failure, transaction
-from chalicelib.db.models import Employee
+from chalicelib.db.models import Company, Employee
 from chalicelib.db.paging import PageOf
+from chalicelib.employees import staff
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug, Tier
@@ -61,13 +62,12 @@ def create(principal: auth.Principal, request: NewEmployee, *, with_token: bool 
         active=True,
         created_at=now,
     )
-    if not with_token:
-        employee.save(condition=Employee.employee_id.does_not_exist())
-        return employee, ""
-    token, token_record = auth.new_token(company_id, employee.employee_id, request.role, principal.timezone, now)
-    with transaction() as tx:
+    token, token_record = auth.new_token(company_id, employee.employee_id, now) if with_token else ("", None)
+    with transaction() as tx:  # the employee, their entry in the company's staff directory, their token
         tx.save(employee, condition=Employee.employee_id.does_not_exist())
-        tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
+        tx.update(Company(company_id), actions=staff.added(employee), condition=Company.company_id.exists())
+        if token_record is not None:
+            tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
     return employee, token
 
 
@@ -91,48 +91,68 @@ def page(company_id: str, limit: int, cursor: str | None) -> PageOf[Employee]:
     return paging.page(f"employees:{company_id}", cursor, limit, run)
 
 
-def update(company_id: str, employee_id: str, patch: EmployeePatch) -> Employee:
-    employee = get(company_id, employee_id)
+def _write(
+    company_id: str, employee_id: str, changes: dict[str, Any], condition: Any, company: Company | None
+) -> Employee:
+    """Change the employee and their staff entry in one transaction; the employee as written.
+
+    Tokens and sessions carry nothing to update: authentication reads the employee with them, so the
+    change (a role, a tier, a deactivation) counts from their next request. `company`: the company item
+    the caller has (its staff directory tells an unknown employee without a read)."""
+    if len(employee_id) > 80 or (company is not None and employee_id not in staff.entries(company)):
+        raise NotFound("Employee")
+    if company is None:
+        get(company_id, employee_id)
+    employee = Employee(company_id, employee_id)
+    try:
+        with transaction() as tx:
+            tx.update(employee, actions=[getattr(Employee, n).set(v) for n, v in changes.items()], condition=condition)
+            tx.update(Company(company_id), actions=staff.changed(employee_id, **changes))
+    except Exception as error:
+        if is_condition_failure(error):
+            get(company_id, employee_id)  # NotFound when there is no such employee
+            raise Conflict("The employee is deactivated.", "employee-inactive") from None
+        raise
+    return get(company_id, employee_id)
+
+
+def update(company_id: str, employee_id: str, patch: EmployeePatch, company: Company | None = None) -> Employee:
     changes = patch.model_dump(exclude_unset=True, exclude_none=True)
     if "departments" in changes:
         changes["departments"] = sorted(set(changes["departments"]))
-    actions = [getattr(Employee, name).set(value) for name, value in changes.items()]
-    try:
-        employee.update(actions=actions, condition=Employee.active == True)  # noqa: E712
-    except UpdateError as error:
-        if is_condition_failure(error):
-            raise Conflict("The employee is deactivated.", "employee-inactive") from None
-        raise
-    if "role" in changes:
-        auth.set_role(company_id, employee_id, changes["role"])
-    if {"role", "tier", "departments"} & set(changes):
-        sessions.copy_employee(get(company_id, employee_id))
-    return employee
+    if not changes:
+        return get(company_id, employee_id)
+    return _write(company_id, employee_id, changes, Employee.active == True, company)  # noqa: E712
 
 
 def set_locale(company_id: str, employee_id: str, locale: str) -> Employee:
-    """The language of the employee's pages; their open sessions switch at once."""
-    employee = get(company_id, employee_id)
-    employee.update(actions=[Employee.locale.set(locale)], condition=Employee.active == True)  # noqa: E712
-    sessions.copy_employee(employee)
+    """The language of the employee's pages; their open sessions read it with the employee (at once)."""
+    employee = Employee(company_id, employee_id)
+    try:
+        employee.update(actions=[Employee.locale.set(locale)], condition=Employee.active == True)  # noqa: E712
+    except UpdateError as error:
+        if is_condition_failure(error):
+            raise NotFound("Employee") from None
+        raise
     return employee
 
 
-def deactivate(company_id: str, employee_id: str, *, by: str) -> Employee:
+def deactivate(company_id: str, employee_id: str, *, by: str, company: Company | None = None) -> Employee:
+    """The employee's tokens and sessions stop working at once (they are read with the employee); the
+    token records go when next tried, the sessions when they expire."""
     if employee_id == by:
         raise Conflict("You cannot deactivate yourself.")
-    employee = get(company_id, employee_id)
-    employee.update(actions=[Employee.active.set(False), Employee.status.set("offline")])
-    auth.revoke_all(company_id, employee_id)
-    sessions.revoke_all(company_id, employee_id)  # signed-in browsers lose access at once, like tokens
-    return employee
+    changes = {"active": False, "status": "offline"}
+    return _write(company_id, employee_id, changes, Employee.employee_id.exists(), company)
 
 
 def issue_token(principal: auth.Principal, employee_id: str) -> tuple[str, dict[str, Any]]:
-    employee = get(principal.company_id, employee_id)
-    if not employee.active:
+    listed = staff.entries(auth.company_of(principal, "staff")).get(employee_id)
+    if listed is None:
+        get(principal.company_id, employee_id)  # NotFound, or an employee the directory lacks
+    elif not listed.get("active"):
         raise Conflict("The employee is deactivated.")
-    token, record = auth.new_token(principal.company_id, employee_id, employee.role, principal.timezone, utcnow())
+    token, record = auth.new_token(principal.company_id, employee_id, utcnow())
     record.save(condition=auth.ApiToken.token_hash.does_not_exist())
     return token, {"token_id": record.token_id, "created_at": iso(record.created_at)}
 
@@ -145,7 +165,7 @@ def change_status(principal: auth.Principal, status: str, now: datetime | None =
     """
     now = now or utcnow()
     company_id, employee_id, timezone = principal.company_id, principal.employee_id, principal.timezone
-    employee = get(company_id, employee_id)
+    employee = auth.employee_of(principal)
     if employee.status == status:
         return employee
     previous, since = employee.status, employee.status_since
@@ -169,6 +189,7 @@ def change_status(principal: auth.Principal, status: str, now: datetime | None =
             )
             for key, counters in list(counters_by_day.items())[-90:]:
                 tx.update(activity.AgentDay(key, employee_id), actions=activity.counter_actions(counters))
+            tx.update(Company(company_id), actions=staff.changed(employee_id, status=status))
     except Exception as error:
         if is_condition_failure(error):
             raise Conflict("Your status was changed at the same moment; try again.") from None

@@ -73,18 +73,21 @@ def _public(call: Call) -> Identity:
 def _bearer(call: Call) -> Identity:
     from chalicelib.auth import authenticate
 
-    return Identity(principal=authenticate(call.request.headers.get("authorization")))
+    return Identity(principal=authenticate(call.request.headers.get("authorization"), call.endpoint.company))
 
 
 def _session(call: Call) -> Identity:
     from chalicelib import sessions
 
-    opened = sessions.find(read_cookie(call.request.headers.get("cookie"), session_cookie_name()))
+    # Only a page read records the visit; a form post is followed by the page it redirects to.
+    touch = call.request.method not in UNSAFE_METHODS
+    secret = read_cookie(call.request.headers.get("cookie"), session_cookie_name())
+    opened = sessions.find(secret, touch=touch, parts=call.endpoint.company)
     if call.request.method in UNSAFE_METHODS:
         sent = call.request.headers.get(CSRF_HEADER) or _form_token(call)
         if not sessions.csrf_matches(opened.secret, sent):
             raise Forbidden("This form has expired or did not come from this site. Reload the page and try again.")
-    return Identity(principal=opened.principal, session=opened, locale=opened.record.locale)
+    return Identity(principal=opened.principal, session=opened, locale=opened.locale)
 
 
 def _form_token(call: Call) -> str | None:

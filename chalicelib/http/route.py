@@ -220,6 +220,7 @@ class Endpoint:
     responses: Mapping[int, str] = field(default_factory=dict)
     # extra headers for every answer of the route, errors included (CORS: a browser reads neither without)
     cors: Callable[[Call], Mapping[str, str]] | None = None
+    company: tuple[str, ...] = ()  # parts of the caller's company item the view uses (chalicelib/auth)
 
     def handle(self, request: Request, path_params: Mapping[str, str]) -> Response:
         call = Call(self, request, path_params)
@@ -334,10 +335,14 @@ def route(
     errors: ErrorStyle | None = None,
     responses: Mapping[int, str] | None = None,
     cors: Callable[[Call], Mapping[str, str]] | None = None,
+    company: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the decorated view as `method path`. `auth` names a registered authenticator ("public",
     "bearer", "session", "link" with the link's purpose in `link`); `role` applies to employees. Errors are
-    problem+json unless the route produces HTML for people (`errors="page"`)."""
+    problem+json unless the route produces HTML for people (`errors="page"`). `company`: the parts of
+    the caller's company item the view uses ("staff", "loads"), read with the credential."""
+    if set(company) - {"staff", "loads", "settings"}:
+        raise ValueError(f"{method} {path}: unknown company parts {company}")
     if auth == "link" and not link:
         raise ValueError(f"{method} {path}: a link route names its link's purpose")
     if auth in ("public", "link"):
@@ -365,6 +370,7 @@ def route(
             style,
             dict(responses or {}),
             cors,
+            tuple(company),
         )
         if ENDPOINTS.setdefault((method, path), endpoint) is not endpoint:
             raise ValueError(f"{method} {path} is declared twice")

@@ -103,13 +103,13 @@ class ErasedOut(TypedDict):
 
 def karma_view(company_id: str, customer_id: str, now: datetime, t: policy.Thresholds) -> KarmaOut:
     """What employees may see of a customer's karma (never customers)."""
-    scores = current_scores(company_id, customer_id, now)
-    shown = scores or Scores(3.0, 3.0, 0)
     try:
-        stored = Karma.get(company_id, customer_id)
-        voided, last = int(stored.voided or 0), iso(stored.last_rated_at)
+        stored: Karma | None = Karma.get(company_id, customer_id)
     except Karma.DoesNotExist:
-        voided, last = 0, None
+        stored = None
+    scores = current_scores(company_id, customer_id, now, stored)
+    shown = scores or Scores(3.0, 3.0, 0)
+    voided, last = (int(stored.voided or 0), iso(stored.last_rated_at)) if stored else (0, None)
     return {
         "customer_id": customer_id,
         "literacy": shown.literacy,

@@ -96,50 +96,60 @@ def _load(ticket: Ticket, employee_id: str) -> CustomerRating:
         raise NotFound("Rating") from None
 
 
-def _update(rating: CustomerRating, actions: list[Any], now: datetime) -> CustomerRating:
-    """Apply a change conditional on the version that was read; a concurrent change makes it a 409."""
+def _update(
+    ticket: Ticket, employee_id: str, actions: list[Any], condition: Any, now: datetime
+) -> CustomerRating | None:
+    """Apply a change to the rating of `employee_id` on the ticket's customer if `condition` holds,
+    without reading it first (one request); the rating as written, or None when the condition failed."""
+    if len(employee_id) > 80:
+        raise NotFound("Rating")
+    rating = CustomerRating(
+        customer_key(ticket.company_id, ticket.customer_id), rating_key(ticket.ticket_id, employee_id)
+    )
     try:
         rating.update(
             actions=[*actions, CustomerRating.version.add(1), CustomerRating.updated_at.set(now)],
-            condition=CustomerRating.version == rating.version,
+            condition=CustomerRating.rating_key.exists() & condition,
         )
     except UpdateError as error:
         if is_condition_failure(error):
-            raise Conflict("The rating changed at the same moment; try again.", "concurrent-change") from None
+            return None
         raise
     return rating
 
 
 def correct(principal: Principal, ticket_id: str, request: CustomerRatingCorrection) -> CustomerRating:
     ticket = load_ticket(principal.company_id, ticket_id)
-    rating = _load(ticket, principal.employee_id)  # keyed by the caller: only the author finds it
     now = utcnow()
+    actions: list[Any] = []
+    for name, value in request.model_dump(exclude_unset=True).items():
+        attribute = getattr(CustomerRating, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    condition = (CustomerRating.status == ACTIVE) & (CustomerRating.rated_at > now - CORRECTION_WINDOW)
+    # keyed by the caller: only the author's rating is ever changed
+    written = _update(ticket, principal.employee_id, actions, condition, now)
+    if written is not None:
+        return written
+    rating = _load(ticket, principal.employee_id)  # why not: NotFound, or one of these
     if rating.status != ACTIVE:
         raise Conflict("A voided rating cannot be corrected.", "rating-voided")
     if now - rating.rated_at > CORRECTION_WINDOW:
         raise Conflict("A rating can be corrected only within a day.", "correction-window-closed")
-    changes = request.model_dump(exclude_unset=True)
-    actions: list[Any] = []
-    for name, value in changes.items():
-        attribute = getattr(CustomerRating, name)
-        actions.append(attribute.remove() if value is None else attribute.set(value))
-    return _update(rating, actions, now)
+    raise Conflict("The rating changed at the same moment; try again.", "concurrent-change")
 
 
 def void(principal: Principal, ticket_id: str, employee_id: str) -> CustomerRating:
     """A manager voids a rating; voiding it again changes nothing."""
     principal.require_manager()
     ticket = load_ticket(principal.company_id, ticket_id)
-    rating = _load(ticket, employee_id)
-    if rating.status == VOIDED:
-        return rating
     now = utcnow()
     actions = [
         CustomerRating.status.set(VOIDED),
         CustomerRating.voided_at.set(now),
         CustomerRating.voided_by.set(principal.employee_id),
     ]
-    return _update(rating, actions, now)
+    written = _update(ticket, employee_id, actions, CustomerRating.status == ACTIVE, now)
+    return written if written is not None else _load(ticket, employee_id)  # voided already, or NotFound
 
 
 def of_ticket(principal: Principal, ticket_id: str) -> list[CustomerRating]:

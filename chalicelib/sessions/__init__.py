@@ -2,22 +2,23 @@
 list of one's sessions, or by deactivation. The secret lives only in the cookie.
 
 A session lasts at most `LIFETIME` and ends after `IDLE` without a request; `last_seen_at` is written at
-most every `TOUCH_EVERY`, so an ordinary page costs one read. The CSRF token is derived from the session's
-secret, so it changes with every sign-in and needs no storage.
+most every `TOUCH_EVERY`, and only by pages read (GET): a form post is always followed by the page it
+redirects to, so a post never pays for the write. The CSRF token is derived from the session's secret,
+so it changes with every sign-in and needs no storage.
+
+The secret names its company and employee (`sds_<company>.<employee>.<secret>`, like API tokens, see
+chalicelib/auth): a page reads the session, the employee and the company in one BatchGetItem, and the
+principal is the employee as they are now (role, tier, departments, deactivation).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
-
-from chalicelib.auth import Principal
+from chalicelib.auth import Principal, credential, named_in, principal_of, read_with
 from chalicelib.clock import utcnow
 from chalicelib.db import keys
 from chalicelib.db.models import Company, Employee
@@ -38,11 +39,23 @@ class OpenSession:
 
     record: Session
     secret: str
+    employee: Employee | None = None
+    company: Company | None = None
+    company_parts: tuple[str, ...] = ()
 
     @property
     def principal(self) -> Principal:
+        if self.employee is not None and self.company is not None:
+            return principal_of(self.employee, self.company, self.company_parts)
         r = self.record
-        return Principal(r.company_id, r.employee_id, r.role, r.timezone)
+        return Principal(r.company_id, r.employee_id, r.role, r.timezone, int(r.tier), tuple(r.departments or ()))
+
+    @property
+    def locale(self) -> str:
+        """The language of the person's pages: the employee's, read with the session (a change counts at
+        once), else the one the session was opened with."""
+        chosen = getattr(self.employee, "locale", None) if self.employee is not None else None
+        return str(chosen or self.record.locale)
 
     @property
     def csrf_token(self) -> str:
@@ -64,7 +77,7 @@ def csrf_matches(secret: str, token: str | None) -> bool:
 def open_session(employee: Employee, company: Company, user_agent: str = "", now: datetime | None = None) -> str:
     """A new session for `employee` (always a new secret: no fixation); returns the cookie's secret."""
     now = now or utcnow()
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = credential(SECRET_PREFIX.rstrip("_"), employee.company_id, employee.employee_id)
     Session(
         hash_secret(secret),
         session_id=new_id("ses"),
@@ -84,21 +97,27 @@ def open_session(employee: Employee, company: Company, user_agent: str = "", now
     return secret
 
 
-def find(secret: str | None, now: datetime | None = None) -> OpenSession:
-    """The session a cookie names; Unauthorized when there is none, it ended or it expired."""
-    if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 100:
+def find(
+    secret: str | None, now: datetime | None = None, touch: bool = True, parts: tuple[str, ...] = ()
+) -> OpenSession:
+    """The session a cookie names, with its employee and company (with the company's `parts`, see
+    chalicelib/auth); Unauthorized when there is none, it ended, it expired or the employee was
+    deactivated. `touch`: record the visit if it is due."""
+    if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         raise Unauthorized("Please sign in.")
     now = now or utcnow()
-    try:
-        record = Session.get(hash_secret(secret))
-    except DoesNotExist:
-        raise Unauthorized("Your session has ended; please sign in again.") from None
-    if record.expires_at <= now or record.last_seen_at + IDLE <= now:
+    record, employee, company = read_with(Session, hash_secret(secret), named_in(secret, SECRET_PREFIX), parts)
+    if record is None:
+        raise Unauthorized("Your session has ended; please sign in again.")
+    ended = record.expires_at <= now or record.last_seen_at + IDLE <= now
+    if ended or employee is None or company is None or not employee.active:
         record.delete()
         raise Unauthorized("Your session has ended; please sign in again.")
-    if now - record.last_seen_at >= TOUCH_EVERY:
+    if (record.company_id, record.employee_id) != (employee.company_id, employee.employee_id):
+        raise Unauthorized("Your session has ended; please sign in again.")
+    if touch and now - record.last_seen_at >= TOUCH_EVERY:
         record.update(actions=[Session.last_seen_at.set(now)])
-    return OpenSession(record, secret)
+    return OpenSession(record, secret, employee, company, tuple(parts))
 
 
 def end(secret: str) -> None:
@@ -123,16 +142,3 @@ def revoke_all(company_id: str, employee_id: str) -> int:
     for record in records:
         record.delete()
     return len(records)
-
-
-def copy_employee(employee: Employee) -> None:
-    """Role, tier, departments and language are copied onto sessions; a change reaches open sessions at once."""
-    for record in of_employee(employee.company_id, employee.employee_id):
-        actions: list[Any] = [
-            Session.role.set(employee.role),
-            Session.tier.set(int(employee.tier)),
-            Session.departments.set(list(employee.departments or [])),
-        ]
-        if employee.locale:
-            actions.append(Session.locale.set(employee.locale))
-        record.update(actions=actions)

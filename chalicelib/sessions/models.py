@@ -18,8 +18,9 @@ class SessionByEmployee(GlobalSecondaryIndex["Session"]):
 
 
 class Session(Model):
-    """Who the browser belongs to, copied here (role, tier, departments, time zone, language) so that
-    authenticating a page is one GetItem."""
+    """Who the browser belongs to. Role, tier and departments are as they were at sign-in and are not
+    what a page is authorised by: the secret names the employee, who is read with the session (one
+    BatchGetItem, chalicelib/sessions)."""
 
     Meta = table_meta("sessions")
 

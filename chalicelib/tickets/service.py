@@ -19,19 +19,19 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
 from chalicelib import activity, customers, links, observability
-from chalicelib.auth import Principal
+from chalicelib.auth import Principal, company_attributes, company_of, employee_of, unread
 from chalicelib.clock import utcnow
-from chalicelib.companies import by_intake_key
+from chalicelib.companies import matches_intake_key, named_in_intake_key
 from chalicelib.db import keys, paging
-from chalicelib.db.base import is_condition_failure, transaction
-from chalicelib.db.models import Attachment, Company, Employee, Message, Ticket
+from chalicelib.db.base import get_many, is_condition_failure, transaction
+from chalicelib.db.models import Attachment, Company, Message, Ticket
 from chalicelib.db.paging import PageOf
-from chalicelib.employees import NOT_RECEIVING
-from chalicelib.employees import get as get_employee
+from chalicelib.employees import NOT_RECEIVING, staff
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.ids import new_id
+from chalicelib.karma.models import Karma
 from chalicelib.karma.policy import IntakeRoute
-from chalicelib.karma.routing import intake_route
+from chalicelib.karma.routing import UNREAD, intake_route
 from chalicelib.routing import queue_key, take_next
 from chalicelib.tickets import sla
 from chalicelib.tickets.schemas import IntakeTicket, Reply, Tags, Transfer
@@ -102,16 +102,23 @@ class Change:
             bucket[name] = bucket.get(name, 0) + amount
 
 
-def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
-    """Write the change in one transaction and mirror it on the local object."""
+def _apply(
+    ticket: Ticket, change: Change, now: datetime, days: dict[tuple[str, str], activity.AgentDay | None] | None = None
+) -> Ticket:
+    """Write the change in one transaction and mirror it on the local object. `days`: agent-day items
+    read with the ticket; the day's extremes they hold lower are raised in the same transaction (on the
+    condition that they still hold what was read), the others by a conditional write after it."""
+    days = days or {}
     if change.message is not None and change.message.visibility == "public":  # notifications find it here
         message = change.message
         change.sets.update(
             last_public_key=message.message_id, last_public_author=message.author_type, last_public_by=message.author_id
         )
     actions: list[Any] = [Ticket.revision.add(1), Ticket.updated_at.set(now)]
-    actions += [getattr(Ticket, name).set(value) for name, value in change.sets.items()]
-    actions += [getattr(Ticket, name).remove() for name in change.removes]
+    actions += [getattr(Ticket, name).set(value) for name, value in change.sets.items() if value is not None]
+    # an attribute set to nothing is removed (not stored as NULL): "no department" is one shape only
+    removes = [*change.removes, *(name for name, value in change.sets.items() if value is None)]
+    actions += [getattr(Ticket, name).remove() for name in dict.fromkeys(removes)]
     if change.add_tags:
         actions.append(Ticket.tags.add(change.add_tags))
     if change.counts_message:
@@ -120,13 +127,17 @@ def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
         tx.update(ticket, actions=actions, condition=Ticket.revision == ticket.revision)
         if change.message is not None:
             tx.save(change.message, condition=Message.message_id.does_not_exist())
-        for (day_key, employee_id), counters in change.counters.items():
-            day_actions = activity.counter_actions(counters, change.distinct.get((day_key, employee_id)))
-            tx.update(activity.AgentDay(day_key, employee_id), actions=day_actions)
+        for who in {**change.counters, **{w: {} for w in change.extremes if w in days}}:
+            day_actions = activity.counter_actions(change.counters.get(who), change.distinct.get(who))
+            raised, still = (
+                activity.raise_actions(days[who], change.extremes.get(who, {})) if who in days else ([], None)
+            )
+            if day_actions or raised:
+                tx.update(activity.AgentDay(*who), actions=[*day_actions, *raised], condition=still)
         for record in change.records:
             tx.save(record, condition=type(record)._hash_key_attribute().does_not_exist())
     for (day_key, employee_id), extremes in change.extremes.items():
-        for name, value in extremes.items():
+        for name, value in extremes.items() if (day_key, employee_id) not in days else ():
             activity.raise_extreme(day_key, employee_id, name, value)
     ticket.revision = int(ticket.revision) + 1
     ticket.updated_at = now
@@ -141,14 +152,30 @@ def _apply(ticket: Ticket, change: Change, now: datetime) -> Ticket:
 
 
 def _mutate(
-    company_id: str, ticket_id: str, plan: Callable[[Ticket, datetime], Change], read: Ticket | None = None
+    company_id: str,
+    ticket_id: str,
+    plan: Callable[[Ticket, datetime], Change],
+    read: Ticket | None = None,
+    day: tuple[str, str] | None = None,
 ) -> Ticket:
     """Plan on fresh data and write; re-plan if another writer got in between.
 
     `read` is a copy the caller already has (e.g. from an index); if it is stale the write's
-    revision condition fails and the ticket is read again."""
+    revision condition fails and the ticket is read again. `day`: the agent-day item (key, employee)
+    the change may raise an extreme of, read with the ticket in one BatchGetItem, so the extreme is
+    written in the change's own transaction."""
     for _attempt in range(4):
-        ticket = read or load(company_id, ticket_id)
+        days: dict[tuple[str, str], activity.AgentDay | None] = {}
+        if read is not None:
+            ticket = read
+        elif day is not None and len(ticket_id) <= 80:
+            wanted = [(Ticket, company_id, ticket_id), (activity.AgentDay, *day)]
+            found, days[day] = get_many(wanted, True, {activity.AgentDay: activity.EXTREMES})  # only its extremes
+            if found is None:
+                raise NotFound("Ticket")
+            ticket = found
+        else:
+            ticket = load(company_id, ticket_id)
         read = None
         now = utcnow()
         try:
@@ -156,7 +183,7 @@ def _mutate(
         except NoChange:
             return ticket
         try:
-            return _apply(ticket, change, now)
+            return _apply(ticket, change, now, days)
         except TransactWriteError as error:
             if not is_condition_failure(error):
                 raise
@@ -172,9 +199,14 @@ def load(company_id: str, ticket_id: str) -> Ticket:
         raise NotFound("Ticket") from None
 
 
-def _day(principal: Principal, company_id: str, employee_id: str, now: datetime) -> tuple[str, str]:
+def _day(principal: Principal, company_id: str, employee_id: str, now: datetime | None = None) -> tuple[str, str]:
     """The activity item (agent-day key, employee id) an action at `now` is counted on."""
-    return activity.key_for(company_id, principal.timezone, now), employee_id
+    return activity.key_for(company_id, principal.timezone, now or utcnow()), employee_id
+
+
+def _own_day(principal: Principal) -> tuple[str, str]:
+    """The caller's agent-day item today."""
+    return _day(principal, principal.company_id, principal.employee_id)
 
 
 def _require_handler(principal: Principal, ticket: Ticket) -> None:
@@ -202,8 +234,23 @@ class IntakeResult:
 
 
 def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
-    """A customer opens a ticket; a near-identical open one gets the text as a new message instead."""
-    return open_ticket_for(by_intake_key(intake_key), request)
+    """A customer opens a ticket; a near-identical open one gets the text as a new message instead.
+
+    The intake key names the company, so the company, the customer and their karma are read in one
+    BatchGetItem; then the customer's recent tickets (known customers only) and the write: three
+    requests at most."""
+    company_id = named_in_intake_key(intake_key)
+    if company_id is None:
+        raise NotFound("Company")
+    customer_id = customers.customer_id_for(company_id, request.customer_email)
+    parts = ("settings", "staff")  # the staff directory says whether the second line is on duty
+    company, customer, karma = get_many(
+        [(Company, company_id, None), (customers.Customer, company_id, customer_id), (Karma, company_id, customer_id)],
+        attributes={Company: company_attributes(parts)},
+    )
+    if company is not None:
+        unread(company, parts)
+    return open_ticket_for(matches_intake_key(company, intake_key), request, read=(customer, karma))
 
 
 @dataclass(frozen=True)
@@ -225,17 +272,25 @@ class FromMail:
         return message
 
 
-def open_ticket_for(company: Company, request: IntakeTicket, mail: FromMail | None = None) -> IntakeResult:
-    """`open_ticket` for a company already known (e-mail finds it by address, not by intake key)."""
+def open_ticket_for(
+    company: Company,
+    request: IntakeTicket,
+    mail: FromMail | None = None,
+    read: tuple[customers.Customer | None, Karma | None] | None = None,
+) -> IntakeResult:
+    """`open_ticket` for a company already known (e-mail finds it by address, not by intake key).
+    `read`: the customer and their karma item as the caller read them (None where there is none)."""
     now = utcnow()
-    customer, is_new = customers.find_or_new(
-        company.company_id,
-        name=request.customer_name,
-        email=request.customer_email,
-        locale=request.locale,
-        telegram_chat_id=request.telegram_chat_id,
-        now=now,
-    )
+    who = {"name": request.customer_name, "email": request.customer_email, "locale": request.locale}
+    if read is None:
+        customer, is_new = customers.find_or_new(
+            company.company_id, **who, telegram_chat_id=request.telegram_chat_id, now=now
+        )
+        karma = UNREAD
+    else:
+        found, karma = read
+        customer = found or customers.new(company.company_id, **who, telegram_chat_id=request.telegram_chat_id, now=now)
+        is_new = found is None
     key = subject_key(request.subject)
     existing = None if is_new else _open_ticket_like(company.company_id, customer.customer_id, key)
     if existing is not None:
@@ -244,7 +299,7 @@ def open_ticket_for(company: Company, request: IntakeTicket, mail: FromMail | No
             company.company_id, existing.ticket_id, request.body, existing, mail, via_intake=mail is None
         )
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
-    route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now)
+    route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now, karma)
     ticket = _new_ticket(company, customer.customer_id, request, key, now, route)
     try:
         with transaction() as tx:
@@ -313,12 +368,14 @@ def _new_ticket(
 
 
 def take(principal: Principal) -> Ticket | None:
-    employee = get_employee(principal.company_id, principal.employee_id)
+    """The next ticket for the caller: with the employee and the company read at authentication, a
+    Query of the waiting tickets and the claim (three requests in all)."""
+    employee = employee_of(principal)
     if employee.status in NOT_RECEIVING:
         raise Conflict(f"Your status is {employee.status}: go online to receive tickets.", "not-receiving")
     now = utcnow()
     day_key, _ = _day(principal, principal.company_id, principal.employee_id, now)
-    return take_next(employee, day_key, now)
+    return take_next(employee, day_key, now, company_of(principal, "staff", "loads"))
 
 
 def get(principal: Principal, ticket_id: str) -> Ticket:
@@ -383,16 +440,20 @@ def reply(principal: Principal, ticket_id: str, request: Reply) -> tuple[Ticket,
                 change.count(who, chat_first_responses=1, chat_first_response_seconds=round(waited))
         return change
 
-    ticket = _mutate(principal.company_id, ticket_id, plan)
+    day = None if request.visibility == "internal" else _own_day(principal)
+    ticket = _mutate(principal.company_id, ticket_id, plan, day=day)
     return ticket, holder["message"]
 
 
 def transfer(principal: Principal, ticket_id: str, request: Transfer) -> Ticket:
-    target: Employee | None = None
-    if request.to_agent_id:
-        target = get_employee(principal.company_id, request.to_agent_id)
-        if not target.active or target.status in NOT_RECEIVING:
-            raise Conflict(f"{target.name} is not receiving tickets now ({target.status}).", "not-receiving")
+    target: str | None = None
+    if request.to_agent_id:  # the company's staff directory (read at authentication) says who may receive
+        listed = staff.entries(company_of(principal, "staff")).get(request.to_agent_id)
+        if listed is None:
+            raise NotFound("Employee")
+        if not listed.get("active") or listed.get("status") in NOT_RECEIVING:
+            raise Conflict(f"{listed['name']} is not receiving tickets now ({listed['status']}).", "not-receiving")
+        target = request.to_agent_id
 
     def plan(ticket: Ticket, now: datetime) -> Change:
         _require_open(ticket)
@@ -405,12 +466,12 @@ def transfer(principal: Principal, ticket_id: str, request: Transfer) -> Ticket:
         change.count(who, transfers=1)
         change.distinct[who] = {"transferred_tickets": ticket.ticket_id}
         if target is not None:
-            if target.employee_id == ticket.assignee_id:
+            if target == ticket.assignee_id:
                 raise Conflict("The ticket is already assigned to this agent.", "no-change")
             change.sets.update(
                 status="assigned",
-                assignee_id=target.employee_id,
-                assignee_key=keys.employee(ticket.company_id, target.employee_id),
+                assignee_id=target,
+                assignee_key=keys.employee(ticket.company_id, target),
                 taken_at=ticket.taken_at or now,
                 routing_reason="transfer",
                 transferred_at=now,  # the new assignee is told (chalicelib/notify)
@@ -472,7 +533,10 @@ def resolve(principal: Principal, ticket_id: str) -> Ticket:
             change.extremes[who] = {"chat_max_messages": int(ticket.message_count or 0)}
         return change
 
-    return _mutate(principal.company_id, ticket_id, plan)
+    # the day of the assignee, who is usually the caller (a manager resolving another's ticket: read after)
+    return _mutate(
+        principal.company_id, ticket_id, plan, day=_day(principal, principal.company_id, principal.employee_id)
+    )
 
 
 def log_call(principal: Principal, ticket_id: str, duration_seconds: int) -> Ticket:
@@ -483,7 +547,9 @@ def log_call(principal: Principal, ticket_id: str, duration_seconds: int) -> Tic
         change.extremes[who] = {"longest_call": duration_seconds}
         return change
 
-    return _mutate(principal.company_id, ticket_id, plan)
+    return _mutate(
+        principal.company_id, ticket_id, plan, day=_day(principal, principal.company_id, principal.employee_id)
+    )
 
 
 # ---------------------------------------------------------------- customers (through their link)

@@ -1,6 +1,11 @@
 """Partner onboarding: companies and employees opt in, get registered with the partner, and move
 through their states as the partner's webhooks arrive. A registration the partner could not take
 (down, slow, 5xx) stays queued on a sparse index and is retried by a schedule: nothing is lost.
+
+Opting in asks the partner first and then saves the account with the outcome in one conditional write
+(three requests with authentication). The idempotency key is derived from the account and its
+generation, so if the request dies between the partner's answer and the write, nothing is saved,
+the manager sees the error and opts in again, and the partner gets the same key: one registration.
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ from typing import (
 from pynamodb.exceptions import PutError, UpdateError
 from typing_extensions import TypedDict
 
-from chalicelib import auth, companies, employees, observability
+from chalicelib import auth, companies, observability
 from chalicelib.clock import iso, utcnow
-from chalicelib.db.base import is_condition_failure
+from chalicelib.db.base import get_many, is_condition_failure
+from chalicelib.db.models import Company
+from chalicelib.employees import staff
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.ids import new_id
+from chalicelib.keys import keyed_hash
 from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.models import COMPANY, TipAccount, employee_subject
 from chalicelib.tips.partner_client import (
@@ -75,47 +83,60 @@ def is_partner_form(url: str | None) -> bool:
 # ------------------------------------------------------------------------------- opting in and out
 
 
-def _start(account: TipAccount, allowed_from: tuple[str, ...]) -> TipAccount:
-    """Save a fresh registration, queued for retry until the partner has acknowledged it."""
-    # a registration that failed outright (refused, or given up on) may start again
-    condition = (
-        TipAccount.subject.does_not_exist()
-        | TipAccount.state.is_in(*allowed_from)
-        | (TipAccount.registration == "failed")
-    )
+def _start(
+    account: TipAccount, current: TipAccount | None, allowed_from: tuple[str, ...], company: Company | None = None
+) -> TipAccount:
+    """Register a fresh account with the partner, then save it with the outcome in one conditional write:
+    on the condition that the account is still as read (absent, or the same generation), so two
+    managers starting at once do not both succeed. The registration's idempotency key is derived from
+    the account and its generation: a request that dies between the partner's answer and the write
+    is repeated with the same key, and the partner registers once."""
+    now = utcnow()
+    fresh = _outcome(account, company, now=now)
+    for attribute, value in fresh.items():
+        setattr(account, attribute, value)
+    account.updated_at = now
+    condition: Any
+    if current is None:
+        condition = TipAccount.subject.does_not_exist()
+    else:
+        generation = int(current.generation or 0)
+        condition = TipAccount.generation == generation
+        if not generation:  # an account saved before generations were counted
+            condition |= TipAccount.generation.does_not_exist()
+        condition &= TipAccount.state.is_in(*allowed_from) | (TipAccount.registration == "failed")
     try:
         account.save(condition=condition)
     except PutError as error:
         if not is_condition_failure(error):
             raise
         raise Conflict("Tips are already being set up here; reload and try again.", "tips-busy") from None
-    attempt(account)
     return account
 
 
-def _fresh(company_id: str, subject: str, state: str, display_name: str, now: datetime) -> TipAccount:
+def _fresh(company_id: str, subject: str, state: str, display_name: str, current: TipAccount | None) -> TipAccount:
+    generation = int(current.generation or 0) + 1 if current is not None else 1
     return TipAccount(
         company_id,
         subject,
         state=state,
         display_name=display_name,
-        idempotency_key=new_id("idem"),
+        idempotency_key="idem_" + keyed_hash("tip-registration", f"{company_id}\n{subject}\n{generation}")[:32],
+        generation=generation,
         registration="pending",
         attempts=0,
-        retry_watch=RETRY,
-        next_attempt_at=now,
-        updated_at=now,
     )
 
 
 def opt_in_company(principal: auth.Principal) -> TipAccount:
+    """Three requests: authentication (with the company), the account, and its write."""
     principal.require_manager()
-    company = companies.get(principal.company_id)
+    company = auth.company_of(principal)
     current = company_account(company.company_id)
     if current and current.state in COMPANY_ACTIVE and current.registration != "failed":
         return current  # opting in twice changes nothing
-    account = _fresh(company.company_id, COMPANY, "pending_verification", company.name, utcnow())
-    return _start(account, ("disabled", "rejected"))
+    account = _fresh(company.company_id, COMPANY, "pending_verification", company.name, current)
+    return _start(account, current, ("disabled", "rejected"), company)
 
 
 def opt_out_company(principal: auth.Principal) -> TipAccount:
@@ -129,44 +150,55 @@ def _check_employee_access(principal: auth.Principal, employee_id: str) -> None:
 
 
 def opt_in_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
+    """Three requests: authentication (with the staff directory), both accounts, and the write."""
     _check_employee_access(principal, employee_id)
-    employee = employees.get(principal.company_id, employee_id)
-    if not employee.active:
+    employee = staff.entries(auth.company_of(principal, "staff")).get(employee_id) if len(employee_id) <= 80 else None
+    if employee is None:
+        raise NotFound("Employee")
+    if not employee.get("active"):
         raise Conflict("This employee has been deactivated.", "employee-inactive")
-    company = company_account(principal.company_id)
+    subject = employee_subject(employee_id)
+    company, current = get_many(
+        [(TipAccount, principal.company_id, COMPANY), (TipAccount, principal.company_id, subject)], consistent_read=True
+    )
     if not company or company.state not in COMPANY_ACTIVE or company.registration != "registered":
         raise Conflict(
             "Tips are not set up for the company yet: a manager opts the company in first, "
             "and the partner must have accepted the registration.",
             "tips-not-enabled",
         )
-    subject = employee_subject(employee_id)
-    current = find(principal.company_id, subject)
     if current and current.state in EMPLOYEE_ACTIVE and current.registration != "failed":
         return current
-    account = _fresh(principal.company_id, subject, "pending_link", employee.name, utcnow())
-    return _start(account, ("disabled", "unlinked"))
+    name = str(employee["name"])
+    account = _fresh(principal.company_id, subject, "pending_link", name, current)
+    return _start(account, current, ("disabled", "unlinked"))
 
 
 def opt_out_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
     _check_employee_access(principal, employee_id)
-    employees.get(principal.company_id, employee_id)
+    if len(employee_id) > 80 or employee_id not in staff.entries(auth.company_of(principal, "staff")):
+        raise NotFound("Employee")
     return _disable(principal.company_id, employee_subject(employee_id))
 
 
 def _disable(company_id: str, subject: str) -> TipAccount:
-    account = find(company_id, subject)
-    if account is None:
-        raise NotFound("Tip account")
-    account.update(
-        actions=[
-            TipAccount.state.set("disabled"),
-            TipAccount.form_url.remove(),
-            TipAccount.retry_watch.remove(),
-            TipAccount.next_attempt_at.remove(),
-            TipAccount.updated_at.set(utcnow()),
-        ]
-    )
+    """One conditional write (the account as written comes back with it)."""
+    account = TipAccount(company_id, subject)
+    try:
+        account.update(
+            actions=[
+                TipAccount.state.set("disabled"),
+                TipAccount.form_url.remove(),
+                TipAccount.retry_watch.remove(),
+                TipAccount.next_attempt_at.remove(),
+                TipAccount.updated_at.set(utcnow()),
+            ],
+            condition=TipAccount.subject.exists(),
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            raise NotFound("Tip account") from None
+        raise
     return account
 
 
@@ -176,63 +208,76 @@ def _disable(company_id: str, subject: str) -> TipAccount:
 def attempt(account: TipAccount, client: PartnerClient | None = None, now: datetime | None = None) -> TipAccount:
     """Call the partner once (with the client's own retries) and record the outcome on the account."""
     now = now or utcnow()
+    _record(account, _actions(_outcome(account, None, client, now)), now)
+    return account
+
+
+def _actions(values: dict[str, Any]) -> list[Any]:
+    return [
+        getattr(TipAccount, n).set(v) if v is not None else getattr(TipAccount, n).remove() for n, v in values.items()
+    ]
+
+
+def _outcome(
+    account: TipAccount, company: Company | None, client: PartnerClient | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Call the partner once (with the client's own retries): the account's attributes after it (None:
+    removed). `company`: for a company's registration, its item if the caller has it."""
+    now = now or utcnow()
     key = account.idempotency_key or new_id("idem")
     try:
         client = client or partner_client()
         if account.subject == COMPANY:
-            company = companies.get(account.company_id)
+            company = company or companies.get(account.company_id)
             result = client.register_place(company.company_id, company.name, company.currency, key)
         else:
             employee_id = account.subject.removeprefix("emp#")
             result = client.register_receiver(account.company_id, employee_id, account.display_name or "", key)
     except PartnerUnavailable as error:
-        _record(account, _retry_actions(int(account.attempts or 0) + 1, str(error), now), now)
-        return account
+        return _retry_values(int(account.attempts or 0) + 1, str(error), now)
     except PartnerRefused as error:
-        _record(account, _failed_actions(int(account.attempts or 0) + 1, str(error)), now)
-        return account
-    _record(account, _registered_actions(account, result), now)
-    return account
+        return _failed_values(int(account.attempts or 0) + 1, str(error))
+    return _registered_values(account, result)
 
 
-def _retry_actions(attempts: int, error: str, now: datetime) -> list[Any]:
+def _retry_values(attempts: int, error: str, now: datetime) -> dict[str, Any]:
     """Try again after the backoff, or give up once the attempts are spent."""
     if attempts >= MAX_ATTEMPTS:
-        return _failed_actions(attempts, f"gave up after {attempts} attempts: {error}")
-    return [
-        TipAccount.registration.set("retrying"),
-        TipAccount.attempts.set(attempts),
-        TipAccount.last_error.set(error[:300]),
-        TipAccount.retry_watch.set(RETRY),
-        TipAccount.next_attempt_at.set(now + retry_delay(attempts)),
-    ]
+        return _failed_values(attempts, f"gave up after {attempts} attempts: {error}")
+    return {
+        "registration": "retrying",
+        "attempts": attempts,
+        "last_error": error[:300],
+        "retry_watch": RETRY,
+        "next_attempt_at": now + retry_delay(attempts),
+    }
 
 
-def _failed_actions(attempts: int, error: str) -> list[Any]:
-    return [
-        TipAccount.registration.set("failed"),
-        TipAccount.attempts.set(attempts),
-        TipAccount.last_error.set(error[:300]),
-        TipAccount.retry_watch.remove(),
-        TipAccount.next_attempt_at.remove(),
-    ]
+def _failed_values(attempts: int, error: str) -> dict[str, Any]:
+    return {
+        "registration": "failed",
+        "attempts": attempts,
+        "last_error": error[:300],
+        "retry_watch": None,
+        "next_attempt_at": None,
+    }
 
 
-def _registered_actions(account: TipAccount, result: Registration) -> list[Any]:
-    actions: list[Any] = [
-        TipAccount.registration.set("registered"),
-        TipAccount.partner_ref.set(result.partner_ref[:200]),
-        TipAccount.attempts.set(int(account.attempts or 0) + 1),
-        TipAccount.last_error.remove(),
-        TipAccount.retry_watch.remove(),
-        TipAccount.next_attempt_at.remove(),
-    ]
+def _registered_values(account: TipAccount, result: Registration) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "registration": "registered",
+        "partner_ref": result.partner_ref[:200],
+        "attempts": int(account.attempts or 0) + 1,
+        "last_error": None,
+        "retry_watch": None,
+        "next_attempt_at": None,
+    }
     if account.subject == COMPANY and result.status == "confirmed" and account.state == "pending_verification":
-        actions.append(TipAccount.state.set("verified"))
+        values["state"] = "verified"
     form_url = result.form_url
     if account.subject != COMPANY and result.status == "confirmed" and form_url and is_partner_form(form_url):
-        actions += [TipAccount.state.set("linked"), TipAccount.form_url.set(form_url)]
-    return actions
+        values.update(state="linked", form_url=form_url)
+    return values
 
 
 def _record(account: TipAccount, actions: list[Any], now: datetime) -> None:
@@ -290,7 +335,7 @@ def _retry_one(company_id: str, subject: str, now: datetime) -> str | None:
 def _record_breakage(account: TipAccount, error: str, now: datetime) -> None:
     """Count the attempt and move its next try on, so it neither sorts first for ever nor retries for ever."""
     try:
-        _record(account, _retry_actions(int(account.attempts or 0) + 1, error, now), now)
+        _record(account, _actions(_retry_values(int(account.attempts or 0) + 1, error, now)), now)
     except Exception:
         logger.exception("could not record the breakage on %s/%s", account.company_id, account.subject)
 
@@ -334,5 +379,6 @@ def account_view(account: TipAccount | None) -> AccountOut:
     return data
 
 
-def employee_accounts(company_id: str) -> list[TipAccount]:
-    return list(TipAccount.query(company_id, TipAccount.subject.startswith("emp#")))
+def all_accounts(company_id: str) -> list[TipAccount]:
+    """The company's account and its employees' (one Query of the company's partition)."""
+    return list(TipAccount.query(company_id))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,13 +18,14 @@ from zoneinfo import ZoneInfo
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib import auth, employees
+from chalicelib import auth
 from chalicelib.clock import iso, utcnow
 from chalicelib.db import keys, paging
+from chalicelib.employees import staff
 from chalicelib.errors import ValidationFailed
 from chalicelib.pages import render
-from chalicelib.tips import accounts
-from chalicelib.tips.models import Rating, TicketFunnel, Tip
+from chalicelib.tips import accounts, stats
+from chalicelib.tips.models import COMPANY, Tip, TipAccount
 
 MAX_DAYS = 366
 FUNNEL = ("closed", "emailed", "opened", "rated", "tip_clicked", "tip_paid")
@@ -125,88 +125,57 @@ def tip_view(tip: Tip) -> TipOut:
     }
 
 
-def _amounts(tips: list[Tip]) -> dict[str, str]:
-    totals: dict[str, int] = defaultdict(int)
-    for tip in tips:
-        if tip.refunded_at is None:
-            totals[tip.currency] += int(tip.amount_minor)
-    return {currency: f"{minor / 100:.2f}" for currency, minor in sorted(totals.items())}
-
-
 def summary(principal: auth.Principal, query: Mapping[str, str]) -> SummaryOut:
+    """Two reads after authentication: the period's figures (one Query of the day rows, chalicelib/tips/
+    stats.py) and the company's tip accounts (one Query); names come from the staff directory."""
+    return _summary(principal, query)[0]
+
+
+def _summary(principal: auth.Principal, query: Mapping[str, str]) -> tuple[SummaryOut, list[TipAccount]]:
     principal.require_manager()
     company_id = principal.company_id
     span = period(query, principal.timezone)
-    tips = tips_in(company_id, span)
-    ratings = [
-        r
-        for r in Rating.by_company.query(company_id, Rating.rated_at.between(span.start, span.end))
-        if r.voided_at is None and r.rated_at < span.end
-    ]
-    funnel_items = [
-        f
-        for f in TicketFunnel.by_closed.query(company_id, TicketFunnel.closed_at.between(span.start, span.end))
-        if f.closed_at < span.end
-    ]
-    names = {e.employee_id: e.name for e in employees.list_all(company_id)}
-    linked = {a.subject.removeprefix("emp#"): a.state for a in accounts.employee_accounts(company_id)}
-    by_employee: dict[str, dict[str, Any]] = {}
-
-    def row(employee_id: str) -> dict[str, Any]:
-        if employee_id not in by_employee:
-            by_employee[employee_id] = {
+    figures = stats.period(company_id, span.first, span.last)
+    names = {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal, "staff")).items()}
+    found = accounts.all_accounts(company_id)
+    linked = {a.subject.removeprefix("emp#"): a.state for a in found if a.subject != COMPANY}
+    rows = []
+    for employee_id, entry in figures.by_employee.items():
+        if not (entry["tips"] or entry["refunded"] or entry["ratings"]):
+            continue  # everything of the period was refunded or voided away: as if nothing happened
+        rows.append(
+            {
                 "employee_id": employee_id,
                 "name": names.get(employee_id, employee_id),
                 "tip_state": linked.get(employee_id, "disabled"),
-                "tips": 0,
-                "refunded": 0,
-                "amount": {},
-                "ratings": 0,
-                "rating_average": None,
-                "_tips": [],
-                "_stars": [],
+                "tips": entry["tips"],
+                "refunded": entry["refunded"],
+                "amount": _money(entry["amount"]),
+                "ratings": entry["ratings"],
+                "rating_average": round(entry["stars"] / entry["ratings"], 2) if entry["ratings"] else None,
             }
-        return by_employee[employee_id]
-
-    for tip in tips:
-        entry = row(tip.employee_id)
-        entry["_tips"].append(tip)
-        entry["tips" if tip.refunded_at is None else "refunded"] += 1
-    for rating in ratings:
-        row(rating.employee_id)["_stars"].append(int(rating.stars))
-    rows = []
-    for entry in by_employee.values():
-        stars = entry.pop("_stars")
-        entry["amount"] = _amounts(entry.pop("_tips"))
-        entry["ratings"] = len(stars)
-        entry["rating_average"] = round(sum(stars) / len(stars), 2) if stars else None
-        rows.append(entry)
+        )
     rows.sort(key=lambda e: (-e["tips"], -(e["rating_average"] or 0), e["name"]))
-    funnel = {
-        "closed": len(funnel_items),
-        "emailed": sum(1 for f in funnel_items if f.sent_at is not None),
-        "opened": sum(1 for f in funnel_items if f.opened_at is not None),
-        "rated": sum(1 for f in funnel_items if f.rated_at is not None),
-        "tip_clicked": sum(1 for f in funnel_items if f.tip_clicked_at is not None),
-        "tip_paid": sum(1 for f in funnel_items if f.tip_paid_at is not None),
-    }
-    per_day: dict[str, int] = {d.isoformat(): 0 for d in span.days()}
-    zone = ZoneInfo(principal.timezone)
-    for tip in tips:
-        if tip.refunded_at is None:
-            per_day[tip.paid_at.astimezone(zone).date().isoformat()] += 1
-    all_stars = [int(r.stars) for r in ratings]
-    return {
+    ratings = sum(e["ratings"] for e in figures.by_employee.values())
+    stars = sum(e["stars"] for e in figures.by_employee.values())
+    out: SummaryOut = {
         "from": span.first.isoformat(),
         "to": span.last.isoformat(),
-        "tips": sum(1 for t in tips if t.refunded_at is None),
-        "amount": _amounts(tips),
-        "ratings": len(all_stars),
-        "rating_average": round(sum(all_stars) / len(all_stars), 2) if all_stars else None,
-        "funnel": funnel,
+        "tips": sum(e["tips"] for e in figures.by_employee.values()),
+        "amount": _money(figures.amount),
+        "ratings": ratings,
+        "rating_average": round(stars / ratings, 2) if ratings else None,
+        "funnel": dict(figures.funnel),
         "by_employee": rows,
-        "tips_per_day": [{"day": day, "tips": count} for day, count in per_day.items()],
+        "tips_per_day": [
+            {"day": d.isoformat(), "tips": figures.tips_per_day.get(d.isoformat(), 0)} for d in span.days()
+        ],
     }
+    return out, found
+
+
+def _money(minor_by_currency: Mapping[str, int]) -> dict[str, str]:
+    return {currency: f"{minor / 100:.2f}" for currency, minor in sorted(minor_by_currency.items()) if minor}
 
 
 def list_tips(principal: auth.Principal, query: Mapping[str, str], limit: int = 50) -> TipPageOut:
@@ -251,7 +220,7 @@ def _cell(value: Any) -> str:
 def tips_csv(principal: auth.Principal, query: Mapping[str, str]) -> str:
     principal.require_manager()
     span = period(query, principal.timezone)
-    names = {e.employee_id: e.name for e in employees.list_all(principal.company_id)}
+    names = {e: str(v["name"]) for e, v in staff.entries(auth.company_of(principal, "staff")).items()}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
@@ -262,7 +231,8 @@ def tips_csv(principal: auth.Principal, query: Mapping[str, str]) -> str:
 
 
 def dashboard(principal: auth.Principal, query: Mapping[str, str]) -> str:
-    data = summary(principal, query)
+    data, found = _summary(principal, query)
+    company = next((a for a in found if a.subject == COMPANY), None)
     top = max([1] + [d["tips"] for d in data["tips_per_day"]])
     funnel_top = max(1, data["funnel"]["closed"])
     return render(
@@ -273,5 +243,5 @@ def dashboard(principal: auth.Principal, query: Mapping[str, str]) -> str:
         bar_max=top,
         funnel_top=funnel_top,
         funnel_steps=FUNNEL,
-        company=accounts.account_view(accounts.company_account(principal.company_id)),
+        company=accounts.account_view(company),
     )

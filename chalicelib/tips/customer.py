@@ -18,12 +18,14 @@ from pydantic import Field, StringConstraints
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib import activity, auth, links
-from chalicelib.clock import iso, utcnow
+from chalicelib import activity, auth, customers, links
+from chalicelib.clock import iso, local_day, utcnow
 from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
+from chalicelib.employees import staff
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.i18n import N_, locale_of
+from chalicelib.tips import stats
 from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.message import RATE, TIP, enters_funnel, rated_employee, tip_button
 from chalicelib.tips.models import COMPANY, Rating, TicketFunnel, TipAccount, employee_subject
@@ -100,16 +102,18 @@ def _load(purpose: str, token: str, for_submit: bool = False) -> Rated:
         (TipAccount, company_id, employee_subject(employee_id)),
         (Rating, company_id, ticket_id),
     ]
-    if for_submit:
+    if for_submit or purpose == TIP:
         keys.append((TicketFunnel, company_id, ticket_id))
-    found = get_many(keys, consistent_read=True)
+    parts = ("settings", "loads") if for_submit else ("settings",)  # a rating counts in the routing load
+    found = get_many(keys, consistent_read=True, attributes={Company: auth.company_attributes(parts)})
     ticket, employee, company = found[0], found[1], found[2]
     if ticket is None or employee is None or company is None:
         raise NotFound("Ticket")
+    auth.unread(company, parts)
     rateable = ticket.status == "closed" and enters_funnel(ticket, company)
     if not rateable or rated_employee(ticket) != employee.employee_id:
         raise Conflict(NOT_RATEABLE, "not-rateable")
-    return Rated(ticket, employee, company, found[3], found[4], found[5], funnel=found[6] if for_submit else None)
+    return Rated(ticket, employee, company, found[3], found[4], found[5], funnel=found[6] if len(found) > 6 else None)
 
 
 def existing_rating(company_id: str, ticket_id: str) -> Rating | None:
@@ -188,17 +192,22 @@ def without_rating(token: str) -> Rated:
 def mark_opened(token: str) -> None:
     """The page's script reports it was shown to a person (scanners rarely run scripts)."""
     claims = links.verify(RATE, token)
-    _mark(claims.company_id, claims.ticket_id, "opened_at")
+    wanted = [(TicketFunnel, claims.company_id, claims.ticket_id), (Company, claims.company_id, None)]
+    funnel, company = get_many(wanted, attributes={Company: auth.company_attributes()})  # its time zone
+    _mark(funnel, company, "opened")
 
 
-def _mark(company_id: str, ticket_id: str, name: str) -> None:
-    attribute = getattr(TicketFunnel, name)
+def _mark(funnel: TicketFunnel | None, company: Company | None, mark: str) -> None:
+    """Set the funnel's mark once and count it in the day's figures (one transaction); nothing when the
+    ticket has no funnel (no message was sent) or the mark is set already."""
+    attribute = getattr(TicketFunnel, f"{mark}_at")
+    if funnel is None or company is None or getattr(funnel, f"{mark}_at") is not None:
+        return
     try:
-        TicketFunnel(company_id, ticket_id).update(
-            actions=[attribute.set(utcnow())],
-            condition=TicketFunnel.ticket_id.exists() & attribute.does_not_exist(),
-        )
-    except UpdateError as error:
+        with transaction() as tx:
+            tx.update(funnel, actions=[attribute.set(utcnow())], condition=attribute.does_not_exist())
+            stats.funnel_mark(tx, company.company_id, company.timezone, funnel.closed_at, mark)
+    except TransactWriteError as error:
         if not is_condition_failure(error):
             raise
 
@@ -218,13 +227,13 @@ def _rating_counters(stars: int, sign: int) -> dict[str, float]:
 
 
 def rate(token: str, form: RatingForm, now: datetime | None = None) -> Rated:
-    """Save the customer's rating, once per ticket, with the employee's activity counters; what the page then
-    shows, with the rating in it."""
+    """Save the customer's rating (once per ticket) with the employee's activity counters and routing load,
+    in one transaction after one BatchGetItem; what the page then shows, with the rating in it."""
     now = now or utcnow()
     rated = _load(RATE, token, for_submit=True)
     ticket, employee = rated.ticket, rated.employee
-    customer = Customer.get(ticket.company_id, ticket.customer_id)
-    if customer.email.lower() == employee.email.lower():
+    # the customer id is a keyed hash of the address: the same as the employee's means the same person
+    if customers.customer_id_for(ticket.company_id, employee.email) == ticket.customer_id:
         raise Forbidden(OWN_TICKET)
     rating = Rating(
         ticket.company_id,
@@ -234,15 +243,24 @@ def rate(token: str, form: RatingForm, now: datetime | None = None) -> Rated:
         comment=form.comment or None,
         rated_at=now,
     )
-    day = activity.key_for(ticket.company_id, rated.company.timezone, now)
+    company = rated.company
+    today = local_day(now, company.timezone)
+    counters = _rating_counters(form.stars, +1)
     funnel = rated.funnel
     try:
         with transaction() as tx:
             tx.save(rating, condition=Rating.ticket_id.does_not_exist())
-            actions = activity.counter_actions(_rating_counters(form.stars, +1))
-            tx.update(activity.AgentDay(day, employee.employee_id), actions=actions)
+            actions = activity.counter_actions(counters)
+            tx.update(
+                activity.AgentDay(activity.day_key(company.company_id, today), employee.employee_id), actions=actions
+            )
+            load = staff.load_actions(company, employee.employee_id, today, counters)
+            if load:
+                tx.update(Company(company.company_id), actions=load)
+            stats.rating(tx, company.company_id, today, employee.employee_id, form.stars, +1)
             if funnel is not None and funnel.rated_at is None:
                 tx.update(funnel, actions=[TicketFunnel.rated_at.set(now)])
+                stats.funnel_mark(tx, company.company_id, company.timezone, funnel.closed_at, "rated")
     except TransactWriteError as error:
         if is_condition_failure(error):
             raise Conflict(ALREADY_RATED, "already-rated") from None
@@ -271,13 +289,14 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
     """A manager voids a rating: it stops counting for the employee (the counters are reversed)."""
     principal.require_manager()
     now = now or utcnow()
-    rating = existing_rating(principal.company_id, ticket_id)
+    rating = existing_rating(principal.company_id, ticket_id) if len(ticket_id) <= 80 else None
     if rating is None:
         raise NotFound("Rating")
     if rating.voided_at is not None:
         return rating
-    company = Company.get(principal.company_id)
-    day = activity.key_for(principal.company_id, company.timezone, rating.rated_at)
+    company = auth.company_of(principal, "loads")
+    rated_day = local_day(rating.rated_at, company.timezone)
+    counters = _rating_counters(int(rating.stars), -1)
     try:
         with transaction() as tx:
             tx.update(
@@ -285,12 +304,21 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
                 actions=[Rating.voided_at.set(now), Rating.voided_by.set(principal.employee_id)],
                 condition=Rating.voided_at.does_not_exist(),
             )
-            actions = activity.counter_actions(_rating_counters(int(rating.stars), -1))
-            tx.update(activity.AgentDay(day, rating.employee_id), actions=actions)
+            actions = activity.counter_actions(counters)
+            tx.update(
+                activity.AgentDay(activity.day_key(company.company_id, rated_day), rating.employee_id), actions=actions
+            )
+            today = local_day(now, company.timezone)
+            load = staff.load_actions(company, rating.employee_id, rated_day, counters, today)
+            if load:
+                tx.update(Company(company.company_id), actions=load)
+            stats.rating(tx, company.company_id, rated_day, rating.employee_id, int(rating.stars), -1)
     except TransactWriteError as error:
         if not is_condition_failure(error):
             raise
-    return Rating.get(principal.company_id, ticket_id, consistent_read=True)
+        return Rating.get(principal.company_id, ticket_id, consistent_read=True)  # voided meanwhile: as it is
+    rating.voided_at, rating.voided_by = now, principal.employee_id
+    return rating
 
 
 class RatingOut(TypedDict):
@@ -334,5 +362,5 @@ def tip_redirect(token: str) -> str:
     url = f"{base}{'&' if '?' in base else '?'}{query}"
     if origin_of(url) != config.partner_form_origin:  # never an open redirect, whatever was stored
         raise Conflict(TIPS_UNAVAILABLE, "tips-unavailable")
-    _mark(ticket.company_id, ticket.ticket_id, "tip_clicked_at")
+    _mark(rated.funnel, rated.company, "tip_clicked")
     return url

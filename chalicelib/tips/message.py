@@ -9,17 +9,18 @@ re-send schedule (chalicelib/notify/jobs.py), which makes the message again with
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import links, mail, outbox
 from chalicelib.clock import utcnow
-from chalicelib.db.base import get_many
+from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.i18n import locale_of, translator
 from chalicelib.lifecycle import transitions_of
@@ -29,7 +30,7 @@ from chalicelib.outbox.models import OutboxMessage
 from chalicelib.pages import render
 from chalicelib.settings import get_settings
 from chalicelib.streams import StreamRecord, process_batch
-from chalicelib.tips import accounts, telegram
+from chalicelib.tips import accounts, stats, telegram
 from chalicelib.tips.models import COMPANY, TicketFunnel, TipAccount, employee_subject
 
 logger = logging.getLogger(__name__)
@@ -102,15 +103,47 @@ def resend(item: OutboxMessage) -> outbox.Delivery:
 outbox.register(KIND, resend)
 
 
-def enter_funnel(ticket: Ticket, employee_id: str | None, extra: list[Any] | None = None) -> None:
-    """The ticket's funnel item, made once (the confirm page and this message may both come first)."""
-    actions = [
-        TicketFunnel.closed_at.set(TicketFunnel.closed_at | (ticket.closed_at or utcnow())),
-        *(extra or []),
-    ]
+def enter_funnel(
+    ticket: Ticket, employee_id: str | None, extra: list[Any] | None = None, sent: bool = False, timezone: str = ""
+) -> None:
+    """The ticket's funnel item, made once (the confirm page and this message may both come first). The
+    day's figures (chalicelib/tips/stats.py) count the close when the item is made and the message when
+    it is first marked sent (`sent`), each in the transaction that writes it. `timezone`: the company's,
+    when the caller has it."""
+    closed_at = ticket.closed_at or utcnow()
+    zone = timezone or _timezone(ticket.company_id)
+    funnel = TicketFunnel(ticket.company_id, ticket.ticket_id)
+    actions = [TicketFunnel.closed_at.set(closed_at), *(extra or [])]
     if employee_id:
         actions.append(TicketFunnel.employee_id.set(TicketFunnel.employee_id | employee_id))
-    TicketFunnel(ticket.company_id, ticket.ticket_id).update(actions=actions)
+    try:  # the first entry makes the item
+        with transaction() as tx:
+            tx.update(funnel, actions=actions, condition=TicketFunnel.closed_at.does_not_exist())
+            marks = ("closed", "emailed") if sent else ("closed",)
+            stats.funnel_mark(tx, ticket.company_id, zone, closed_at, *marks)
+        return
+    except TransactWriteError as error:
+        if not is_condition_failure(error):
+            raise
+    if not extra:
+        return  # in the funnel already: nothing new
+    try:  # in the funnel already: the marks (the message counted the first time it is marked sent)
+        with transaction() as tx:
+            tx.update(funnel, actions=extra, condition=TicketFunnel.sent_at.does_not_exist() if sent else None)
+            if sent:
+                stats.funnel_mark(tx, ticket.company_id, zone, closed_at, "emailed")
+    except TransactWriteError as error:
+        if not is_condition_failure(error):
+            raise
+
+
+@functools.lru_cache(maxsize=1024)
+def _timezone(company_id: str) -> str:
+    """The company's time zone (it never changes after sign-up: safe to keep per container)."""
+    try:
+        return str(Company.get(company_id).timezone)
+    except Company.DoesNotExist:
+        return "UTC"
 
 
 @dataclass(frozen=True)
@@ -202,14 +235,14 @@ def _deliver(ticket: Ticket, now: datetime) -> outbox.Delivery:
             TicketFunnel.sent_at.set(TicketFunnel.sent_at | utcnow()),
             TicketFunnel.channel.set(str(delivery.channel)),
         ]
-    _enter_quietly(ticket, employee_id, marks)
+    _enter_quietly(ticket, employee_id, marks, company.timezone)
     return delivery
 
 
-def _enter_quietly(ticket: Ticket, employee_id: str, marks: list[Any]) -> None:
+def _enter_quietly(ticket: Ticket, employee_id: str, marks: list[Any], timezone: str) -> None:
     try:
-        enter_funnel(ticket, employee_id, marks)
-    except UpdateError:  # the message went out: a funnel mark is not worth sending it twice
+        enter_funnel(ticket, employee_id, marks, sent=bool(marks), timezone=timezone)
+    except TransactWriteError:  # the message went out: a funnel mark is not worth sending it twice
         logger.exception("funnel marks of %s not recorded", ticket.ticket_id)
 
 

@@ -41,7 +41,8 @@ class TipAccount(Model):
     display_name = UnicodeAttribute(null=True)
     partner_ref = UnicodeAttribute(null=True)
     form_url = UnicodeAttribute(null=True)
-    idempotency_key = UnicodeAttribute(null=True)
+    idempotency_key = UnicodeAttribute(null=True)  # derived from the account and its generation
+    generation = NumberAttribute(default=0)  # bumped each time a registration starts afresh
     registration = UnicodeAttribute(null=True)
     attempts = NumberAttribute(default=0)
     last_error = UnicodeAttribute(null=True)
@@ -152,3 +153,31 @@ class TicketFunnel(Model):
     tip_paid_at = UTCDateTimeAttribute(null=True)
 
     by_closed = FunnelByClosed()
+
+
+class TipDay(Model):
+    """Managers' tip figures of one company-local day, counted as things happen (chalicelib/tips/stats.py):
+    the row says what it counts (`<day>#f` funnel, `<day>#e#<employee>` ratings,
+    `<day>#t#<employee>#<currency>` tips)."""
+
+    Meta = table_meta("tip_days")
+
+    company_id = UnicodeAttribute(hash_key=True)
+    row = UnicodeAttribute(range_key=True)
+    day = UnicodeAttribute(null=True)
+    employee_id = UnicodeAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    # funnel of the tickets closed that day
+    closed = NumberAttribute(null=True)
+    emailed = NumberAttribute(null=True)
+    opened = NumberAttribute(null=True)
+    rated = NumberAttribute(null=True)
+    tip_clicked = NumberAttribute(null=True)
+    tip_paid = NumberAttribute(null=True)
+    # customers' ratings of an employee
+    ratings = NumberAttribute(null=True)
+    stars = NumberAttribute(null=True)
+    # tips to an employee in one currency
+    tips = NumberAttribute(null=True)
+    refunded = NumberAttribute(null=True)
+    amount_minor = NumberAttribute(null=True)

@@ -22,16 +22,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, links, observability
-from chalicelib.clock import parse_iso, utcnow
+from chalicelib.clock import local_day, parse_iso, utcnow
 from chalicelib.db import keys
-from chalicelib.db.base import cancellation_codes, is_condition_failure, transaction
+from chalicelib.db.base import cancellation_codes, get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company
 from chalicelib.errors import DomainError, MalformedRequest
-from chalicelib.tips.accounts import COMPANY_ACTIVE, find, is_partner_form
+from chalicelib.tips import stats
+from chalicelib.tips.accounts import COMPANY_ACTIVE, is_partner_form
 from chalicelib.tips.config import get_tip_config
 from chalicelib.tips.models import COMPANY, TicketFunnel, Tip, TipAccount, WebhookReceipt, employee_subject
 
@@ -140,9 +142,11 @@ def receive(headers: Mapping[str, str], body: bytes, now: datetime | None = None
     except PydanticValidationError:
         raise MalformedRequest(f"The data of the {event_type} event is not valid.") from None
     receipt.company_id = getattr(data, "external_id" if handler.schema is CompanyData else "company_external_id")
-    if _already_received(webhook_id):
+    # the receipt and whatever the event needs, in one BatchGetItem; then one transaction
+    received, *found = get_many([(WebhookReceipt, webhook_id, None), *handler.reads(data)], consistent_read=True)
+    if received is not None:
         return {"webhook_id": webhook_id, "outcome": "duplicate"}
-    tx_effects = handler.plan(data, now)
+    tx_effects = handler.plan(data, now, found)
     if tx_effects is None:
         return {"webhook_id": webhook_id, "outcome": _receipt_only(receipt, "ignored")}
     try:
@@ -161,14 +165,6 @@ def receive(headers: Mapping[str, str], body: bytes, now: datetime | None = None
     return {"webhook_id": webhook_id, "outcome": "applied"}
 
 
-def _already_received(webhook_id: str) -> bool:
-    try:
-        WebhookReceipt.get(webhook_id, consistent_read=True)
-    except WebhookReceipt.DoesNotExist:
-        return False
-    return True
-
-
 def _receipt_only(receipt: WebhookReceipt, outcome: Outcome) -> Outcome:
     receipt.outcome = outcome
     try:
@@ -183,10 +179,21 @@ def _receipt_only(receipt: WebhookReceipt, outcome: Outcome) -> Outcome:
 Effects = Callable[[TransactWrite], None]
 
 
+Keys = list[tuple[type[Model], Any, Any]]
+
+
 class Handler:
-    def __init__(self, schema: type[_Data], plan: Callable[[Any, datetime], Effects | None]) -> None:
+    """An event's payload schema, the items it needs (read with the receipt) and its plan over them."""
+
+    def __init__(
+        self,
+        schema: type[_Data],
+        plan: Callable[[Any, datetime, list[Any]], Effects | None],
+        reads: Callable[[Any], Keys] = lambda data: [],
+    ) -> None:
         self.schema = schema
         self.plan = plan
+        self.reads = reads
 
 
 def _account_update(company_id: str, subject: str, actions: list[Any], allowed: tuple[str, ...]) -> Effects:
@@ -196,18 +203,18 @@ def _account_update(company_id: str, subject: str, actions: list[Any], allowed: 
     return effects
 
 
-def _company_verified(data: CompanyData, now: datetime) -> Effects:
+def _company_verified(data: CompanyData, now: datetime, found: list[Any]) -> Effects:
     actions = [TipAccount.state.set("verified"), TipAccount.reason.remove(), TipAccount.updated_at.set(now)]
     return _account_update(data.external_id, COMPANY, actions, ("pending_verification", "rejected"))
 
 
-def _company_rejected(data: CompanyData, now: datetime) -> Effects:
+def _company_rejected(data: CompanyData, now: datetime, found: list[Any]) -> Effects:
     reason = (data.reason or "The partner gave no reason.").strip()
     actions = [TipAccount.state.set("rejected"), TipAccount.reason.set(reason), TipAccount.updated_at.set(now)]
     return _account_update(data.external_id, COMPANY, actions, COMPANY_ACTIVE)
 
 
-def _employee_linked(data: EmployeeData, now: datetime) -> Effects | None:
+def _employee_linked(data: EmployeeData, now: datetime, found: list[Any]) -> Effects | None:
     if not data.form_url or not is_partner_form(data.form_url):
         logger.warning("employee.linked with a form URL outside the partner's origin ignored")
         return None
@@ -222,7 +229,7 @@ def _employee_linked(data: EmployeeData, now: datetime) -> Effects | None:
     return _account_update(data.company_external_id, subject, actions, ("pending_link", "linked", "unlinked"))
 
 
-def _employee_unlinked(data: EmployeeData, now: datetime) -> Effects:
+def _employee_unlinked(data: EmployeeData, now: datetime, found: list[Any]) -> Effects:
     actions = [TipAccount.state.set("unlinked"), TipAccount.form_url.remove(), TipAccount.updated_at.set(now)]
     subject = employee_subject(data.external_id)
     return _account_update(data.company_external_id, subject, actions, ("pending_link", "linked"))
@@ -251,25 +258,38 @@ def _minor(amount: str) -> int:
     return int(whole) * 100 + int((fraction + "00")[:2])
 
 
-def _tip_counters(tip: Tip, company_id: str, sign: int) -> Effects | None:
-    try:
-        company = Company.get(company_id)
-    except Company.DoesNotExist:
+def _tip_counters(tip: Tip, company: Company | None, sign: int) -> Effects | None:
+    if company is None:
         return None
-    day = activity.key_for(company_id, company.timezone, tip.paid_at)
+    paid_day = local_day(tip.paid_at, company.timezone)
+    day = activity.day_key(company.company_id, paid_day)
     counters = {"tips": sign, "tip_amount": sign * int(tip.amount_minor) / 100, "rewards": sign}
 
     def effects(tx: TransactWrite) -> None:
         tx.update(activity.AgentDay(day, tip.employee_id), actions=activity.counter_actions(counters))
+        stats.tip(tx, company.company_id, paid_day, tip.employee_id, tip.currency, int(tip.amount_minor), sign > 0)
 
     return effects
 
 
-def _tip_paid(data: TipData, now: datetime) -> Effects | None:
+def _tip_paid_reads(data: TipData) -> Keys:
+    """The employee's tip account, the company and the ticket's funnel (when the reference names one)."""
+    company_id, employee_id = data.company_external_id, data.employee_external_id
+    if not company_id or not employee_id:
+        return []
+    ticket_id = _ticket_of(data.reference, company_id, employee_id)
+    return [
+        (TipAccount, company_id, employee_subject(employee_id)),
+        (Company, company_id, None),
+        *([(TicketFunnel, company_id, ticket_id)] if ticket_id else []),
+    ]
+
+
+def _tip_paid(data: TipData, now: datetime, found: list[Any]) -> Effects | None:
     company_id, employee_id = data.company_external_id, data.employee_external_id
     if not employee_id or not data.amount or not data.currency:
         raise MalformedRequest("A tip.paid event needs the employee, the amount and the currency.")
-    if find(company_id, employee_subject(employee_id)) is None:
+    if not found or found[0] is None:  # no tip account for this employee
         return None
     try:
         paid_at = parse_iso(data.paid_at) if data.paid_at else now
@@ -287,28 +307,32 @@ def _tip_paid(data: TipData, now: datetime) -> Effects | None:
         currency=data.currency,
         paid_at=paid_at,
     )
-    counters = _tip_counters(tip, company_id, +1)
+    counters = _tip_counters(tip, found[1], +1)
     if counters is None:
         return None
-    funnel = _funnel(company_id, ticket_id)
+    funnel: TicketFunnel | None = found[2] if len(found) > 2 else None
+    company: Company = found[1]
 
     def effects(tx: TransactWrite) -> None:
         tx.save(tip, condition=Tip.tip_id.does_not_exist())
         counters(tx)
         if funnel is not None and funnel.tip_paid_at is None:
             tx.update(funnel, actions=[TicketFunnel.tip_paid_at.set(paid_at)])
+            stats.funnel_mark(tx, company_id, company.timezone, funnel.closed_at, "tip_paid")
 
     return effects
 
 
-def _tip_refunded(data: TipData, now: datetime) -> Effects | None:
-    try:
-        tip = Tip.get(data.company_external_id, data.tip_id, consistent_read=True)
-    except Tip.DoesNotExist:
+def _tip_refunded_reads(data: TipData) -> Keys:
+    company_id = data.company_external_id
+    return [(Tip, company_id, data.tip_id), (Company, company_id, None)] if company_id else []
+
+
+def _tip_refunded(data: TipData, now: datetime, found: list[Any]) -> Effects | None:
+    tip: Tip | None = found[0] if found else None
+    if tip is None or tip.refunded_at is not None:
         return None
-    if tip.refunded_at is not None:
-        return None
-    counters = _tip_counters(tip, tip.company_id, -1)
+    counters = _tip_counters(tip, found[1], -1)
 
     def effects(tx: TransactWrite) -> None:
         tx.update(tip, actions=[Tip.refunded_at.set(now)], condition=Tip.refunded_at.does_not_exist())
@@ -318,20 +342,11 @@ def _tip_refunded(data: TipData, now: datetime) -> Effects | None:
     return effects
 
 
-def _funnel(company_id: str, ticket_id: str | None) -> TicketFunnel | None:
-    if not ticket_id:
-        return None
-    try:
-        return TicketFunnel.get(company_id, ticket_id)
-    except TicketFunnel.DoesNotExist:
-        return None
-
-
 HANDLERS: dict[str, Handler] = {
     "company.verified": Handler(CompanyData, _company_verified),
     "company.rejected": Handler(CompanyData, _company_rejected),
     "employee.linked": Handler(EmployeeData, _employee_linked),
     "employee.unlinked": Handler(EmployeeData, _employee_unlinked),
-    "tip.paid": Handler(TipData, _tip_paid),
-    "tip.refunded": Handler(TipData, _tip_refunded),
+    "tip.paid": Handler(TipData, _tip_paid, _tip_paid_reads),
+    "tip.refunded": Handler(TipData, _tip_refunded, _tip_refunded_reads),
 }

@@ -17,6 +17,7 @@ from chalicelib.http.route import Call, route
     tag="Badges",
     produces=HTML,
     errors="problem",
+    company=("staff",),
 )
 def leaderboard_page(call: Call) -> Response:
     return html_response(leaderboard.page(call.who))

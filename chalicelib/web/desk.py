@@ -110,12 +110,9 @@ def pulse(call: Call) -> Page | None:
 
     raw = call.query.get("since", "")
     since = datetime.fromtimestamp(int(raw) / 1000, UTC) if raw.isdigit() and len(raw) <= 15 else utcnow()
-    session = call.identity.session
-    if session is None:
-        return None
-    record = session.record
-    channels = desk_pulse.channels_of(record.employee_id, int(record.tier), list(record.departments or []))
-    news = desk_pulse.news_since(record.company_id, channels, since)
+    who = call.who  # the employee as they are now (read with the session)
+    channels = desk_pulse.channels_of(who.employee_id, who.tier, list(who.departments))
+    news = desk_pulse.news_since(who.company_id, channels, since)
     if news is None:
         return None
     return Page("web/pulse.html", {"news": news})

@@ -139,6 +139,7 @@ def tip_click(call: Call, link: str) -> Response:
     query=PERIOD,
     produces=HTML,
     errors="problem",
+    company=("staff",),
 )
 def tips_dashboard(call: Call) -> Response:
     return html_response(analytics.dashboard(call.who, call.query))

@@ -27,8 +27,9 @@ def test_a_quick_bench_run_writes_every_figure_and_the_table_the_readme_quotes(t
 
     assert set(results["targets"]) == {
         "cold start ratio",
-        "throughput ratio",
-        "DynamoDB requests per route",
+        "DynamoDB requests per interactive route",
+        "app time per interactive route",
+        "throughput: the app against the same requests without it",
         "Scans",
         "badge job reads, most events / fewest",
         "monthly bill",
@@ -40,6 +41,17 @@ def test_a_quick_bench_run_writes_every_figure_and_the_table_the_readme_quotes(t
         min(throughput["tickets_per_second"], throughput["putitem_per_second"], throughput["same_work_raw_per_second"])
         > 0
     )
+
+    replayed = results["apptime"]["rows"]
+    routes = {row["route"] for row in replayed}
+    assert "POST /tickets/next" in routes and "GET /tips/summary" in routes and len(routes) >= 60
+    assert all(row["app_ms_median"] > row["bare_ms_median"] > 0 and row["app_ms_p99"] > 0 for row in replayed)
+    assert all(row["requests"] <= 3 for row in replayed if row["interactive"])
+    assert {row["route"] for row in replayed if not row["interactive"]} == {
+        "POST /badges/runs",
+        "POST /customers/export",
+        "POST /customers/erase",
+    }
 
     measured = {row["name"]: row for row in results["calls"]["rows"]}
     for name in (

@@ -8,7 +8,9 @@ from chalice.test import Client
 
 from chalicelib import activity
 from chalicelib.clock import local_day, utcnow
+from chalicelib.db.models import Company as CompanyItem
 from chalicelib.db.models import Ticket
+from chalicelib.employees import staff
 from tests.functional.conftest import Company
 from tests.functional.karma_helpers import rate
 
@@ -136,8 +138,12 @@ def test_calm_customers_go_first_to_agents_customers_rate_strongly(company: Comp
     build_karma(company, client, sunny, times=2, literacy=3, temperament=5)
     company.add_agent("Ada")
     company.add_agent("Bob")
+    loved = {"ratings": 4, "rating_points": 19}  # customers love Ada: recorded as a rating records them
     today = activity.key_for(company.company_id, "Europe/Vilnius", utcnow())
-    activity.record(today, company.agent_ids["Ada"], {"ratings": 4, "rating_points": 19})  # customers love Ada
+    activity.record(today, company.agent_ids["Ada"], loved)  # on her day (badges)
+    item = CompanyItem.get(company.company_id)
+    day = local_day(utcnow(), "Europe/Vilnius")
+    item.update(actions=staff.load_actions(item, company.agent_ids["Ada"], day, loved))  # and her routing load
     older = company.open_ticket("Where is my parcel", "neutral4@example.com")
     calm = company.open_ticket("Small question, no rush", sunny)
     assert ticket(company, calm["ticket_id"])["routing_reason"] == "calm_for_strong"

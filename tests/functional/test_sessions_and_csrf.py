@@ -94,7 +94,8 @@ def test_a_role_change_reaches_open_sessions(company: Company) -> None:
 
     company.add_agent("Ada")
     agent_id = company.agent_ids["Ada"]
-    sign_in(company, agent_id)
+    browser = sign_in(company, agent_id)
+    assert sessions.find(browser.secret).principal.role == "agent"
     assert company.manager.call("PATCH", f"/employees/{agent_id}", {"role": "manager", "tier": 2})[0] == 200
-    records = sessions.of_employee(company.company_id, agent_id)
-    assert [(r.role, int(r.tier)) for r in records] == [("manager", 2)]
+    principal = sessions.find(browser.secret).principal  # the session's next request
+    assert (principal.role, principal.tier) == ("manager", 2)

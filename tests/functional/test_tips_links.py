@@ -27,6 +27,14 @@ def funnel_of(company: Company, ticket_id: str) -> TicketFunnel:
     return TicketFunnel.get(company.company_id, ticket_id)
 
 
+def routing_load(company: Company, employee_id: str) -> dict[str, float]:
+    """The employee's load in the company's staff directory (what karma-aware take-next weighs)."""
+    from chalicelib.db.models import Company as CompanyItem
+    from chalicelib.employees import staff
+
+    return staff.loads(CompanyItem.get(company.company_id), datetime.now(UTC).date(), [employee_id])[employee_id]
+
+
 def agent_day(company: Company, employee_id: str) -> activity.AgentDay | None:
     key = activity.key_for(company.company_id, "Europe/Vilnius", datetime.now(UTC))
     try:
@@ -77,6 +85,8 @@ def test_the_customer_rates_once_and_the_employee_is_credited(
     day = agent_day(company, ada_id)
     assert day is not None
     assert (day.ratings, day.rating_points, day.positive_ratings, day.rewards) == (1, 5, 1, 1)
+    load = routing_load(company, ada_id)
+    assert (load["ratings"], load["rating_points"]) == (1, 5)
     summary = company.manager.call("GET", "/tips/summary")[1]
     assert summary["ratings"] == 1 and summary["rating_average"] == 5
 
@@ -212,6 +222,10 @@ def test_a_paid_tip_shows_against_the_employee_and_the_ticket_in_the_managers_an
     assert status == 200 and body["outcome"] == "applied"
     summary = company.manager.call("GET", "/tips/summary")[1]
     assert summary["tips"] == 1 and summary["amount"] == {"EUR": "150.00"}
+    [row] = summary["by_employee"]
+    assert (row["tips"], row["refunded"], row["amount"]) == (1, 1, {"EUR": "150.00"})
+    assert partner.send("tip.refunded", {"tip_id": "tp_paid_2", "company_external_id": company.company_id})[0] == 200
+    assert company.manager.call("GET", "/tips/summary")[1]["by_employee"][0]["refunded"] == 1  # a second refund: no
     day = agent_day(company, ada_id)
     assert day is not None and (day.tips, day.tip_amount) == (1, 150)
 
@@ -246,6 +260,8 @@ def test_a_manager_voids_a_rating_and_it_stops_counting(company: Company, partne
     assert summary["ratings"] == 0 and summary["rating_average"] is None
     day = agent_day(company, ada_id)
     assert day is not None and (day.ratings, day.rating_points, day.negative_ratings) == (0, 0, 0)
+    load = routing_load(company, ada_id)
+    assert (load["ratings"], load["rating_points"]) == (0, 0)
 
 
 def test_analytics_are_for_managers_of_the_same_company_only(

@@ -10,6 +10,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -135,6 +136,13 @@ class Partner:
 
 @pytest.fixture(name="partner")
 def partner_fixture(api: Api) -> Iterator[Partner]:
+    with playing_partner(api) as helper:
+        yield helper
+
+
+@contextmanager
+def playing_partner(api: Api) -> Iterator[Partner]:
+    """The partner's API answered by the test (and the bench, which replays the routes)."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_passthru(MOTO_URL)
         helper = Partner(api, mock)

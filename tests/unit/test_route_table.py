@@ -52,3 +52,32 @@ def test_the_app_registers_every_route_of_the_table_with_chalice() -> None:
 
     registered = {(method, path) for path, methods in app.app.routes.items() for method in methods}
     assert registered == {(spec.method, spec.path) for spec in ROUTES}
+
+
+def handler_imports() -> dict[str, set[str]]:
+    """What each function app.py declares imports in its body (stream, schedule, S3 and SNS handlers)."""
+    import ast
+
+    tree = ast.parse((PROJECT / "app.py").read_text())
+    found: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            found[node.name] = {
+                inner.module for inner in ast.walk(node) if isinstance(inner, ast.ImportFrom) and inner.module
+            }
+    return found
+
+
+def test_every_function_of_the_app_imports_its_code_in_its_body_and_a_cold_import_loads_none_of_it() -> None:
+    import app
+
+    handlers = handler_imports()
+    assert set(handlers) <= set(app.app.handler_map) and len(handlers) >= 9
+    assert all(handlers.values()), "every stream, schedule, S3 and SNS handler imports its code inside its body"
+    script = "import sys, json; import app; print(json.dumps(sorted(sys.modules)))"
+    output = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    loaded = set(json.loads(output))
+    early = {name: sorted(modules & loaded) for name, modules in handlers.items() if modules & loaded}
+    assert early == {}, f"a cold import of app.py already loads these handlers' code: {early}"

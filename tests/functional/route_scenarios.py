@@ -1,0 +1,441 @@
+"""Every declared route, called as its callers call it and at its dearest: a company at work (the world)
+and, per route, the requests to make (a scenario). The request-budget test counts their DynamoDB
+requests (tests/functional/test_request_budget.py); the bench replays them to time the app itself
+(bench/apptime.py).
+
+Routes are walked from their declarations, so a new route is covered without touching this file as
+long as the default call works for it (a valid sample body from tests/functional/routes.py, the world's
+ids in its path); when it does not, the callers fail naming the route: add its scenario to `SCENARIOS`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice.test import Client
+
+from chalicelib.http.route import Endpoint
+from tests.functional.conftest import Api, Company, sign_up
+from tests.functional.karma_helpers import rate as rate_customer
+from tests.functional.routes import body_for, fill
+from tests.functional.sessions_helpers import Browser, csrf_token, sign_in
+from tests.functional.tips_helpers import FORM_BASE, Partner, emailed, enable_tips
+
+
+@dataclass
+class Request:
+    """One counted request, as a person, a script or a partner makes it."""
+
+    method: str
+    path: str
+    who: Api | Browser | None = None  # None: nobody signed in (public and link routes)
+    body: Any = None
+    form: dict[str, str] | None = None
+    raw: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    label: str = ""
+
+    def send(self, world: World) -> tuple[int, str]:
+        if isinstance(self.who, Browser):
+            response = self.who.request(self.method, self.path, self.form, self.headers)
+            text = response.body.decode() if isinstance(response.body, bytes) else response.body
+            return response.status_code, text
+        api = self.who or world.company.api
+        token = None if self.who else ""
+        if self.form is not None:
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **self.headers}
+            status, body = api.call(self.method, self.path, token=token, headers=headers, raw=urlencode(self.form))
+        else:
+            status, body = api.call(self.method, self.path, self.body, token=token, headers=self.headers, raw=self.raw)
+        return status, str(body)
+
+
+@dataclass
+class World:
+    """A company at work: a manager, a first-line agent with a department, a second-line agent, tips
+    enabled, and customers some of whom have karma."""
+
+    company: Company
+    client: Client
+    partner: Partner
+    values: dict[str, str] = field(default_factory=dict)
+    difficult: str = ""  # customers' addresses with karma
+    literate: str = ""
+
+    @property
+    def manager(self) -> Api:
+        return self.company.manager
+
+    @property
+    def ada(self) -> Api:
+        return self.company.agents["Ada"]
+
+    @property
+    def tess(self) -> Api:
+        return self.company.agents["Tess"]
+
+    def id_of(self, name: str) -> str:
+        return self.company.agent_ids[name]
+
+    def address(self) -> str:
+        return f"cust-{secrets.token_hex(6)}@example.com"
+
+    def open_ticket(self, **extra: Any) -> dict[str, Any]:
+        extra.setdefault("email", self.address())
+        return self.company.open_ticket(f"Question {secrets.token_hex(4)}", **extra)
+
+    def taken_by(self, agent: str = "Ada", **extra: Any) -> dict[str, Any]:
+        """A ticket assigned to `agent` (their queues hold nothing older)."""
+        opened = self.open_ticket(**extra)
+        for _ in range(10):  # older tickets other scenarios left waiting are taken on the way
+            status, taken = self.company.agents[agent].call("POST", "/tickets/next")
+            assert status == 200, taken
+            if taken["ticket_id"] == opened["ticket_id"]:
+                return opened
+        raise AssertionError(f"{agent} was never given {opened['ticket_id']}")
+
+    def drain(self) -> None:
+        """Tickets a scenario left waiting are taken, so the next scenario starts with empty queues."""
+        for agent in ("Ada", "Tess"):
+            while self.company.agents[agent].call("POST", "/tickets/next")[0] == 200:
+                pass
+
+    def resolved_by(self, agent: str = "Ada", **extra: Any) -> dict[str, Any]:
+        opened = self.taken_by(agent, **extra)
+        assert self.company.agents[agent].call("POST", f"/tickets/{opened['ticket_id']}/resolve")[0] == 200
+        return opened
+
+    def browser(self, agent: str = "Ada", due_for_touch: bool = True) -> Browser:
+        """A signed-in browser; by default its session is due to be touched (the dearer case)."""
+        browser = sign_in(self.company, self.id_of(agent) if agent != "Mia" else self.company.manager_id)
+        if due_for_touch:
+            from chalicelib import sessions
+            from chalicelib.sessions.models import Session
+
+            record = Session.get(sessions.hash_secret(browser.secret or ""))
+            record.update(actions=[Session.last_seen_at.set(record.last_seen_at - timedelta(minutes=20))])
+        return browser
+
+
+def build_world(company: Company, client: Client, partner: Partner) -> World:
+    world = World(company, client, partner)
+    company.add_agent("Tess", tier=2)
+    company.add_agent("Ada", tier=1, departments=["billing"])
+    enable_tips(company, partner, "Ada")
+    world.difficult, world.literate = world.address(), world.address()
+    for _ in range(2):  # two stormy ratings: the customer's new tickets are classed difficult
+        rate_customer(company, client, "Ada", world.difficult, literacy=3, temperament=1)
+    for _ in range(3):  # a literate customer: skips the first line when the second is on duty
+        rate_customer(company, client, "Ada", world.literate, literacy=5, temperament=4)
+    world.values = {
+        "employee_id": world.id_of("Ada"),
+        "intake_key": company.intake_key,
+        "day": "2026-11-20",
+    }
+    return world
+
+
+# ------------------------------------------------------------------------------------- scenarios
+# Each returns the requests to count for a route (several when its dearest case is not obvious).
+Scenario = Callable[[World, Endpoint], list[Request]]
+
+
+def default(world: World, endpoint: Endpoint) -> list[Request]:
+    """The route called as its callers call it: an employee's token, a customer's link, a browser."""
+    values = dict(world.values)
+    if "{ticket_id}" in endpoint.path:
+        values["ticket_id"] = world.taken_by()["ticket_id"]
+    if "{link}" in endpoint.path:
+        values["link"] = world.open_ticket()["link_token"]
+    path = fill(endpoint.path, values)
+    if endpoint.auth == "session":
+        return [Request(endpoint.method, path, world.browser(), form={} if endpoint.method != "GET" else None)]
+    if endpoint.auth == "bearer":
+        who = world.manager if endpoint.role == "manager" else world.ada
+        return [Request(endpoint.method, path, who, body_for(endpoint))]
+    return [Request(endpoint.method, path, None, body_for(endpoint))]
+
+
+def take_next(world: World, endpoint: Endpoint) -> list[Request]:
+    """Ada (first line, billing) is offered tickets from her general and billing queues, urgent ones the
+    second line skipped to, and a difficult customer's ticket, which makes the order depend on loads."""
+    world.open_ticket(email=world.difficult)
+    world.open_ticket(department="billing")
+    world.open_ticket()
+    return [Request("POST", "/tickets/next", world.ada, label="difficult customer waiting")]
+
+
+def intake(world: World, endpoint: Endpoint) -> list[Request]:
+    path = f"/intake/{world.company.intake_key}/tickets"
+    known = world.literate
+    body = {"body": "Hello", "customer_name": "Bo", "channel": "chat"}
+    return [
+        Request("POST", path, body={**body, "subject": "A new question", "customer_email": world.address()}),
+        Request("POST", path, body={**body, "subject": "Another question", "customer_email": known}, label="known"),
+        Request("POST", path, body={**body, "subject": "Another question", "customer_email": known}, label="merged"),
+    ]
+
+
+def reply(world: World, endpoint: Endpoint) -> list[Request]:
+    ticket_id = world.taken_by()["ticket_id"]
+    path = f"/tickets/{ticket_id}/messages"
+    return [
+        Request("POST", path, world.ada, {"body": "The day's longest reply " + "x" * 400}, label="first, longest"),
+        Request("POST", path, world.ada, {"body": "A short one"}, label="another"),
+        Request("POST", path, world.ada, {"body": "A note", "visibility": "internal"}, label="note"),
+    ]
+
+
+def resolve(world: World, endpoint: Endpoint) -> list[Request]:
+    ticket_id = world.taken_by(channel="chat")["ticket_id"]
+    return [Request("POST", f"/tickets/{ticket_id}/resolve", world.ada, label="a chat: the day's longest")]
+
+
+def log_call(world: World, endpoint: Endpoint) -> list[Request]:
+    ticket_id = world.taken_by()["ticket_id"]
+    path = f"/tickets/{ticket_id}/calls"
+    return [Request("POST", path, world.ada, {"duration_seconds": 600 + n}, label=f"call {n}") for n in range(2)]
+
+
+def transfer(world: World, endpoint: Endpoint) -> list[Request]:
+    first, second = world.taken_by()["ticket_id"], world.taken_by()["ticket_id"]
+    return [
+        Request("POST", f"/tickets/{first}/transfer", world.ada, {"tier": 2}, label="to the second line"),
+        Request("POST", f"/tickets/{second}/transfer", world.ada, {"to_agent_id": world.id_of("Tess")}, label="agent"),
+    ]
+
+
+def resolved_ticket(world: World, endpoint: Endpoint) -> list[Request]:
+    """Rating the customer of a ticket one resolved."""
+    ticket_id = world.resolved_by()["ticket_id"]
+    return [Request(endpoint.method, f"/tickets/{ticket_id}/customer-rating", world.ada, body_for(endpoint))]
+
+
+def correct_rating(world: World, endpoint: Endpoint) -> list[Request]:
+    ticket_id = world.resolved_by()["ticket_id"]
+    path = f"/tickets/{ticket_id}/customer-rating"
+    assert world.ada.call("POST", path, {"literacy": 4, "temperament": 4})[0] == 201
+    return [Request("PATCH", path, world.ada, {"temperament": 2})]
+
+
+def void_customer_rating(world: World, endpoint: Endpoint) -> list[Request]:
+    ticket_id = world.resolved_by()["ticket_id"]
+    assert world.ada.call("POST", f"/tickets/{ticket_id}/customer-rating", {"literacy": 4, "temperament": 4})[0] == 201
+    path = f"/tickets/{ticket_id}/customer-ratings/{world.id_of('Ada')}/void"
+    return [Request("POST", path, world.manager)]
+
+
+def customer_ref(world: World, endpoint: Endpoint) -> list[Request]:
+    """A customer whose only ticket is closed."""
+    address = world.address()
+    opened = world.resolved_by(email=address)
+    assert world.company.api.call("POST", f"/customer/tickets/{opened['link_token']}/confirm", token="")[0] == 200
+    return [Request("POST", endpoint.path, world.manager, {"email": address})]
+
+
+def customer_link(world: World, endpoint: Endpoint) -> list[Request]:
+    """The customer's routes on a resolved ticket (a reply reopens it; confirm closes it)."""
+    opened = world.resolved_by()
+    path = fill(endpoint.path, {"link": opened["link_token"]})
+    if endpoint.form is not None:
+        return [Request(endpoint.method, path, form={"body": "It works now"})]
+    if endpoint.method == "POST" and endpoint.produces == "text/html":
+        return [Request(endpoint.method, path, form={})]
+    return [Request(endpoint.method, path, body=body_for(endpoint))]
+
+
+def tip_links(world: World, endpoint: Endpoint) -> list[Request]:
+    mail = emailed(world.company, world.client)
+    if endpoint.path.startswith("/tip/"):
+        assert mail.tip_path is not None
+        return [Request("GET", mail.tip_path)]
+    path = mail.rate_path + endpoint.path.removeprefix("/rate/{link}")
+    if endpoint.method == "POST" and endpoint.path == "/rate/{link}":  # the Tip button: saved, then the tip
+        return [Request("POST", path, form={"stars": "5", "comment": "Quick", "then": "tip"})]
+    if endpoint.path == "/rate/{link}/comment":  # what went wrong, after a low rating, then the tip
+        assert world.company.api.call("POST", mail.rate_path, token="", raw="stars=1", headers=FORM)[0] == 200
+        return [Request("POST", path, form={"comment": "Too slow", "then": "tip"})]
+    return [Request(endpoint.method, path, body=None if endpoint.method == "GET" else {})]
+
+
+def void_tip_rating(world: World, endpoint: Endpoint) -> list[Request]:
+    mail = emailed(world.company, world.client)
+    assert world.company.api.call("POST", mail.rate_path, token="", raw="stars=2", headers=FORM)[0] == 200
+    return [Request("POST", f"/tips/ratings/{mail.closed.after.ticket_id}/void", world.manager)]
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def webhooks(world: World, endpoint: Endpoint) -> list[Request]:
+    """Each event the partner sends, signed as it signs them (the tip with its ticket reference)."""
+    from chalicelib.tips.webhooks import sign_reference
+
+    company, ada = world.company, world.id_of("Ada")
+    mail = emailed(company, world.client)
+    ticket_id = mail.closed.after.ticket_id
+    tip = {"company_external_id": company.company_id, "employee_external_id": ada, "currency": "EUR"}
+    events = [
+        ("company.verified", {"external_id": company.company_id}),
+        (
+            "employee.linked",
+            {"company_external_id": company.company_id, "external_id": ada, "form_url": f"{FORM_BASE}/rc_{ada}"},
+        ),
+        (
+            "tip.paid",
+            {
+                **tip,
+                "tip_id": "tp_budget",
+                "amount": "5.00",
+                "reference": sign_reference(company.company_id, ticket_id, ada),
+            },
+        ),
+        ("tip.refunded", {**tip, "tip_id": "tp_budget", "amount": "5.00"}),
+    ]
+    requests = []
+    for event_type, data in events:
+        at = datetime.now(UTC)
+        payload = json.dumps({"type": event_type, "timestamp": at.isoformat(), "data": data})
+        headers = signed(f"msg_{secrets.token_hex(12)}", payload, at)
+        requests.append(Request("POST", endpoint.path, raw=payload, headers=headers, label=event_type))
+    return requests
+
+
+def signed(webhook_id: str, payload: str, at: datetime) -> dict[str, str]:
+    """The partner's Standard Webhooks headers for a delivery at `at` (the bench signs again when it replays)."""
+    from standardwebhooks.webhooks import Webhook
+
+    from chalicelib.tips.config import LOCAL_WEBHOOK_SECRET
+
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(LOCAL_WEBHOOK_SECRET).sign(webhook_id, at, payload),
+    }
+
+
+def company_opt_in(world: World, endpoint: Endpoint) -> list[Request]:
+    fresh = sign_up(world.company.api, "Initech")
+    return [Request("POST", "/tips/company/opt-in", fresh.manager)]
+
+
+def employee_opt(world: World, endpoint: Endpoint) -> list[Request]:
+    tess = world.id_of("Tess")
+    if endpoint.path.endswith("opt-out"):
+        assert world.manager.call("POST", f"/tips/employees/{tess}/opt-in")[0] == 200
+    return [Request("POST", fill(endpoint.path, {"employee_id": tess}), world.tess)]
+
+
+def company_opt_out(world: World, endpoint: Endpoint) -> list[Request]:
+    fresh = sign_up(world.company.api, "Initech")
+    assert fresh.manager.call("POST", "/tips/company/opt-in")[0] == 200
+    return [Request("POST", "/tips/company/opt-out", fresh.manager)]
+
+
+def patch_employee(world: World, endpoint: Endpoint) -> list[Request]:
+    """A role change reaches the employee's tokens and signed-in browsers."""
+    eve = world.company.add_agent(f"Eve{secrets.token_hex(2)}")
+    eve_id = world.company.agent_ids[next(reversed(world.company.agent_ids))]
+    assert eve.call("GET", "/me")[0] == 200
+    sign_in(world.company, eve_id)
+    path = f"/employees/{eve_id}"
+    return [
+        Request("PATCH", path, world.manager, {"role": "manager", "tier": 2, "departments": ["sales"]}, label="role"),
+        Request("PATCH", path, world.manager, {"name": "Eve Adams"}, label="name"),
+    ]
+
+
+def deactivate(world: World, endpoint: Endpoint) -> list[Request]:
+    world.company.add_agent(f"Eve{secrets.token_hex(2)}")
+    eve_id = world.company.agent_ids[next(reversed(world.company.agent_ids))]
+    sign_in(world.company, eve_id)
+    return [Request("DELETE", f"/employees/{eve_id}", world.manager)]
+
+
+def tokens(world: World, endpoint: Endpoint) -> list[Request]:
+    ada = world.id_of("Ada")
+    values = {"employee_id": ada}
+    if "{token_id}" in endpoint.path:
+        status, issued = world.manager.call("POST", f"/employees/{ada}/tokens")
+        assert status == 201, issued
+        values["token_id"] = issued["token_id"]
+    return [Request(endpoint.method, fill(endpoint.path, values), world.manager)]
+
+
+def status_change(world: World, endpoint: Endpoint) -> list[Request]:
+    return [
+        Request("PUT", "/me/status", world.ada, {"status": "break"}, label="online to break"),
+        Request("PUT", "/me/status", world.ada, {"status": "online"}, label="break to online"),
+    ]
+
+
+def revoke_session(world: World, endpoint: Endpoint) -> list[Request]:
+    from chalicelib import sessions
+
+    other = world.browser()
+    browser = world.browser()
+    [target] = [
+        s.session_id
+        for s in sessions.of_employee(world.company.company_id, world.id_of("Ada"))
+        if s.session_hash == sessions.hash_secret(other.secret or "")
+    ]
+    status, html, _ = browser.page("/account/sessions")
+    assert status == 200
+    return [
+        Request(
+            "POST", f"/account/sessions/{target}/revoke", browser, form={"csrf_token": csrf_token(html)}, label="other"
+        )
+    ]
+
+
+def sign_out(world: World, endpoint: Endpoint) -> list[Request]:
+    browser = world.browser()
+    status, html, _ = browser.page("/account/sessions")
+    assert status == 200
+    return [Request("POST", "/signout", browser, form={"csrf_token": csrf_token(html)})]
+
+
+SCENARIOS: dict[tuple[str, str], Scenario] = {
+    ("POST", "/tickets/next"): take_next,
+    ("POST", "/intake/{intake_key}/tickets"): intake,
+    ("POST", "/tickets/{ticket_id}/messages"): reply,
+    ("POST", "/tickets/{ticket_id}/resolve"): resolve,
+    ("POST", "/tickets/{ticket_id}/calls"): log_call,
+    ("POST", "/tickets/{ticket_id}/transfer"): transfer,
+    ("POST", "/tickets/{ticket_id}/customer-rating"): resolved_ticket,
+    ("PATCH", "/tickets/{ticket_id}/customer-rating"): correct_rating,
+    ("POST", "/tickets/{ticket_id}/customer-ratings/{employee_id}/void"): void_customer_rating,
+    ("GET", "/customer/tickets/{link}"): customer_link,
+    ("POST", "/customer/tickets/{link}/messages"): customer_link,
+    ("POST", "/customer/tickets/{link}/confirm"): customer_link,
+    ("GET", "/c/{link}"): customer_link,
+    ("POST", "/c/{link}/reply"): customer_link,
+    ("POST", "/c/{link}/confirm"): customer_link,
+    ("GET", "/rate/{link}"): tip_links,
+    ("POST", "/rate/{link}"): tip_links,
+    ("POST", "/rate/{link}/opened"): tip_links,
+    ("POST", "/rate/{link}/comment"): tip_links,
+    ("GET", "/tip/{link}"): tip_links,
+    ("POST", "/tips/ratings/{ticket_id}/void"): void_tip_rating,
+    ("POST", "/tips/webhooks/partner"): webhooks,
+    ("POST", "/tips/company/opt-in"): company_opt_in,
+    ("POST", "/tips/company/opt-out"): company_opt_out,
+    ("POST", "/tips/employees/{employee_id}/opt-in"): employee_opt,
+    ("POST", "/tips/employees/{employee_id}/opt-out"): employee_opt,
+    ("PATCH", "/employees/{employee_id}"): patch_employee,
+    ("DELETE", "/employees/{employee_id}"): deactivate,
+    ("GET", "/employees/{employee_id}/tokens"): tokens,
+    ("POST", "/employees/{employee_id}/tokens"): tokens,
+    ("DELETE", "/employees/{employee_id}/tokens/{token_id}"): tokens,
+    ("PUT", "/me/status"): status_change,
+    ("POST", "/account/sessions/{session_id}/revoke"): revoke_session,
+    ("POST", "/signout"): sign_out,
+    ("POST", "/customers/export"): customer_ref,
+    ("POST", "/customers/erase"): customer_ref,
+}
