@@ -6,11 +6,12 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.http.responses import FORM, HTML, html_response
+from chalicelib.http.responses import FORM, HTML, content_security_policy, html_response
 from chalicelib.http.route import PERIOD, Call, Page, Redirect, route
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.tips import analytics, customer
+from chalicelib.tips.config import get_tip_config
 
 TAG = "Tips pages"
 NO_BODY = ["application/json", "text/plain", FORM]
@@ -18,9 +19,15 @@ COMMENT_TOO_LONG = N_("Please keep your answer under 1,000 characters.")
 
 
 def page_of(call: Call, shown: customer.RatingPage) -> Page:
-    """The rating page in the customer's language (the ticket's), whatever the browser asks for."""
+    """The rating page in the customer's language (the ticket's), whatever the browser asks for. Its forms
+    may end on the partner's tip form (the Tip button saves the rating, then redirects there), which the
+    page's policy must name as a form target, or the browser stops the redirect."""
     call.locale = shown.locale
-    return Page(shown.template, shown.context, shown.status)
+    headers = {}
+    origin = get_tip_config().partner_form_origin
+    if shown.context.get("tip_path") and origin:
+        headers["Content-Security-Policy"] = content_security_policy(call.nonce, (origin,))
+    return Page(shown.template, shown.context, shown.status, headers)
 
 
 def to_tip(rated: customer.Rated) -> Redirect:

@@ -49,10 +49,14 @@ def tipped(company: Company, partner: Partner, client: Client) -> Emailed:
 
 
 def test_stars_then_the_tip_button_saves_the_rating_before_going_to_the_tip(company: Company, tipped: Emailed) -> None:
-    status, html, _ = page(company.api, "GET", tipped.rate_path)
+    status, html, shown = page(company.api, "GET", tipped.rate_path)
     form = re.search(r'<form method="post" action="([^"]+)" id="rating-form">', html)
     assert form is not None and form.group(1) == f"http://desk.test{tipped.rate_path}"
     assert '<button type="submit" class="tip" id="tip" name="then" value="tip" formnovalidate>' in html
+    # the form's submission ends on the partner's form: browsers check form-action along the redirects
+    partner_origin = "{0.scheme}://{0.netloc}".format(urlsplit(LOCAL_PARTNER_URL))
+    assert f"form-action 'self' {partner_origin};" in shown["Content-Security-Policy"]
+    assert "script-src 'nonce-" in shown["Content-Security-Policy"]
 
     status, _, headers = page(company.api, "POST", tipped.rate_path, form="stars=4&comment=&then=tip")
     assert status == 303
