@@ -92,8 +92,9 @@ def record(out: Path) -> dict[str, Any]:
     from chalicelib.db.catalog import create_missing_tables
     from devstack.moto import MotoServer
 
-    conftest, scenarios, routes, tips = (_tests(n) for n in ("conftest", "route_scenarios", "routes", "tips_helpers"))
-    Api, sign_up, playing_partner = conftest.Api, conftest.sign_up, tips.playing_partner
+    names = ("conftest", "route_scenarios", "routes", "tips_helpers", "staff_helpers")
+    conftest, scenarios, routes, tips, staff = (_tests(n) for n in names)
+    Api, sign_up, playing_partner = conftest.Api, staff.sign_up_company, tips.playing_partner
     endpoints, route_id = routes.endpoints, routes.route_id
 
     server = MotoServer("127.0.0.1", test_environment.MOTO_PORT).start()
@@ -106,7 +107,7 @@ def record(out: Path) -> dict[str, Any]:
             api = Api(client)
             with playing_partner(api) as partner:
                 world = scenarios.build_world(sign_up(api), client, partner)
-                for endpoint in endpoints("bearer", "session", "link", "public"):
+                for endpoint in endpoints("bearer", "session", "link", "public", "visitor"):
                     world.drain()
                     scenario = scenarios.SCENARIOS.get((endpoint.method, endpoint.path), scenarios.default)
                     for request in scenario(world, endpoint):

@@ -101,14 +101,16 @@ def require_allowed_origin(call: Call, company: Company) -> str | None:
     responses={403: "The Origin is not one the company lists", 429: "Too many tickets from this address or client"},
 )
 def open_ticket(call: Call, intake_key: str) -> IntakeOut:
-    company = intake_company(call)
-    from_browser = require_allowed_origin(call, company)
     request: IntakeTicket = call.body
+    # the company, the customer and their karma in one read; the CORS headers use the same company
+    company, customer, karma = service.read_for_intake(intake_key, request.customer_email)
+    call.cache["company"] = company
+    from_browser = require_allowed_origin(call, company)
     checks: list[tuple[ratelimit.Limit, str | None]] = [(intake.INTAKE_ADDRESS, request.customer_email)]
     if from_browser:  # a widget on the company's site: limited per client too
         checks.append((intake.FORM_IP, call.client_ip))
     ratelimit.require(company.company_id, checks)
-    result = service.open_ticket_for(company, request)
+    result = service.open_ticket_for(company, request, read=(customer, karma))
     token = None if result.merged else result.link
     return {
         "ticket_id": result.ticket.ticket_id,

@@ -21,8 +21,8 @@ def rating_link(ticket: Ticket, company: Company | None = None) -> str | None:
     return links.sign(RATE, claims, timedelta(days=int(company.settings.link_ttl_days)))
 
 
-def entered(ticket: Ticket) -> None:
+def entered(ticket: Ticket, timezone: str = "") -> None:
     """The customer confirmed on the page: the funnel starts now, so the page's marks (opened, rated) count
-    even before the rating message goes out."""
+    even before the rating message goes out. `timezone`: the company's, when the caller has it."""
     if ticket.status == "closed" and ticket.close_reason == "confirmed":
-        enter_funnel(ticket, rated_employee(ticket))
+        enter_funnel(ticket, rated_employee(ticket), timezone=timezone)

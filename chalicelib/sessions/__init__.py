@@ -76,9 +76,19 @@ def csrf_matches(secret: str, token: str | None) -> bool:
 
 def open_session(employee: Employee, company: Company, user_agent: str = "", now: datetime | None = None) -> str:
     """A new session for `employee` (always a new secret: no fixation); returns the cookie's secret."""
+    secret, session = new_session(employee, company, user_agent, now)
+    session.save(condition=Session.session_hash.does_not_exist())
+    return secret
+
+
+def new_session(
+    employee: Employee, company: Company, user_agent: str = "", now: datetime | None = None
+) -> tuple[str, Session]:
+    """A new session's cookie secret and its record, not saved yet (the caller saves it, e.g. in a
+    transaction with what opened it)."""
     now = now or utcnow()
     secret = credential(SECRET_PREFIX.rstrip("_"), employee.company_id, employee.employee_id)
-    Session(
+    session = Session(
         hash_secret(secret),
         session_id=new_id("ses"),
         company_id=employee.company_id,
@@ -93,8 +103,8 @@ def open_session(employee: Employee, company: Company, user_agent: str = "", now
         created_at=now,
         last_seen_at=now,
         expires_at=now + LIFETIME,
-    ).save(condition=Session.session_hash.does_not_exist())
-    return secret
+    )
+    return secret, session
 
 
 def find(

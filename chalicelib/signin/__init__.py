@@ -17,18 +17,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import employees, mail, settings
-from chalicelib.auth import Principal
+from chalicelib.auth import Principal, company_of, employee_of
 from chalicelib.clock import utcnow
 from chalicelib.companies import SignUp, sign_up
-from chalicelib.companies import get as get_company
-from chalicelib.db.base import get_many, is_condition_failure
+from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company, Employee
 from chalicelib.errors import Conflict, DomainError
 from chalicelib.pages import render
-from chalicelib.sessions import open_session
+from chalicelib.sessions import new_session
+from chalicelib.sessions.models import Session
 from chalicelib.signin import limits
 from chalicelib.signin.models import SignInLink
 
@@ -160,8 +160,8 @@ def send_invitation(principal: Principal, employee: Employee, locale: str = "en"
     now = now or utcnow()
     if not employee.active:
         raise Conflict("The employee is deactivated.")
-    company = get_company(principal.company_id)
-    inviter = employees.get(principal.company_id, principal.employee_id)
+    company = company_of(principal)  # both read with the manager's credential
+    inviter = employee_of(principal)
     token = new_link(employee, INVITATION, DEFAULT_NEXT, INVITATION_LIFETIME, now)
     _send(
         employee.email,
@@ -226,16 +226,19 @@ def consume(token: str, user_agent: str, now: datetime | None = None) -> tuple[s
     """Use the link once: a new session (its cookie secret) and where to go next."""
     now = now or utcnow()
     record, employee, company = _usable(token, now)
-    try:
-        record.update(
-            actions=[SignInLink.used_at.set(now)],
-            condition=SignInLink.used_at.does_not_exist() & (SignInLink.expires_at > now),
-        )
-    except UpdateError as error:
+    secret, session = new_session(employee, company, user_agent, now)
+    try:  # the link used up, the session and the first sign-in in one transaction
+        with transaction() as tx:
+            tx.update(
+                record,
+                actions=[SignInLink.used_at.set(now)],
+                condition=SignInLink.used_at.does_not_exist() & (SignInLink.expires_at > now),
+            )
+            tx.save(session, condition=Session.session_hash.does_not_exist())
+            if employee.joined_at is None:
+                tx.update(employee, actions=[Employee.joined_at.set(now)])
+    except TransactWriteError as error:
         if is_condition_failure(error):
             raise LinkUnusable() from None
         raise
-    secret = open_session(employee, company, user_agent, now)
-    if employee.joined_at is None:
-        employee.update(actions=[Employee.joined_at.set(now)])
     return secret, record.next_path

@@ -239,10 +239,17 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     The intake key names the company, so the company, the customer and their karma are read in one
     BatchGetItem; then the customer's recent tickets (known customers only) and the write: three
     requests at most."""
+    company, customer, karma = read_for_intake(intake_key, request.customer_email)
+    return open_ticket_for(company, request, read=(customer, karma))
+
+
+def read_for_intake(intake_key: str, email: str) -> tuple[Company, customers.Customer | None, Karma | None]:
+    """The intake key's company (NotFound for a key it does not match), the customer with this address
+    and their karma item (None where there is none), in one BatchGetItem."""
     company_id = named_in_intake_key(intake_key)
     if company_id is None:
         raise NotFound("Company")
-    customer_id = customers.customer_id_for(company_id, request.customer_email)
+    customer_id = customers.customer_id_for(company_id, email)
     parts = ("settings", "staff")  # the staff directory says whether the second line is on duty
     company, customer, karma = get_many(
         [(Company, company_id, None), (customers.Customer, company_id, customer_id), (Karma, company_id, customer_id)],
@@ -250,7 +257,7 @@ def open_ticket(intake_key: str, request: IntakeTicket) -> IntakeResult:
     )
     if company is not None:
         unread(company, parts)
-    return open_ticket_for(matches_intake_key(company, intake_key), request, read=(customer, karma))
+    return matches_intake_key(company, intake_key), customer, karma
 
 
 @dataclass(frozen=True)
@@ -641,7 +648,20 @@ def customer_confirm(token: str) -> Ticket:
     A confirmation that meets the auto-close job wins whoever writes last: if the job closed the
     ticket after this request saw it resolved, or moments before the customer's click arrived, the
     close reason becomes `confirmed` (the close itself stands), so the rating e-mail goes out."""
+    return customer_confirm_in_zone(token)[0]
+
+
+def customer_confirm_in_zone(token: str) -> tuple[Ticket, str]:
+    """`customer_confirm`, and the company's time zone read with the ticket in one BatchGetItem (the
+    day the funnel counts the close on)."""
     claims = claims_for(token)
+    if not claims.ticket_id or len(claims.ticket_id) > 80:
+        raise NotFound("Ticket")
+    wanted = [(Ticket, claims.company_id, claims.ticket_id), (Company, claims.company_id, None)]
+    read, company = get_many(wanted, True, {Company: ["timezone"]})
+    if read is None:
+        raise NotFound("Ticket")
+    timezone = str(company.timezone) if company is not None else "UTC"
     arrived = utcnow()
     seen_resolved = False
 
@@ -659,7 +679,7 @@ def customer_confirm(token: str) -> Ticket:
         change.removes += ["auto_close_watch", "auto_close_at"]
         return change
 
-    return _mutate(claims.company_id, claims.ticket_id, plan)
+    return _mutate(claims.company_id, claims.ticket_id, plan, read), timezone
 
 
 def _auto_closed_just_before(ticket: Ticket, arrived: datetime) -> bool:

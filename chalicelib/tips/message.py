@@ -119,8 +119,7 @@ def enter_funnel(
     try:  # the first entry makes the item
         with transaction() as tx:
             tx.update(funnel, actions=actions, condition=TicketFunnel.closed_at.does_not_exist())
-            marks = ("closed", "emailed") if sent else ("closed",)
-            stats.funnel_mark(tx, ticket.company_id, zone, closed_at, *marks)
+            stats.funnel_mark(tx, ticket.company_id, zone, closed_at, "closed", *(["emailed"] if sent else []))
         return
     except TransactWriteError as error:
         if not is_condition_failure(error):

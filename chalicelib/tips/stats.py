@@ -40,9 +40,10 @@ def _add(tx: TransactWrite, company_id: str, row: str, counters: Mapping[str, in
 
 def funnel_mark(tx: TransactWrite, company_id: str, timezone: str, closed_at: datetime, *marks: str) -> None:
     """Count one ticket's funnel marks (`closed` when its funnel item is made) on the day it closed, in one
-    update (a transaction may touch the day's row only once)."""
-    if not marks or set(marks) - set(FUNNEL):
-        raise ValueError(f"unknown funnel marks {marks}")
+    update (a transaction may not touch the day's row twice)."""
+    unknown = [mark for mark in marks if mark not in FUNNEL]
+    if unknown or not marks:
+        raise ValueError(f"unknown funnel marks {unknown}")
     day = local_day(closed_at, timezone)
     _add(tx, company_id, f"{day.isoformat()}#{_FUNNEL_ROW}", dict.fromkeys(marks, 1), day=day.isoformat())
 

@@ -51,9 +51,9 @@ def asset(name: str) -> str:
 def staff_page(
     call: Call, template: str, context: dict[str, Any], status: int = 200, *, me: Any = None, current: str = ""
 ) -> Page:
-    from chalicelib import employees
+    from chalicelib.auth import employee_of
 
-    person = me or employees.get(call.who.company_id, call.who.employee_id)
+    person = me or employee_of(call.who)  # the one read with the session
     nav = [item for item in NAVIGATION if call.who.is_manager or not item.managers_only]
     back = call.request.path or "/desk"
     query = call.query

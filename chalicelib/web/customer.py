@@ -96,6 +96,6 @@ def confirm_page(call: Call, link: str) -> Page:
     content_types=["application/x-www-form-urlencoded"],
 )
 def page_confirm(call: Call, link: str) -> Redirect:
-    ticket = service.customer_confirm(link)
-    confirm.entered(ticket)
+    ticket, timezone = service.customer_confirm_in_zone(link)
+    confirm.entered(ticket, timezone)
     return Redirect(f"{_page_base(link)}/confirm")

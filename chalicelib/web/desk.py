@@ -22,11 +22,12 @@ def _base() -> str:
 
 @route("GET", "/desk", summary="The agent's workspace", tag=TAG, auth="session", produces=HTML)
 def workspace(call: Call) -> Page:
-    from chalicelib import desk, employees, search
+    from chalicelib import desk, search
+    from chalicelib.auth import employee_of
     from chalicelib.tickets import sla
 
     now = utcnow()
-    me = employees.get(call.who.company_id, call.who.employee_id)
+    me = employee_of(call.who)  # read with the session
     queues = [
         {
             "tier": q.tier,
@@ -55,7 +56,16 @@ def workspace(call: Call) -> Page:
     )
 
 
-@route("POST", "/desk/next", summary="Take the next ticket", tag=TAG, auth="session", produces=HTML, content_types=FORM)
+@route(
+    "POST",
+    "/desk/next",
+    summary="Take the next ticket",
+    tag=TAG,
+    auth="session",
+    produces=HTML,
+    content_types=FORM,
+    company=("staff", "loads"),  # who is on duty and agents' loads, for karma-aware order
+)
 def take_next(call: Call) -> Redirect:
     from chalicelib.tickets import service
 
@@ -156,7 +166,13 @@ def search_page(call: Call) -> Page:
 
 
 @route(
-    "GET", "/desk/badges", summary="Your badges and level, and the leaderboard", tag=TAG, auth="session", produces=HTML
+    "GET",
+    "/desk/badges",
+    summary="Your badges and level, and the leaderboard",
+    tag=TAG,
+    auth="session",
+    produces=HTML,
+    company=("staff",),  # the leaderboard's agents
 )
 def badges_page(call: Call) -> Page:
     from chalicelib.badges import leaderboard

@@ -63,17 +63,21 @@ def show_form(call: Call, intake_key: str) -> Page:
     form=WebForm,
 )
 def send_form(call: Call, intake_key: str) -> Page | Redirect:
-    company = by_intake_key(intake_key)
     locale = choose_locale(call)
     sent = f"{get_settings().public_base_url}/f/{intake_key}/sent?lang={locale}"
-    if call.form.get(HONEYPOT, "").strip():
-        return Redirect(sent)  # a bot: thanked, nothing stored
     values = {name: call.form.get(name, "") for name in FIELDS}
     try:
         form: WebForm = call.valid_form()
     except ValidationFailed as error:
+        company = by_intake_key(intake_key)
+        if call.form.get(HONEYPOT, "").strip():
+            return Redirect(sent)  # a bot: thanked, nothing stored
         wrong = sorted({str(e["field"]).split(".")[0] for e in error.errors} & set(FIELDS))
         return form_page(call, company.name, intake_key, values=values, errors=wrong, status=422)
+    # the company, the customer and their karma in one read
+    company, customer, karma = service.read_for_intake(intake_key, form.email)
+    if call.form.get(HONEYPOT, "").strip():
+        return Redirect(sent)  # a bot: thanked, nothing stored
     try:
         ratelimit.require(company.company_id, [(FORM_ADDRESS, form.email), (FORM_IP, call.client_ip)])
     except ratelimit.RateLimited as limited:
@@ -87,7 +91,7 @@ def send_form(call: Call, intake_key: str) -> Page | Redirect:
         channel="web",
         locale="ru" if locale == "ru" else "en",
     )
-    result = service.open_ticket_for(company, request)
+    result = service.open_ticket_for(company, request, read=(customer, karma))
     reference = subject_reference(result.ticket.ticket_id).lstrip("#")
     return Redirect(f"{sent}&ref={reference}{'&merged=1' if result.merged else ''}")
 

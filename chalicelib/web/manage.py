@@ -110,12 +110,15 @@ def resend(call: Call, employee_id: str) -> Redirect:
     role="manager",
     produces=HTML,
     content_types=FORM,
+    company=("staff",),  # the staff directory tells an unknown employee without a read
 )
 def deactivate(call: Call, employee_id: str) -> Redirect:
     from chalicelib import employees
+    from chalicelib.auth import company_of
 
     try:
-        employees.deactivate(call.who.company_id, employee_id, by=call.who.employee_id)
+        company = company_of(call.who, "staff")
+        employees.deactivate(call.who.company_id, employee_id, by=call.who.employee_id, company=company)
     except DomainError as error:
         if error.status == 404:
             raise

@@ -142,6 +142,7 @@ def add_tags(call: Call, ticket_id: str) -> Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    company=("staff",),  # whether the agent transferred to may receive tickets now
 )
 def transfer(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.tickets import service

@@ -10,6 +10,7 @@ ids in its path); when it does not, the callers fail naming the route: add its s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from tests.functional.conftest import Api, Company, sign_up
 from tests.functional.karma_helpers import rate as rate_customer
 from tests.functional.routes import body_for, fill
 from tests.functional.sessions_helpers import Browser, csrf_token, sign_in
+from tests.functional.staff_helpers import WebBrowser, ask_for_link
+from tests.functional.staff_helpers import csrf_token as page_csrf_token
 from tests.functional.tips_helpers import FORM_BASE, Partner, emailed, enable_tips
 
 
@@ -34,7 +37,7 @@ class Request:
 
     method: str
     path: str
-    who: Api | Browser | None = None  # None: nobody signed in (public and link routes)
+    who: Api | Browser | WebBrowser | None = None  # None: nobody signed in (public and link routes)
     body: Any = None
     form: dict[str, str] | None = None
     raw: str | None = None
@@ -42,8 +45,19 @@ class Request:
     label: str = ""
 
     def send(self, world: World) -> tuple[int, str]:
+        if isinstance(self.who, WebBrowser):  # a visitor's browser: cookies kept, the last page's form token
+            form = dict(self.form) if self.form is not None else None
+            if form is not None and "csrf_token" not in form and 'name="csrf_token"' in self.who.last_page:
+                form["csrf_token"] = page_csrf_token(self.who.last_page)
+            answer = self.who.request(self.method, self.path, form, self.headers)
+            return answer.status, answer.text
         if isinstance(self.who, Browser):
-            response = self.who.request(self.method, self.path, self.form, self.headers)
+            form = self.form
+            if self.method != "GET" and form is not None and "csrf_token" not in form:
+                from chalicelib import sessions
+
+                form = {**form, "csrf_token": sessions.csrf_token(self.who.secret or "")}  # the page's token
+            response = self.who.request(self.method, self.path, form, self.headers)
             text = response.body.decode() if isinstance(response.body, bytes) else response.body
             return response.status_code, text
         api = self.who or world.company.api
@@ -124,6 +138,9 @@ class World:
 
 
 def build_world(company: Company, client: Client, partner: Partner) -> World:
+    """`company`: signed up with a manager address of its own (tests/functional/staff_helpers.py), so the
+    manager can ask for sign-in links."""
+    _register_kind()
     world = World(company, client, partner)
     company.add_agent("Tess", tier=2)
     company.add_agent("Ada", tier=1, departments=["billing"])
@@ -137,6 +154,7 @@ def build_world(company: Company, client: Client, partner: Partner) -> World:
         "employee_id": world.id_of("Ada"),
         "intake_key": company.intake_key,
         "day": "2026-11-20",
+        "name": "desk.js",
     }
     return world
 
@@ -155,7 +173,12 @@ def default(world: World, endpoint: Endpoint) -> list[Request]:
         values["link"] = world.open_ticket()["link_token"]
     path = fill(endpoint.path, values)
     if endpoint.auth == "session":
-        return [Request(endpoint.method, path, world.browser(), form={} if endpoint.method != "GET" else None)]
+        browser = world.browser("Mia" if endpoint.role == "manager" else "Ada")
+        return [Request(endpoint.method, path, browser, form={} if endpoint.method != "GET" else None)]
+    if endpoint.auth == "visitor":
+        visitor = WebBrowser(world.client)
+        visitor.get("/signin")
+        return [Request(endpoint.method, path, visitor, form={} if endpoint.method != "GET" else None)]
     if endpoint.auth == "bearer":
         who = world.manager if endpoint.role == "manager" else world.ada
         return [Request(endpoint.method, path, who, body_for(endpoint))]
@@ -401,6 +424,192 @@ def sign_out(world: World, endpoint: Endpoint) -> list[Request]:
     return [Request("POST", "/signout", browser, form={"csrf_token": csrf_token(html)})]
 
 
+# --------------------------------------------------------------------- the staff web app and public forms
+
+
+def desk_take_next(world: World, endpoint: Endpoint) -> list[Request]:
+    world.open_ticket(email=world.difficult)
+    world.open_ticket(department="billing")
+    return [Request("POST", "/desk/next", world.browser(), form={}, label="difficult customer waiting")]
+
+
+def desk_ticket(world: World, endpoint: Endpoint) -> list[Request]:
+    """The ticket page and its forms, on a ticket Ada holds (rating: one she resolved)."""
+    action = endpoint.path.rsplit("/", 1)[-1]
+    opened = world.resolved_by() if action == "rating" else world.taken_by(channel="chat")
+    path = fill(endpoint.path, {"ticket_id": opened["ticket_id"]})
+    forms = {
+        "reply": {"body": "The day's longest reply " + "x" * 400},
+        "tags": {"tags": "printer, urgent"},
+        "transfer": {"to": f"agent:{world.id_of('Tess')}"},
+        "rating": {"literacy": "4", "temperament": "5"},
+        "resolve": {},
+    }
+    if endpoint.method == "GET":
+        return [Request("GET", path, world.browser())]
+    return [Request("POST", path, world.browser(), form=forms[action])]
+
+
+def desk_status(world: World, endpoint: Endpoint) -> list[Request]:
+    """A break and back: the scenario leaves Ada online, as the scenarios after it expect."""
+    browser = world.browser()
+    return [
+        Request("POST", "/desk/status", browser, form={"status": "break"}, label="to a break"),
+        Request("POST", "/desk/status", browser, form={"status": "online"}, label="back online"),
+    ]
+
+
+def profile(world: World, endpoint: Endpoint) -> list[Request]:
+    if endpoint.method == "GET":
+        return [Request("GET", endpoint.path, world.browser())]
+    return [Request("POST", endpoint.path, world.browser(), form={"locale": "ru"})]
+
+
+def canned(world: World, endpoint: Endpoint) -> list[Request]:
+    status, made = world.manager.call("POST", "/canned-replies", {"title": "Hello", "body": "Hello there"})
+    assert status == 201, made
+    canned_id = next(v for k, v in made.items() if k.endswith("_id"))
+    path = fill(endpoint.path, {"canned_id": canned_id})
+    if endpoint.auth == "bearer":
+        return [Request(endpoint.method, path, world.manager, body_for(endpoint))]
+    browser = world.browser("Mia")
+    if endpoint.method == "GET":
+        return [Request("GET", path, browser)]
+    form = {} if path.endswith("/delete") else {"title": "Greeting", "body": "Good morning"}
+    return [Request("POST", path, browser, form=form)]
+
+
+def team(world: World, endpoint: Endpoint) -> list[Request]:
+    """The manager's team page: invite someone, resend an invitation, deactivate."""
+    browser = world.browser("Mia")
+    if endpoint.method == "GET":
+        return [Request("GET", endpoint.path, browser)]
+    if endpoint.path == "/manage/team":
+        form = {"name": "Ivy", "email": f"ivy-{secrets.token_hex(3)}@example.com", "role": "agent", "tier": "1"}
+        return [Request("POST", endpoint.path, browser, form=form)]
+    invited = invite(world)
+    return [Request("POST", fill(endpoint.path, {"employee_id": invited}), browser, form={})]
+
+
+def invite(world: World) -> str:
+    """Someone invited by the manager (no token, no sign-in yet): their employee id."""
+    browser = world.browser("Mia", due_for_touch=False)
+    from chalicelib import sessions
+
+    address = f"ivy-{secrets.token_hex(3)}@example.com"
+    form = {"name": "Ivy", "email": address, "role": "agent", "tier": "1"}
+    response = browser.request(
+        "POST", "/manage/team", {**form, "csrf_token": sessions.csrf_token(browser.secret or "")}
+    )
+    assert response.status_code in (200, 303), response.body
+    from chalicelib.db.models import Employee
+
+    [found] = [e for e in Employee.query(world.company.company_id) if e.email == address]
+    return str(found.employee_id)
+
+
+def invitation(world: World, endpoint: Endpoint) -> list[Request]:
+    return [Request("POST", fill(endpoint.path, {"employee_id": invite(world)}), world.manager)]
+
+
+def mail_addresses(world: World, endpoint: Endpoint) -> list[Request]:
+    address = f"help-{secrets.token_hex(3)}@acme.example"
+    if endpoint.method == "DELETE":
+        assert world.manager.call("POST", "/mail/addresses", {"address": address})[0] < 300
+        return [Request("DELETE", fill(endpoint.path, {"address": address}), world.manager)]
+    if endpoint.method == "POST":
+        return [Request("POST", endpoint.path, world.manager, {"address": address})]
+    return [Request("GET", endpoint.path, world.manager)]
+
+
+def failed_notifications(world: World, endpoint: Endpoint) -> list[Request]:
+    """A notification the outbox gave up on, listed and tried again by the manager."""
+    from chalicelib import outbox
+    from chalicelib.ids import new_id
+
+    message = outbox.Outgoing(
+        world.company.company_id, outbox.message_key(new_id("tkt"), "received"), BUDGET_KIND, recipient="customer"
+    )
+    claimed = outbox.claim(message)
+    assert claimed is not None
+    with contextlib.suppress(RuntimeError):  # the sender failed: the message is kept as failed
+        outbox._deliver(claimed, _refusing)
+    if endpoint.method == "GET":
+        return [Request("GET", "/notifications/failed", world.manager)]
+    return [Request("POST", endpoint.path, world.manager, {"message_key": message.message_key})]
+
+
+BUDGET_KIND = "budget.kind"
+
+
+def _refusing(item: Any) -> Any:
+    raise RuntimeError("the provider said no")
+
+
+def _sending(item: Any) -> Any:
+    from chalicelib import outbox
+
+    return outbox.Delivery("sent", "email", "budget")
+
+
+def _register_kind() -> None:
+    from chalicelib import outbox
+
+    outbox.register(BUDGET_KIND, _sending)
+
+
+def signin(world: World, endpoint: Endpoint) -> list[Request]:
+    """A visitor asks for a link with the manager's address; a link's page and its button."""
+    address = world.company.manager_email  # type: ignore[attr-defined]
+    visitor = WebBrowser(world.client)
+    if endpoint.path == "/signin":
+        visitor.get("/signin")
+        if endpoint.method == "GET":
+            return [Request("GET", "/signin", WebBrowser(world.client))]
+        return [Request("POST", "/signin", visitor, form={"email": address, "next": ""})]
+    link = ask_for_link(world.client, address)
+    visitor.get(link)
+    if endpoint.method == "GET":
+        return [Request("GET", link, WebBrowser(world.client))]
+    return [Request("POST", link, visitor, form={})]
+
+
+def web_form(world: World, endpoint: Endpoint) -> list[Request]:
+    key = world.company.intake_key
+    address = world.address()
+    if endpoint.path.endswith("/requests") and endpoint.method == "POST":
+        return [Request("POST", f"/f/{key}/requests", form={"email": world.literate, "lang": "en"})]
+    if endpoint.method == "POST":
+        form = {"name": "Bo", "email": address, "subject": "A question", "message": "Hello", "lang": "en"}
+        return [Request("POST", f"/f/{key}", form=form)]
+    return [Request("GET", fill(endpoint.path, {"intake_key": key}))]
+
+
+def portal(world: World, endpoint: Endpoint) -> list[Request]:
+    """The customer's 'my requests' link, as the portal mails it (single use: a fresh one per request),
+    and the list it opens in the browser."""
+    from chalicelib import links
+    from chalicelib.customers import customer_id_for
+
+    customer_id = customer_id_for(world.company.company_id, world.literate)
+    claims = links.LinkClaims(world.company.company_id, "", customer_id=customer_id, nonce=secrets.token_urlsafe(16))
+    link = f"/my/{links.sign(links.CUSTOMER_PORTAL, claims, timedelta(hours=1))}"
+    if endpoint.path != "/my":
+        return [Request(endpoint.method, link, form={} if endpoint.method == "POST" else None)]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    opened = world.client.http.post(link, headers=form, body="")
+    assert opened.status_code == 303, opened.body
+    session = opened.headers["Set-Cookie"].split(";")[0]
+    return [Request("GET", "/my", headers={"Cookie": session}, label="the customer's requests")]
+
+
+def preflight(world: World, endpoint: Endpoint) -> list[Request]:
+    origin = "https://acme.example"
+    world.manager.call("PATCH", "/company/settings", {"cors_origins": [origin]})
+    headers = {"Origin": origin, "Access-Control-Request-Method": "POST"}
+    return [Request("OPTIONS", f"/intake/{world.company.intake_key}/tickets", headers=headers)]
+
+
 SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/tickets/next"): take_next,
     ("POST", "/intake/{intake_key}/tickets"): intake,
@@ -438,4 +647,45 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/signout"): sign_out,
     ("POST", "/customers/export"): customer_ref,
     ("POST", "/customers/erase"): customer_ref,
+    ("GET", "/c/{link}/confirm"): customer_link,
+    ("POST", "/desk/next"): desk_take_next,
+    ("GET", "/desk/tickets/{ticket_id}"): desk_ticket,
+    ("POST", "/desk/tickets/{ticket_id}/rating"): desk_ticket,
+    ("POST", "/desk/tickets/{ticket_id}/reply"): desk_ticket,
+    ("POST", "/desk/tickets/{ticket_id}/resolve"): desk_ticket,
+    ("POST", "/desk/tickets/{ticket_id}/tags"): desk_ticket,
+    ("POST", "/desk/tickets/{ticket_id}/transfer"): desk_ticket,
+    ("POST", "/desk/status"): desk_status,
+    ("GET", "/account/profile"): profile,
+    ("POST", "/account/profile"): profile,
+    ("DELETE", "/canned-replies/{canned_id}"): canned,
+    ("PATCH", "/canned-replies/{canned_id}"): canned,
+    ("GET", "/manage/canned"): canned,
+    ("POST", "/manage/canned"): canned,
+    ("POST", "/manage/canned/{canned_id}"): canned,
+    ("POST", "/manage/canned/{canned_id}/delete"): canned,
+    ("GET", "/manage/team"): team,
+    ("POST", "/manage/team"): team,
+    ("POST", "/manage/team/{employee_id}/deactivate"): team,
+    ("POST", "/manage/team/{employee_id}/invitation"): team,
+    ("POST", "/employees/{employee_id}/invitation"): invitation,
+    ("GET", "/mail/addresses"): mail_addresses,
+    ("POST", "/mail/addresses"): mail_addresses,
+    ("DELETE", "/mail/addresses/{address}"): mail_addresses,
+    ("GET", "/notifications/failed"): failed_notifications,
+    ("POST", "/notifications/failed/retry"): failed_notifications,
+    ("GET", "/signin"): signin,
+    ("POST", "/signin"): signin,
+    ("GET", "/signin/{token}"): signin,
+    ("POST", "/signin/{token}"): signin,
+    ("GET", "/f/{intake_key}"): web_form,
+    ("POST", "/f/{intake_key}"): web_form,
+    ("GET", "/f/{intake_key}/sent"): web_form,
+    ("GET", "/f/{intake_key}/requests"): web_form,
+    ("POST", "/f/{intake_key}/requests"): web_form,
+    ("GET", "/f/{intake_key}/requests/sent"): web_form,
+    ("GET", "/my"): portal,
+    ("GET", "/my/{link}"): portal,
+    ("POST", "/my/{link}"): portal,
+    ("OPTIONS", "/intake/{intake_key}/tickets"): preflight,
 }

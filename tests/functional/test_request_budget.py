@@ -14,9 +14,10 @@ from chalice.test import Client
 
 import app  # noqa: F401  (registers every route)
 from chalicelib.http.route import Endpoint
-from tests.functional.conftest import Company
+from tests.functional.conftest import Api, Company
 from tests.functional.route_scenarios import SCENARIOS, World, build_world, default
 from tests.functional.routes import endpoints, route_id
+from tests.functional.staff_helpers import sign_up_company
 from tests.functional.tips_helpers import Partner, emailed, enable_tips, page, partner_fixture  # noqa: F401
 from tests.support.dynamodb_requests import dynamodb_requests
 
@@ -27,6 +28,18 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("POST", "/badges/runs"): "the badge run: every agent's day, standings and holders (bench/badges.py)",
     ("POST", "/customers/export"): "a data-protection export: everything stored about one customer",
     ("POST", "/customers/erase"): "a data-protection erasure: every ticket, message and rating of one customer",
+    # Routes that landed from main with the staff web app, the public forms and sign-in by e-mail; each
+    # would need a redesign to fit (listed in the closing note of issue 18):
+    ("GET", "/desk"): "the workspace lists two partitions (the waiting queue, the agent's own tickets) + session touch",
+    ("GET", "/desk/badges"): "the leaderboard's Query and BatchGetItem after the session, + its touch every 15 min",
+    ("GET", "/desk/tickets/{ticket_id}"): "the ticket page: thread, timeline, customer, karma, ratings, other tickets",
+    ("POST", "/intake/{intake_key}/tickets"): "the rate-limit counter is a write of its own before the ticket's",
+    ("POST", "/f/{intake_key}"): "two rate-limit counters (address, client) are writes of their own",
+    ("POST", "/f/{intake_key}/requests"): "two rate-limit counters, the customer's tickets, the outbox's mail",
+    ("POST", "/signin"): "two rate-limit counters, the address's employees and companies, a link mailed",
+    ("POST", "/manage/team"): "an invitation: the address checked, the employee made, a link written and mailed",
+    ("POST", "/manage/team/{employee_id}/invitation"): "the invitee read, a link written, the suppression list",
+    ("POST", "/employees/{employee_id}/invitation"): "the invitee read, a link written, the suppression list",
 }
 OPERATIONS = (
     *("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"),
@@ -66,13 +79,13 @@ def count(world: World, endpoint: Endpoint) -> list[Counted]:
 
 
 @pytest.fixture
-def world(company: Company, client: Client, partner: Partner) -> World:
-    return build_world(company, client, partner)
+def world(api: Api, client: Client, partner: Partner) -> World:
+    return build_world(sign_up_company(api), client, partner)
 
 
 def test_every_interactive_route_makes_at_most_three_dynamodb_requests(world: World) -> None:
     counted: list[Counted] = []
-    for endpoint in endpoints("bearer", "session", "link", "public"):
+    for endpoint in endpoints("bearer", "session", "link", "public", "visitor"):
         counted += count(world, endpoint)
     report = "\n".join(f"{c.requests:3d} {c.route} {c.label} {c.operations}" for c in counted)
     print(report)
@@ -85,7 +98,7 @@ def test_every_interactive_route_makes_at_most_three_dynamodb_requests(world: Wo
 
 
 def test_the_exceptions_name_declared_routes() -> None:
-    declared = {(e.method, e.path) for e in endpoints("bearer", "session", "link", "public")}
+    declared = {(e.method, e.path) for e in endpoints("bearer", "session", "link", "public", "visitor")}
     assert set(EXCEPTIONS) <= declared, set(EXCEPTIONS) - declared
 
 
