@@ -170,23 +170,27 @@ def check_mail(page: Page, message: EmailMessage, name: str, locale: str) -> Non
 
 
 def choose_stars(page: Page, stars: int) -> None:
-    """With the keyboard only: into the group, then the arrow keys move along the stars as they are seen."""
-    page.locator("#star1").focus()
+    """With the keyboard only: Tab into the group, Space, then the right arrow moves along the stars the way
+    they are seen (left to right, 1 to 5)."""
+    xs = [page.locator(f"label[for=star{n}]").bounding_box() for n in range(1, 6)]
+    assert all(b is not None for b in xs) and [b["x"] for b in xs if b] == sorted(b["x"] for b in xs if b)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    tab_to(page, "star1", limit=20)
     page.keyboard.press("Space")
     for _ in range(stars - 1):
         page.keyboard.press("ArrowRight")
     assert page.locator(f"#star{stars}").is_checked() and page.evaluate("document.activeElement.id") == f"star{stars}"
 
 
-def tab_to(page: Page, element_id: str) -> None:
-    for _ in range(6):
+def tab_to(page: Page, element_id: str, limit: int = 6) -> None:
+    for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == element_id:
             return
     raise AssertionError(f"#{element_id} is not reached with Tab")
 
 
-def rate_high_then_tip(page: Page, desk: Desk, locale: str, stars: int = 5) -> None:
+def rate_high_then_tip(page: Page, desk: Desk, stars: int = 5) -> None:
     """Stars, then the Tip button: the partner's form follows, and the rating was saved on the way."""
     choose_stars(page, stars)
     tab_to(page, "tip")
@@ -256,7 +260,7 @@ def journey(browser: Browser, desk: Desk, locale: str, low: bool) -> None:
         rate_low(page, locale, 2, "It took three days.")
         checked(page, "rating-thanks-low", locale)
     else:
-        rate_high_then_tip(page, desk, locale)
+        rate_high_then_tip(page, desk)
         page.goto(rate_url)  # the rating the Tip button took along is saved
         assert says["rated"].format(stars=5) in page.locator("#thanks").inner_text()
         checked(page, "rating-thanks", locale)
@@ -339,7 +343,7 @@ def other_rating_path(browser: Browser, desk: Desk, locale: str, low: bool) -> N
     if low:
         rate_low(page, locale, 1, "Nobody answered.")
     else:
-        rate_high_then_tip(page, desk, locale, stars=4)
+        rate_high_then_tip(page, desk, stars=4)
         page.goto(confirm_url)  # the confirm page of a rated ticket thanks for the rating
         assert SAYS[locale]["rated"].format(stars=4) in page.locator("#thanks").inner_text()
     context.close()
