@@ -74,6 +74,7 @@ class TicketPage:
     karma: Any  # privacy.karma_view (employees only)
     other_tickets: list[Ticket] = field(default_factory=list)
     rated: bool = False
+    customers_rating: Any = None  # the customer's stars and words for the agent (tips.models.Rating), managers only
 
     @property
     def reference(self) -> str:
@@ -89,19 +90,21 @@ def ticket_page(principal: Principal, ticket_id: str, now: datetime) -> TicketPa
     from chalicelib.karma.privacy import karma_view
     from chalicelib.karma.ratings import rating_key
     from chalicelib.karma.routing import thresholds
+    from chalicelib.tips.models import Rating
 
     ticket = service.get(principal, ticket_id)
-    company, customer, rating = get_many(
-        [
-            (Company, ticket.company_id, None),
-            (Customer, ticket.company_id, ticket.customer_id),
-            (
-                CustomerRating,
-                customers.customer_key(ticket.company_id, ticket.customer_id),
-                rating_key(ticket.ticket_id, principal.employee_id),
-            ),
-        ]
-    )
+    keys: list[tuple[Any, Any, Any]] = [
+        (Company, ticket.company_id, None),
+        (Customer, ticket.company_id, ticket.customer_id),
+        (
+            CustomerRating,
+            customers.customer_key(ticket.company_id, ticket.customer_id),
+            rating_key(ticket.ticket_id, principal.employee_id),
+        ),
+    ]
+    if principal.is_manager and ticket.status == "closed":  # in the same request: what the customer said
+        keys.append((Rating, ticket.company_id, ticket.ticket_id))
+    company, customer, rating, *customers_rating = get_many(keys)
     thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
     timeline = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
     people = {e.employee_id: e for e in Employee.query(ticket.company_id)}
@@ -113,7 +116,10 @@ def ticket_page(principal: Principal, ticket_id: str, now: datetime) -> TicketPa
         )
         if t.ticket_id != ticket.ticket_id
     ][:5]
-    return TicketPage(ticket, customer, company, thread, timeline, people, karma, others, rating is not None)
+    given = customers_rating[0] if customers_rating else None
+    if given is not None and given.voided_at is not None:  # a voided rating no longer counts
+        given = None
+    return TicketPage(ticket, customer, company, thread, timeline, people, karma, others, rating is not None, given)
 
 
 def transfer_targets(page: TicketPage, principal: Principal) -> dict[str, Any]:

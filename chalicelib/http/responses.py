@@ -34,11 +34,15 @@ PAGE_HEADERS: dict[str, str] = {
 }
 
 
-def content_security_policy(nonce: str | None) -> str:
-    """The page policy; a page with scripts allows exactly those carrying its nonce."""
+def content_security_policy(nonce: str | None, form_targets: tuple[str, ...] = ()) -> str:
+    """The page policy; a page with scripts allows exactly those carrying its nonce. `form_targets`: other
+    origins a form's submission may end on (browsers check form-action along the redirects too)."""
+    policy = _PAGE_POLICY
+    if form_targets:
+        policy = policy.replace("form-action 'self'", " ".join(("form-action 'self'", *form_targets)))
     if not nonce:
-        return _PAGE_POLICY
-    return f"{_PAGE_POLICY}; script-src 'nonce-{nonce}' 'self'; connect-src 'self'"
+        return policy
+    return f"{policy}; script-src 'nonce-{nonce}' 'self'; connect-src 'self'"
 
 
 def problem(

@@ -268,7 +268,10 @@ class Endpoint:
             from chalicelib.settings import get_settings
 
             return see_other(f"{get_settings().public_base_url}/signin?next={quote(call.request.path or '/')}")
-        return render_page(call, error_page(error))
+        page = error_page(error)
+        if self.auth == "link":  # a customer's link names their language and company, even once expired
+            page = for_link_reader(call, page)
+        return render_page(call, page)
 
 
 def error_page(error: DomainError) -> Page:
@@ -277,6 +280,16 @@ def error_page(error: DomainError) -> Page:
         {"title": error.title, "detail": error.detail, "status": error.status, "errors": error.errors},
         error.status,
     )
+
+
+def for_link_reader(call: Call, page: Page) -> Page:
+    """The page in the language of the customer the route's link names (else the browser's), with the company's
+    name when the link still says which."""
+    from chalicelib.pages.reader import of_link
+
+    reader = of_link(call.endpoint.link or "", call.path_params.get("link", ""))
+    call.locale = reader.locale or call.locale
+    return Page(page.template, {**page.context, "company_name": reader.company_name}, page.status, page.headers)
 
 
 def render_page(call: Call, page: Page) -> Response:

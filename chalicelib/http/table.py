@@ -120,6 +120,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/openapi.json", "chalicelib.api.openapi", ("application/json",)),
     RouteSpec("GET", "/rate/{link}", "chalicelib.web.tips", ("application/json",)),
     RouteSpec("POST", "/rate/{link}", "chalicelib.web.tips", ("application/x-www-form-urlencoded",)),
+    RouteSpec("POST", "/rate/{link}/comment", "chalicelib.web.tips", ("application/x-www-form-urlencoded",)),
     RouteSpec("POST", "/rate/{link}/opened", "chalicelib.web.tips", ("application/json", "text/plain", "application/x-www-form-urlencoded")),
     RouteSpec("GET", "/reports/first-replies", "chalicelib.api.reports", ("application/json",)),
     RouteSpec("GET", "/reports/karma", "chalicelib.api.reports", ("application/json",)),

@@ -20,6 +20,7 @@ from chalicelib.i18n.formatting import (
     format_number,
     format_relative,
     format_time,
+    format_timezone,
 )
 from chalicelib.i18n.locales import (
     LOCALE_DIR,
@@ -49,6 +50,7 @@ __all__ = [
     "format_number",
     "format_relative",
     "format_time",
+    "format_timezone",
     "formatting_locale",
     "locale_of",
     "negotiate",

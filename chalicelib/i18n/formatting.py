@@ -66,6 +66,18 @@ def format_datetime(value: Moment, locale: str, timezone: str = "UTC") -> str:
     return joined.replace("{0}", format_time(moment, locale, timezone))
 
 
+def format_timezone(timezone: str, locale: str, at: Moment | None = None) -> str:
+    """A time zone as a reader names it, with its offset at `at` (now by default): `Vilnius (GMT+02:00)` /
+    `Вильнюс (GMT+02:00)`; `UTC` as itself."""
+    from babel.dates import get_timezone_gmt, get_timezone_location
+
+    if timezone in ("UTC", "Etc/UTC"):
+        return "UTC"
+    moment = _moment(at or utcnow(), timezone)
+    city = get_timezone_location(moment.tzinfo, locale=_babel_locale(locale), return_city=True)
+    return f"{city} ({get_timezone_gmt(moment, locale=_babel_locale(locale))})"
+
+
 def format_relative(value: Moment, locale: str, now: datetime | None = None) -> str:
     """`3 hours ago` / `3 часа назад` (or `in 3 hours`), against `now` (the current time by default).
     Moments within a second of `now` are just past (never "in 0 seconds")."""

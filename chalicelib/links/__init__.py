@@ -60,6 +60,22 @@ def customer_ticket_link(company_id: str, ticket_id: str, lifetime_days: int, no
 
 
 def verify(purpose: str, token: str, now: datetime | None = None) -> LinkClaims:
+    claims = _signed_claims(purpose, token)
+    if (now or utcnow()).timestamp() >= claims.expires:
+        raise LinkInvalid("This link has expired.", status=410, slug="link-expired")
+    return claims
+
+
+def claims_of(purpose: str, token: str) -> LinkClaims | None:
+    """The claims of a link we signed, expired or not; None for anything else. Only for choosing how a page
+    about an unusable link speaks (the customer's language, the company's name), never for access."""
+    try:
+        return _signed_claims(purpose, token)
+    except LinkInvalid:
+        return None
+
+
+def _signed_claims(purpose: str, token: str) -> LinkClaims:
     if not token or len(token) > 512:
         raise LinkInvalid("This link is not valid.")
     try:
@@ -71,8 +87,8 @@ def verify(purpose: str, token: str, now: datetime | None = None) -> LinkClaims:
     if not isinstance(payload.get("t"), str) and not isinstance(payload.get("u"), str):
         raise LinkInvalid("This link is not valid.")
     expires = payload.get("x")
-    if not isinstance(expires, int) or (now or utcnow()).timestamp() >= expires:
-        raise LinkInvalid("This link has expired.", status=410, slug="link-expired")
+    if not isinstance(expires, int) or isinstance(expires, bool):
+        raise LinkInvalid("This link is not valid.")
 
     def text(key: str) -> str | None:
         value = payload.get(key)

@@ -9,12 +9,12 @@ from chalicelib.db.models import Company, Ticket
 from chalicelib.tips.message import RATE, enter_funnel, enters_funnel, rated_employee
 
 
-def rating_link(ticket: Ticket) -> str | None:
+def rating_link(ticket: Ticket, company: Company | None = None) -> str | None:
     """A rating link for a closed ticket that enters the funnel (None: nobody to rate, or not rateable)."""
     employee_id = rated_employee(ticket)
     if ticket.status != "closed" or not employee_id:
         return None
-    company = Company.get(ticket.company_id)
+    company = company or Company.get(ticket.company_id)
     if not enters_funnel(ticket, company):
         return None
     claims = links.LinkClaims(ticket.company_id, ticket.ticket_id, employee_id)

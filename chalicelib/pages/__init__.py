@@ -104,13 +104,20 @@ PAGE_ERROR_MESSAGES = (
 )
 
 
+# The HTTP layer's own names for statuses: a person reads the status's general title instead.
+PLAIN_STATUS_TITLES = frozenset(
+    {"Bad request", "Malformed request", "Request body is not valid", "Unauthorized", "Forbidden", "Conflict", "Gone"}
+)
+
+
 def error_texts(status: int, title: str, detail: str, locale: str) -> tuple[str, str]:
     """An error's title and detail for a reader: in English the error's own words; in another language
     their translation, or the general words for the status when the catalog has none, so a page
-    never mixes languages."""
+    never mixes languages. A bare status name ("Conflict") is never a page's title."""
     t = i18n.translator(locale)
     general = ERROR_TEXTS.get(400 if status == 422 else status, GENERAL_ERROR)
-    return t.lookup(title) or t.gettext(general[0]), t.lookup(detail) or t.gettext(general[1])
+    shown_title = None if title in PLAIN_STATUS_TITLES else t.lookup(title)
+    return shown_title or t.gettext(general[0]), t.lookup(detail) or t.gettext(general[1])
 
 
 def error_page(status: int, title: str, detail: str, locale: str = "en") -> str:

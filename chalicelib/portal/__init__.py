@@ -68,7 +68,7 @@ def _deliver(company: Company, customer: Customer, nonce: str, locale: str, issu
     context: dict[str, Any] = {
         "customer_name": customer.name,
         "company_name": company.name,
-        "portal_url": f"{get_settings().public_base_url}/my/{token}",
+        "portal_url": f"{get_settings().public_base_url}/my/{token}?lang={locale_of(locale)}",
         "minutes": int(LINK_LIFETIME.total_seconds() // 60),
     }
     locale = locale_of(locale)
@@ -148,6 +148,7 @@ def requests_of(session: PortalSession, now: datetime | None = None) -> dict[str
     )
     return {
         "company_name": company.name,
+        "timezone": company.timezone,
         "tickets": [
             {
                 "reference": threading.subject_reference(t.ticket_id),

@@ -579,6 +579,24 @@ def customer_ticket(token: str) -> tuple[Ticket, list[Message]]:
     return ticket, messages(ticket.company_id, ticket.ticket_id, public_only=True)
 
 
+def customer_ticket_page(company_id: str, ticket_id: str) -> tuple[Ticket, Company, list[Message]]:
+    """What the customer's ticket page shows: the ticket and its company in one BatchGetItem, then the public
+    thread (two requests)."""
+    ticket, company = ticket_and_company(company_id, ticket_id)
+    return ticket, company, messages(company_id, ticket_id, public_only=True)
+
+
+def ticket_and_company(company_id: str, ticket_id: str) -> tuple[Ticket, Company]:
+    from chalicelib.db.base import get_many
+
+    if not ticket_id or len(ticket_id) > 80:
+        raise NotFound("Ticket")
+    ticket, company = get_many([(Ticket, company_id, ticket_id), (Company, company_id, None)], consistent_read=True)
+    if ticket is None or company is None:
+        raise NotFound("Ticket")
+    return ticket, company
+
+
 def add_customer_message(
     company_id: str, ticket_id: str, body: str, mail: FromMail, read: Ticket | None = None
 ) -> Ticket:

@@ -1,19 +1,21 @@
 """What the customer reaches through the links in the tip message: the rating page, the rating
 itself, and the tip redirect. A GET only shows a page (mail scanners pre-click links); the page's own
 script reports "opened", and only the customer's submit saves a rating.
+
+The rating page goes form -> (after 1-2 stars, "what went wrong?" first) -> thanks. Its Tip button submits
+the rating form: chosen stars are saved before the customer goes to the tip, never lost.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from pydantic import Field, StringConstraints
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth, customers, links
@@ -21,9 +23,8 @@ from chalicelib.clock import iso, local_day, utcnow
 from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.employees import staff
-from chalicelib.errors import Conflict, DomainError, Forbidden, NotFound
-from chalicelib.i18n import N_, locale_of, translator
-from chalicelib.pages import error_texts, render
+from chalicelib.errors import Conflict, Forbidden, NotFound
+from chalicelib.i18n import N_, locale_of
 from chalicelib.reports import counting
 from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.message import RATE, TIP, enters_funnel, rated_employee, tip_button
@@ -38,36 +39,36 @@ NOT_RATEABLE = N_("Only a request you have confirmed as solved can be rated.")
 TIPS_UNAVAILABLE = N_("Tips are not available for this person right now.")
 OWN_TICKET = N_("Employees cannot rate their own tickets.")
 ALREADY_RATED = N_("This request has already been rated. Thank you!")
-
-
-@dataclass(frozen=True)
-class Page:
-    status: int
-    html: str
-    nonce: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-
+RATE_FIRST = N_("Please rate the request first.")
+LOW_STARS = 2  # a rating this low asks what went wrong before any tip prompt
 
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), PlainText]
+Then = Literal["tip"]  # the form's Tip button: go on to the tip after saving
 
 
 class RatingForm(RequestBody):
+    """The rating page's form: stars and an optional comment (after 1-2 stars: what went wrong)."""
+
     stars: int = Field(ge=1, le=5)
     comment: Comment | None = None
+    then: Then | None = None
 
 
-def notice(error: DomainError, locale: str = "en") -> Page:
-    """A friendly page for a link that cannot be used (tampered, expired, foreign, unavailable)."""
-    t = translator(locale)
-    if error.status == 410:
-        title = t.gettext("This link has expired")
-        message = t.gettext("This link is no longer valid. Thank you for your feedback all the same.")
-    elif isinstance(error, links.LinkInvalid) or error.status == 404:
-        title = t.gettext("This link cannot be used")
-        message = t.gettext("This link is not valid. Please use the link from your e-mail as it is.")
-    else:
-        title, message = t.gettext("Not available"), error_texts(error.status, "", error.detail, t.locale)[1]
-    return Page(error.status, render("tips/notice.html", locale=t.locale, title=title, message=message))
+class RatingComment(RequestBody):
+    """The answer to "what went wrong?" after a low rating (optional: an empty one saves nothing)."""
+
+    comment: Comment | None = None
+    then: Then | None = None
+
+
+@dataclass(frozen=True)
+class RatingPage:
+    """The rating page as the customer sees it: rendered by the HTTP layer in `locale` (the ticket's)."""
+
+    locale: str
+    context: dict[str, Any]
+    status: int = 200
+    template: str = "tips/rate.html"
 
 
 @dataclass(frozen=True)
@@ -129,37 +130,63 @@ def rating_page(
     now: datetime | None = None,
     confirmed: bool = False,
     rated: Rated | None = None,
-) -> Page:
+    then: Then | None = None,
+) -> RatingPage:
     """The page behind the rating link. Reads only (nothing when given what it shows); never writes.
-    `confirmed`: shown right after the customer confirmed the resolution (the confirm page), which it
-    thanks them for first."""
+    `confirmed`: shown right after the customer confirmed the resolution (the confirm page), which it thanks
+    them for first. `then="tip"`: the customer asked for the tip, which comes after the low rating's question."""
     now = now or utcnow()
     rated = rated or _load(RATE, token)
     ticket, employee = rated.ticket, rated.employee
-    t = translator(ticket.locale)
+    rating = rated.rating if rated.rating and not rated.rating.voided_at else None
+    stars = int(rating.stars) if rating else None
+    low = stars is not None and stars <= LOW_STARS
+    if rating is None:
+        stage = "form"
+    elif low and not rating.comment:
+        stage = "ask"
+    else:
+        stage = "thanks"
+    context = {
+        "title": ticket.subject,
+        "employee_name": employee.name.split()[0],
+        "subject": ticket.subject,
+        "company_name": rated.company.name,
+        "stage": stage,
+        "rating": stars,
+        "low": low,
+        "commented": bool(rating and rating.comment),
+        "error": error,
+        "token": token,
+        "tip_path": tip_path(rated, now),
+        "then": then,
+        "confirmed": confirmed,
+    }
+    return RatingPage(locale_of(ticket.locale), context, status)
+
+
+def tip_path(rated: Rated, now: datetime | None = None) -> str | None:
+    """The path of a fresh tip link (`/tip/<token>`), None when the employee cannot be tipped."""
+    if not rated.can_tip:
+        return None
+    ticket = rated.ticket
+    claims = links.LinkClaims(ticket.company_id, ticket.ticket_id, rated.employee.employee_id)
+    lifetime = timedelta(days=int(rated.company.settings.link_ttl_days))
+    return f"/tip/{links.sign(TIP, claims, lifetime, now)}"
+
+
+def goes_to_tip(rated: Rated, then: Then | None) -> bool:
+    """After a save: straight on to the tip when asked for and nothing is left to ask (a low rating without
+    an answer to "what went wrong?" is asked first)."""
+    if then != "tip" or not rated.can_tip:
+        return False
     rating = rated.rating
-    tip_path = None
-    if rated.can_tip:
-        claims = links.LinkClaims(ticket.company_id, ticket.ticket_id, employee.employee_id)
-        lifetime = timedelta(days=int(rated.company.settings.link_ttl_days))
-        tip_path = f"/tip/{links.sign(TIP, claims, lifetime, now)}"
-    nonce = secrets.token_urlsafe(16)
-    html = render(
-        "tips/rate.html",
-        locale=t.locale,
-        title=t.gettext("Rate your support"),
-        employee_name=employee.name.split()[0],
-        subject=ticket.subject,
-        company_name=rated.company.name,
-        rating=int(rating.stars) if rating and not rating.voided_at else None,
-        error=error_texts(422, "", error, t.locale)[1] if error else None,
-        submit_path=f"/rate/{token}",
-        opened_path=f"/rate/{token}/opened",
-        tip_path=tip_path,
-        nonce=nonce,
-        confirmed=confirmed,
-    )
-    return Page(status, html, nonce)
+    return rating is None or int(rating.stars) > LOW_STARS or bool(rating.comment)
+
+
+def without_rating(token: str) -> Rated:
+    """What the page needs when the customer goes to the tip without choosing stars."""
+    return _load(RATE, token)
 
 
 def mark_opened(token: str) -> None:
@@ -243,6 +270,23 @@ def rate(token: str, form: RatingForm, now: datetime | None = None) -> Rated:
         if is_condition_failure(error):
             raise Conflict(ALREADY_RATED, "already-rated") from None
         raise
+    return dataclasses.replace(rated, rating=rating)
+
+
+def add_comment(token: str, form: RatingComment) -> Rated:
+    """The customer's answer to "what went wrong?", saved with their rating (managers read it with the rating);
+    the first answer stays, and an empty one saves nothing."""
+    rated = _load(RATE, token)
+    rating = rated.rating
+    if rating is None or rating.voided_at is not None:
+        raise Conflict(RATE_FIRST, "not-rated")
+    if form.comment and not rating.comment:
+        try:
+            rating.update(actions=[Rating.comment.set(form.comment)], condition=Rating.comment.does_not_exist())
+        except UpdateError as error:
+            if not is_condition_failure(error):
+                raise
+            rating = existing_rating(rating.company_id, rating.ticket_id) or rating  # answered meanwhile: theirs
     return dataclasses.replace(rated, rating=rating)
 
 
@@ -334,12 +378,3 @@ def amounts_offered(company: Company) -> tuple[int, ...]:
     from chalicelib.tips.amounts import for_currency
 
     return for_currency(plain(company.settings.tip_amounts), company.currency)
-
-
-def locale_for_token(purpose: str, token: str) -> str:
-    """Best-effort locale for an error page (the ticket's), English when the link is unusable."""
-    try:
-        claims = links.verify(purpose, token)
-        return locale_of(Ticket.get(claims.company_id, claims.ticket_id).locale)
-    except (DomainError, Ticket.DoesNotExist):
-        return "en"

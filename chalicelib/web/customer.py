@@ -3,11 +3,9 @@ the confirm page of the "resolved" e-mail, which shows the rating stars and the 
 
 from __future__ import annotations
 
-from chalice import Response
-
 from chalicelib import links
 from chalicelib.errors import DomainError, ValidationFailed
-from chalicelib.http.responses import HTML, html_response
+from chalicelib.http.responses import HTML
 from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.i18n import locale_of
 from chalicelib.mail.threading import subject_reference
@@ -18,7 +16,7 @@ from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CustomerReply
 from chalicelib.tickets.views import customer_ticket_view
 from chalicelib.tips import customer as tips_customer
-from chalicelib.web.tips import page_response as tips_page
+from chalicelib.web.tips import page_of as rating_page_of
 
 TAG = "Customer pages"
 TICKET = links.CUSTOMER_TICKET
@@ -28,10 +26,20 @@ def _page_base(link: str) -> str:
     return f"{get_settings().public_base_url}/c/{link}"
 
 
+def _ticket_page(call: Call, link: str, error: str | None = None, status: int = 200) -> Page:
+    """The page in the ticket's language, with the company's name and times in its time zone (two requests)."""
+    ticket, company, thread = service.customer_ticket_page(call.link.company_id, call.link.ticket_id)
+    call.locale = locale_of(ticket.locale)
+    view = dict(customer_ticket_view(ticket, thread))
+    context = pages.ticket_context(
+        view, _page_base(link), error, locale=call.locale, company_name=company.name, timezone=company.timezone
+    )
+    return Page(pages.TEMPLATE, context, status)
+
+
 @route("GET", "/c/{link}", summary="The customer's ticket page", tag=TAG, auth="link", link=TICKET, produces=HTML)
-def ticket_page(call: Call, link: str) -> Response:
-    ticket, thread = service.customer_ticket(link)
-    return html_response(pages.ticket_page(dict(customer_ticket_view(ticket, thread)), _page_base(link)))
+def ticket_page(call: Call, link: str) -> Page:
+    return _ticket_page(call, link)
 
 
 @route(
@@ -44,14 +52,11 @@ def ticket_page(call: Call, link: str) -> Response:
     produces=HTML,
     form=CustomerReply,
 )
-def page_reply(call: Call, link: str) -> Response | Redirect:
+def page_reply(call: Call, link: str) -> Page | Redirect:
     try:
         reply = call.valid_form()
     except ValidationFailed:
-        ticket, thread = service.customer_ticket(link)
-        view = dict(customer_ticket_view(ticket, thread))
-        page = pages.ticket_page(view, _page_base(link), pages.REPLY_REQUIRED, locale=ticket.locale)
-        return html_response(page, 422)
+        return _ticket_page(call, link, pages.REPLY_REQUIRED, 422)
     service.customer_reply(link, reply.body)
     return Redirect(_page_base(link))
 
@@ -65,18 +70,19 @@ def page_reply(call: Call, link: str) -> Response | Redirect:
     link=TICKET,
     produces=HTML,
 )
-def confirm_page(call: Call, link: str) -> Response | Page:
-    ticket = service.load(call.link.company_id, call.link.ticket_id)
+def confirm_page(call: Call, link: str) -> Page:
+    ticket, company = service.ticket_and_company(call.link.company_id, call.link.ticket_id)
     call.locale = locale_of(ticket.locale)  # the customer's language, as their e-mails
     if ticket.status == "closed":
-        rate = confirm.rating_link(ticket)
+        rate = confirm.rating_link(ticket, company)
         if rate is not None:  # confirmed: the stars and the Tip button at once, on this page
             try:
-                return tips_page(tips_customer.rating_page(rate, confirmed=True))
+                return rating_page_of(call, tips_customer.rating_page(rate, confirmed=True))
             except DomainError:
                 pass  # e.g. the employee is gone: the plain "closed" page below
     view = {"subject": ticket.subject, "status": ticket.status, "reference": subject_reference(ticket.ticket_id)}
-    return Page("web/confirm.html", {"title": ticket.subject, "ticket": view, "page_url": _page_base(link)})
+    context = {"title": ticket.subject, "company_name": company.name, "ticket": view, "page_url": _page_base(link)}
+    return Page("web/confirm.html", context)
 
 
 @route(

@@ -10,6 +10,7 @@ from chalicelib.companies import get as get_company
 from chalicelib.errors import ValidationFailed
 from chalicelib.http.responses import HTML, cookie, read_cookie
 from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.i18n import format_timezone
 from chalicelib.intake import HONEYPOT, PORTAL_ADDRESS, PORTAL_IP, PortalRequest
 from chalicelib.settings import get_settings
 from chalicelib.web.intake_form import LANG, choose_locale
@@ -106,12 +107,13 @@ def request_sent(call: Call, intake_key: str) -> Page:
     auth="link",
     link=links.CUSTOMER_PORTAL,
     produces=HTML,
+    query=LANG,
 )
 def open_link(call: Call, link: str) -> Page:
     company = get_company(call.link.company_id)
-    return Page(
-        "web/portal_open.html", {"title": company.name, "company_name": company.name, "action": f"{_base()}/my/{link}"}
-    )
+    choose_locale(call)  # the language the customer asked in (the mailed link says it)
+    context = {"title": company.name, "company_name": company.name, "action": f"{_base()}/my/{link}"}
+    return Page("web/portal_open.html", context)
 
 
 @route(
@@ -125,6 +127,7 @@ def open_link(call: Call, link: str) -> Page:
     content_types=["application/x-www-form-urlencoded"],
 )
 def use_link(call: Call, link: str) -> Page | Redirect:
+    locale = choose_locale(call)
     try:
         value, max_age = portal.open_session(link)
     except links.LinkInvalid as error:
@@ -136,7 +139,7 @@ def use_link(call: Call, link: str) -> Page | Redirect:
             "web/portal_expired.html", {**context, "request_url": f"{_base()}/f/{company.intake_key}/requests"}, 410
         )
     set_cookie = cookie(portal.cookie_name(), value, max_age=max_age, secure=not get_settings().is_local)
-    return Redirect(f"{_base()}/my", {"Set-Cookie": set_cookie})
+    return Redirect(f"{_base()}/my?lang={locale}", {"Set-Cookie": set_cookie})
 
 
 @route(
@@ -146,13 +149,16 @@ def use_link(call: Call, link: str) -> Page | Redirect:
     tag=TAG,
     auth="public",
     produces=HTML,
+    query=LANG,
     responses={401: "No link opened in this browser within the hour: a page saying to open it again"},
 )
 def my_requests(call: Call) -> Page:
+    choose_locale(call)
     session = portal.session_of(read_cookie(call.request.headers.get("cookie"), portal.cookie_name()))
     if session is None:
         return Page(
             "web/portal_expired.html", {"title": "", "company_name": None, "used": False, "request_url": None}, 401
         )
     data = portal.requests_of(session)
-    return Page("web/portal_list.html", {"title": data["company_name"], **data})
+    zone = format_timezone(data["timezone"], call.locale)
+    return Page("web/portal_list.html", {"title": data["company_name"], "zone_name": zone, **data})

@@ -31,6 +31,11 @@ def english_phrases() -> dict[str, str]:
     return phrases
 
 
+def _shows_value(tag: str, attrs: dict[str, str | None]) -> bool:
+    """Only an input button shows its value (an option or a button shows its text; hidden inputs nothing)."""
+    return tag == "input" and (attrs.get("type") or "").lower() in ("submit", "button", "reset")
+
+
 class _Shown(HTMLParser):
     """The text a person sees or hears: text nodes outside style/script and a few attributes."""
 
@@ -42,7 +47,7 @@ class _Shown(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("style", "script"):
             self._hidden += 1
-        shown = [a for a in SHOWN_ATTRIBUTES if not (tag == "option" and a == "value")]  # an option shows its text
+        shown = [a for a in SHOWN_ATTRIBUTES if a != "value" or _shows_value(tag, dict(attrs))]
         self.parts.extend(value or "" for name, value in attrs if name in shown)
 
     def handle_endtag(self, tag: str) -> None:

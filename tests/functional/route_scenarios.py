@@ -279,8 +279,11 @@ def tip_links(world: World, endpoint: Endpoint) -> list[Request]:
         assert mail.tip_path is not None
         return [Request("GET", mail.tip_path)]
     path = mail.rate_path + endpoint.path.removeprefix("/rate/{link}")
-    if endpoint.method == "POST" and endpoint.path == "/rate/{link}":
-        return [Request("POST", path, form={"stars": "5", "comment": "Quick"})]
+    if endpoint.method == "POST" and endpoint.path == "/rate/{link}":  # the Tip button: saved, then the tip
+        return [Request("POST", path, form={"stars": "5", "comment": "Quick", "then": "tip"})]
+    if endpoint.path == "/rate/{link}/comment":  # what went wrong, after a low rating, then the tip
+        assert world.company.api.call("POST", mail.rate_path, token="", raw="stars=1", headers=FORM)[0] == 200
+        return [Request("POST", path, form={"comment": "Too slow", "then": "tip"})]
     return [Request(endpoint.method, path, body=None if endpoint.method == "GET" else {})]
 
 
@@ -720,6 +723,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("GET", "/rate/{link}"): tip_links,
     ("POST", "/rate/{link}"): tip_links,
     ("POST", "/rate/{link}/opened"): tip_links,
+    ("POST", "/rate/{link}/comment"): tip_links,
     ("GET", "/tip/{link}"): tip_links,
     ("POST", "/tips/ratings/{ticket_id}/void"): void_tip_rating,
     ("POST", "/tips/webhooks/partner"): webhooks,

@@ -45,7 +45,7 @@ def test_a_get_shows_one_button_and_only_the_customers_post_confirms_then_stars_
     assert after.status == "closed" and after.close_reason == "confirmed"
     assert TicketFunnel.get(company.company_id, ticket_id).closed_at is not None  # in the funnel before any mail
 
-    rate_path = re.search(r'action="(/rate/[^"]+)"', html)
+    rate_path = re.search(r'action="http://desk\.test(/rate/[^"]+)"', html)
     assert rate_path is not None
     status, html, _ = page(company.api, "POST", rate_path.group(1), form="stars=5&comment=Quick")
     assert status == 200 and "You rated 5 of 5" in html and 'id="tip"' in html

@@ -64,6 +64,17 @@ def test_the_web_form_its_errors_and_the_portal_are_russian(company: Company) ->
     [mailed] = sent_mail("ivan.form@example.com")
     assert mailed["Subject"] == "Ваши обращения в Acme" and english_left_in(text_of(mailed)) == []
 
+    [link] = re.findall(r"http://desk\.test(/my/[A-Za-z0-9_.\-]+)\?lang=ru", text_of(mailed))
+    status, html, _ = page(company.api, "GET", f"{link}?lang=ru")  # the mailed link names the language
+    assert status == 200 and "Показать мои обращения" in html and english_left_in(html) == []
+    status, _, headers = page(company.api, "POST", link, urlencode({"lang": "ru"}))
+    assert status == 303 and headers["Location"] == "http://desk.test/my?lang=ru"
+    session = headers["Set-Cookie"].split(";")[0]
+    listed = company.api.client.http.get("/my?lang=ru", headers={"Cookie": session})
+    html = listed.body.decode()
+    assert listed.status_code == 200 and "Тема" in html and "Часовой пояс: Вильнюс (GMT+02:00)" in html
+    assert english_left_in(html) == []
+
 
 def test_an_agent_who_chose_russian_gets_russian_mail(company: Company, client: Client) -> None:
     stream = Stream(client, company.company_id)

@@ -138,18 +138,20 @@ def test_the_portal_mails_a_single_use_link_to_a_page_listing_the_customers_requ
     assert sent_mail("nobody@example.com") == []
     [mailed] = sent_mail("portal@example.com")
     assert mailed["Subject"] == "Your requests with Acme"
-    [link] = re.findall(r"http://desk\.test(/my/[A-Za-z0-9_.\-]+)", text_of(mailed))
+    [link] = re.findall(r"http://desk\.test(/my/[A-Za-z0-9_.\-]+)\?lang=en", text_of(mailed))
 
     for _ in range(2):  # a mail scanner's GET uses nothing up
         status, html, _ = page(company.api, "GET", link)
         assert status == 200 and 'id="show"' in html
     status, _, headers = page(company.api, "POST", link, "")
-    assert status == 303 and headers["Location"] == "http://desk.test/my"
+    assert status == 303 and headers["Location"] == "http://desk.test/my?lang=en"
     session = headers["Set-Cookie"].split(";")[0]
     assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Lax" in headers["Set-Cookie"]
-    listed = company.api.client.http.get("/my", headers={"Cookie": session})
+    listed = company.api.client.http.get("/my?lang=en", headers={"Cookie": session})
     html = listed.body.decode()
     assert listed.status_code == 200 and "Printer is broken" in html and "Invoice is wrong" in html
+    assert "Time zone: Vilnius (GMT+02:00)" in html  # times in the company's zone, named
+    assert not re.search(r">\d{4}-\d\d-\d\dT", html)  # no raw ISO timestamps shown
     assert "Someone else" not in html
     ticket_links = re.findall(r'href="http://desk\.test(/c/[^"]+)"', html)
     assert len(ticket_links) == 2

@@ -21,6 +21,7 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer
 from chalice.test import Client
 
 from chalicelib.db.models import Ticket
+from chalicelib.settings import get_settings
 from chalicelib.tips.config import get_tip_config
 from devstack import partner_sandbox
 from tests.functional.events import stream_event, stream_record
@@ -57,13 +58,17 @@ def served(client: Client, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sandbox = partner_sandbox.start(f"{api_url}/tips/webhooks/partner", delay_seconds=0.1)
     monkeypatch.setenv("TIP_PARTNER_API_URL", sandbox.state.public_url)
+    monkeypatch.setenv("PUBLIC_BASE_URL", api_url)  # pages' forms and links lead back to this server
     get_tip_config.cache_clear()
+    get_settings.cache_clear()
     try:
         yield api_url, sandbox
     finally:
         sandbox.shutdown()
         server.shutdown()
         get_tip_config.cache_clear()
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 def wait_for(check: Callable[[], bool], what: str, seconds: float = 15) -> None:

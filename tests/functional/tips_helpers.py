@@ -226,7 +226,8 @@ def parts(message: Message) -> dict[str, str]:
     return found
 
 
-LINK = re.compile(r"http://desk\.test(/(rate|tip)/[A-Za-z0-9_.\-]+)")
+# the links under the public base URL (desk.test, or the served app's address in browser tests)
+LINK = re.compile(r"https?://[a-z0-9.:]+(/(rate|tip)/[A-Za-z0-9_.\-]+)")
 
 
 @dataclass
@@ -247,9 +248,11 @@ def emailed(company: Company, client: Client, agent: str = "Ada", **ticket: Any)
     return Emailed(closed, found["rate"], found.get("tip"))
 
 
-def page(api: Api, method: str, path: str, form: str | None = None) -> tuple[int, str, dict[str, str]]:
+def page(
+    api: Api, method: str, path: str, form: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
     """A browser-like request: form-encoded body, HTML back."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
+    headers = {**({"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}), **(headers or {})}
     response = getattr(api.client.http, method.lower())(path, headers=headers, body=form)
     body = response.body.decode() if isinstance(response.body, bytes) else response.body
     return response.status_code, body, dict(response.headers)

@@ -77,17 +77,18 @@ def test_money_is_shown_with_its_currency_as_the_reader_writes_it(
 @pytest.mark.parametrize(
     ("n", "english", "russian"),
     [
-        (1, "1 star", "1 звезда"),
-        (2, "2 stars", "2 звезды"),
-        (5, "5 stars", "5 звёзд"),
-        (11, "11 stars", "11 звёзд"),
-        (21, "21 stars", "21 звезда"),
-        (22, "22 stars", "22 звезды"),
+        (1, "1 ticket found", "Найдено: 1 обращение"),
+        (2, "2 tickets found", "Найдено: 2 обращения"),
+        (5, "5 tickets found", "Найдено: 5 обращений"),
+        (11, "11 tickets found", "Найдено: 11 обращений"),
+        (21, "21 tickets found", "Найдено: 21 обращение"),
+        (22, "22 tickets found", "Найдено: 22 обращения"),
     ],
 )
 def test_counts_take_each_languages_plural_form(n: int, english: str, russian: str) -> None:
-    assert i18n.translator("en").ngettext("%(num)s star", "%(num)s stars", n) == english
-    assert i18n.translator("ru").ngettext("%(num)s star", "%(num)s stars", n) == russian
+    found = ("%(count)s ticket found", "%(count)s tickets found")
+    assert i18n.translator("en").ngettext(*found, n, count=n) == english
+    assert i18n.translator("ru").ngettext(*found, n, count=n) == russian
 
 
 def test_python_code_translates_with_named_placeholders_and_contexts() -> None:
