@@ -64,7 +64,7 @@ class Plan:
     per_weekday: int = 9
     per_saturday: int = 3
     per_sunday: int = 2
-    customers: int = 90
+    customers: int = 50  # returning customers: agents rate them, so karma (and its mix) shows
     seed: int = 17
 
 
@@ -97,6 +97,7 @@ class _Agent:
     employee_id: str
     principal: Principal
     quality: float
+    tier: int = 1
     online: bool = False
     in_hand: set[str] = field(default_factory=set)
 
@@ -250,9 +251,18 @@ class _World:
 
     def reply(self, agent: _Agent, ticket_id: str, again: bool = False) -> None:
         from chalicelib.tickets import service
-        from chalicelib.tickets.schemas import Reply, Tags
+        from chalicelib.tickets.schemas import Reply, Tags, Transfer
 
         service.reply(agent.principal, ticket_id, Reply(body="Thanks for writing. Let me check this for you."))
+        if agent.tier == 1 and not again and self.draw.random() < 0.1:  # a hard one: to the second line
+            service.reply(agent.principal, ticket_id, Reply(body="Needs the second line.", visibility="internal"))
+            service.transfer(agent.principal, ticket_id, Transfer(tier=2))
+            agent.in_hand.discard(ticket_id)
+            self.waiting += 1
+            for second in self.agents:
+                if second.tier == 2 and second.online:
+                    self.at(utcnow() + timedelta(minutes=self.draw.uniform(3, 30)), partial(self.take, second))
+            return
         if self.draw.random() < 0.15:
             service.reply(agent.principal, ticket_id, Reply(body="Asked the vendor.", visibility="internal"))
         if self.draw.random() < 0.1:
@@ -267,7 +277,7 @@ class _World:
         agent.in_hand.discard(ticket_id)
         ticket = service.resolve(agent.principal, ticket_id)
         customer = self.customer_of.get(ticket_id)
-        if customer and self.draw.random() < 0.5:
+        if customer and self.draw.random() < 0.8:
             literacy = max(1, min(5, customer.literacy + self.draw.choice((-1, 0, 0, 1))))
             temperament = max(1, min(5, customer.temperament + self.draw.choice((-1, 0, 0, 1))))
             try:
@@ -430,10 +440,10 @@ def seed_month(
         company = companies.get(company.company_id)
         world = _World(seeded, company, plan, travel, drain)
         world.customers = _customers(plan, world.draw)
-        for agent_name, _tier, _departments, quality in AGENTS:
+        for agent_name, tier, departments, quality in AGENTS:
             employee_id = seeded.agents[agent_name][0]
-            principal = auth.Principal(company.company_id, employee_id, auth.AGENT, timezone)
-            world.agents.append(_Agent(agent_name, employee_id, principal, quality))
+            principal = auth.Principal(company.company_id, employee_id, auth.AGENT, timezone, tier, departments)
+            world.agents.append(_Agent(agent_name, employee_id, principal, quality, tier))
         for n in range(plan.days):
             world.plan_day(first + timedelta(days=n))
         world.run(datetime.combine(last + timedelta(days=1), time.min, zone) - timedelta(minutes=1))
