@@ -150,6 +150,7 @@ FUNCTIONS: dict[str, Access] = {
             "tip_accounts": (BATCH_GET,),
             "tip_funnel": (UPDATE,),
             "mail_suppressions": (GET,),
+            "report_days": (UPDATE,),  # the funnel's figures, when a rating message is sent again
         },
         send_mail=True,
         secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),
