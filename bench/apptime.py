@@ -50,6 +50,7 @@ class Recorder:
     def __init__(self) -> None:
         self.answers: list[dict[str, Any]] | None = None
         self.event: dict[str, Any] | None = None
+        self.other: dict[str, dict[str, Any]] = {}  # other services' answers (SES) by action, the last one
 
     def install(self, app: Any) -> None:
         from botocore.endpoint import Endpoint
@@ -60,15 +61,16 @@ class Recorder:
         def send(endpoint: Any, request: Any) -> Any:
             response = original(endpoint, request)
             target = str(request.headers.get("X-Amz-Target", b""), "utf-8", "replace")
+            answer = {
+                "operation": target.split(".")[-1],
+                "status": response.status_code,
+                "headers": dict(response.headers),
+                "body": base64.b64encode(response.content).decode(),
+            }
             if recorder.answers is not None and target.startswith("DynamoDB_"):
-                recorder.answers.append(
-                    {
-                        "operation": target.split(".")[-1],
-                        "status": response.status_code,
-                        "headers": dict(response.headers),
-                        "body": base64.b64encode(response.content).decode(),
-                    }
-                )
+                recorder.answers.append(answer)
+            elif not target.startswith("DynamoDB_"):
+                recorder.other[_action(request)] = answer
             return response
 
         Endpoint._send = send
@@ -127,7 +129,7 @@ def record(out: Path) -> dict[str, Any]:
                         )
     finally:
         server.stop()
-    result = {"requests": recorded}
+    result = {"requests": recorded, "other": recorder.other}
     out.write_text(json.dumps(result))
     return result
 
@@ -145,11 +147,22 @@ class Raw:
         yield self.body
 
 
+def _action(request: Any) -> str:
+    """A query-protocol request's action (SES: `Action=SendRawEmail&...`)."""
+    from urllib.parse import parse_qs
+
+    body = request.body or b""
+    text = body.decode() if isinstance(body, bytes) else str(body)
+    return parse_qs(text).get("Action", ["?"])[0]
+
+
 class Replay:
-    """botocore's HTTP send answered from a recording, in order; time spent in botocore's client counted."""
+    """botocore's HTTP send answered from a recording: DynamoDB's in order, other services' (SES, which
+    routes that mail call) by action; time spent in botocore's client counted."""
 
     def __init__(self) -> None:
         self.queue: list[dict[str, Any]] = []
+        self.other: dict[str, dict[str, Any]] = {}
         self.botocore_seconds = 0.0
 
     def install(self) -> None:
@@ -160,6 +173,15 @@ class Replay:
         replay = self
 
         def send(endpoint: Any, request: Any) -> Any:
+            target = str(request.headers.get("X-Amz-Target", b""), "utf-8", "replace")
+            if not target.startswith("DynamoDB_"):
+                action = _action(request)
+                if action not in replay.other:
+                    raise RuntimeError(f"no recorded answer for {action} at {request.url}")
+                answer = replay.other[action]
+                return AWSResponse(
+                    request.url, answer["status"], answer["headers"], Raw(base64.b64decode(answer["body"]))
+                )
             if not replay.queue:
                 raise RuntimeError(f"the app asked more than was recorded: {request.url}")
             answer = replay.queue.pop(0)
@@ -223,6 +245,7 @@ def replay(recordings: Path, repeats: int) -> dict[str, Any]:
 
     data = json.loads(recordings.read_text())
     player = Replay()
+    player.other = data.get("other", {})
     player.install()
     bare = Chalice(app_name="bare")
     shown: dict[str, Any] = {}

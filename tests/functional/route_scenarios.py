@@ -521,6 +521,12 @@ def desk_status(world: World, endpoint: Endpoint) -> list[Request]:
     ]
 
 
+def desk_search(world: World, endpoint: Endpoint) -> list[Request]:
+    """A search of two terms (a word and a status): one Query per term, then the tickets found."""
+    world.resolved_by()
+    return [Request("GET", "/desk/search?q=question&status=resolved", world.browser(), label="two terms")]
+
+
 def profile(world: World, endpoint: Endpoint) -> list[Request]:
     if endpoint.method == "GET":
         return [Request("GET", endpoint.path, world.browser())]
@@ -753,6 +759,7 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/desk/tickets/{ticket_id}/tags"): desk_ticket,
     ("POST", "/desk/tickets/{ticket_id}/transfer"): desk_ticket,
     ("POST", "/desk/status"): desk_status,
+    ("GET", "/desk/search"): desk_search,
     ("GET", "/account/profile"): profile,
     ("POST", "/account/profile"): profile,
     ("DELETE", "/canned-replies/{canned_id}"): canned,
