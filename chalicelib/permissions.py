@@ -149,7 +149,6 @@ FUNCTIONS: dict[str, Access] = {
             "messages": (BATCH_GET,),
             "tip_accounts": (BATCH_GET,),
             "tip_funnel": (UPDATE,),
-            "tip_days": (UPDATE,),  # the funnel's figures, when a rating message is sent again
             "mail_suppressions": (GET,),
             "report_days": (UPDATE,),  # the funnel's figures, when a rating message is sent again
         },
