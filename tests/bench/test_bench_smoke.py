@@ -51,6 +51,8 @@ def test_a_quick_bench_run_writes_every_figure_and_the_table_the_readme_quotes(t
         "POST /badges/runs",
         "POST /customers/export",
         "POST /customers/erase",
+        "POST /manage/customers/export",
+        "POST /manage/customers/erase",
         "GET /desk",
         "GET /desk/badges",
         "GET /desk/search",
