@@ -39,7 +39,7 @@ def bindable(port: int) -> bool:
 def test_the_stack_stops_within_seconds_of_a_signal_leaving_no_process_and_its_ports_free(
     signum: signal.Signals, tmp_path: Path
 ) -> None:
-    ports = {name: free_port() for name in ("api", "moto", "control", "partner")}
+    ports = {name: free_port() for name in ("api", "moto", "control", "partner", "smtp")}
     log = tmp_path / "devstack.log"
     process = launch(ports, log)
     try:
@@ -82,16 +82,22 @@ def fire_ignoring_errors(url: str) -> None:
         requests.post(url, timeout=30)
 
 
-@pytest.mark.parametrize("taken", ["api", "control", "partner", "moto"])
+@pytest.mark.parametrize("taken", ["api", "control", "partner", "moto", "smtp"])
 def test_a_busy_port_is_one_line_naming_the_option_that_changes_it_and_a_nonzero_exit(
     taken: str, tmp_path: Path
 ) -> None:
-    option = {"api": "--port", "control": "--control-port", "partner": "--partner-port", "moto": "--moto-port"}[taken]
+    option = {
+        "api": "--port",
+        "control": "--control-port",
+        "partner": "--partner-port",
+        "moto": "--moto-port",
+        "smtp": "--smtp-port",
+    }[taken]
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen(1)
         busy = holder.getsockname()[1]
-        ports = {name: free_port() for name in ("api", "moto", "control", "partner")}
+        ports = {name: free_port() for name in ("api", "moto", "control", "partner", "smtp")}
         ports[taken] = busy
         log = tmp_path / "devstack.log"
         process = launch(ports, log)
@@ -114,7 +120,7 @@ import json, sys, threading, requests
 from devstack.stack import Ports, Stack
 ports = json.loads(sys.argv[1])
 before = set(threading.enumerate())
-stack = Stack(Ports(api=ports["api"], moto=0, control=0, partner=ports["partner"])).start()
+stack = Stack(Ports(api=ports["api"], moto=0, control=0, partner=ports["partner"], smtp=0)).start()
 kept = requests.Session()  # kept-alive connections hold a handler thread each until closed
 for url in (stack.api_url + "/openapi.json", stack.control_url + "/pump", stack.partner_url + "/sandbox/state"):
     kept.get(url, timeout=10).raise_for_status()
