@@ -102,6 +102,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", "/manage/settings/hours", "chalicelib.web.console", ("application/x-www-form-urlencoded",)),
     RouteSpec("POST", "/manage/settings/tickets", "chalicelib.web.console", ("application/x-www-form-urlencoded",)),
     RouteSpec("POST", "/manage/settings/tips", "chalicelib.web.console", ("application/x-www-form-urlencoded",)),
+    RouteSpec("POST", "/manage/settings/widget", "chalicelib.web.console", ("application/x-www-form-urlencoded",)),
     RouteSpec("GET", "/manage/team", "chalicelib.web.manage", ("application/json",)),
     RouteSpec("POST", "/manage/team", "chalicelib.web.manage", ("application/x-www-form-urlencoded",)),
     RouteSpec("GET", "/manage/team/{employee_id}", "chalicelib.web.manage", ("application/json",)),

@@ -42,6 +42,7 @@ FIELD_MESSAGES = {
     "business_hours": N_("Open at least one day, or choose to be open around the clock."),
     "business_hours.day": N_("Write hours as 09:00-18:00; several intervals separated by commas, in order."),
     "holidays": N_("Write one date a line as YYYY-MM-DD (at most 366)."),
+    "cors_origins": N_("Write up to 20 websites, one a line, as https://www.example.com (no path)."),
     "tip_amounts": N_("Write up to 5 whole amounts from 1 to 1,000,000, separated by commas."),
     "address": N_("Enter an e-mail address such as support@example.com."),
     "own_address": N_("This is one of the desk's own addresses; add the address your customers write to."),
@@ -110,6 +111,8 @@ def _settings_context(call: Call, company: Any, form: Mapping[str, str] | None, 
         "sla_target_minutes": str(current["sla_target_minutes"]),
         "sla_limit_minutes": str(current["sla_limit_minutes"]),
         "auto_close_days": str(current["auto_close_days"]),
+        "rating_mail_for_unconfirmed": "1" if current["rating_mail_for_unconfirmed"] else "",
+        "cors_origins": "\n".join(current["cors_origins"]),
         "always_open": "1" if current["business_hours"] is None else "",
         "holidays": "\n".join(current["holidays"]),
         "tip_amounts": ", ".join(str(a) for a in current["tip_amounts"].get(company.currency, [])),
@@ -229,7 +232,7 @@ def save_hours(call: Call) -> Page | Redirect:
 @route(
     "POST",
     "/manage/settings/tickets",
-    summary="Change after how many days resolved tickets close by themselves",
+    summary="Change after how many days resolved tickets close by themselves, and whether those get the rating mail",
     tag=TAG,
     auth="session",
     role="manager",
@@ -238,7 +241,27 @@ def save_hours(call: Call) -> Page | Redirect:
     company=("settings",),
 )
 def save_tickets(call: Call) -> Page | Redirect:
-    return _save(call, {"auto_close_days": call.form.get("auto_close_days", "")}, ("auto_close_days",), "tickets")
+    data = {
+        "auto_close_days": call.form.get("auto_close_days", ""),
+        "rating_mail_for_unconfirmed": bool(call.form.get("rating_mail_for_unconfirmed")),  # unticked: not sent
+    }
+    return _save(call, data, ("auto_close_days", "rating_mail_for_unconfirmed"), "tickets")
+
+
+@route(
+    "POST",
+    "/manage/settings/widget",
+    summary="Change the websites whose pages may send requests to the JSON intake (the web widget's origins)",
+    tag=TAG,
+    auth="session",
+    role="manager",
+    produces=HTML,
+    content_types=FORM,
+    company=("settings",),
+)
+def save_widget(call: Call) -> Page | Redirect:
+    origins = [line.strip() for line in call.form.get("cors_origins", "").splitlines() if line.strip()]
+    return _save(call, {"cors_origins": origins}, ("cors_origins",), "widget")
 
 
 @route(

@@ -701,7 +701,10 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
             **{f"hours_{d}": "09:00-13:00, 14:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")},
         }
     ),
-    ("POST", "/manage/settings/tickets"): manager_form({"auto_close_days": "5"}),
+    ("POST", "/manage/settings/tickets"): manager_form({"auto_close_days": "5", "rating_mail_for_unconfirmed": "1"}),
+    ("POST", "/manage/settings/widget"): manager_form(
+        {"cors_origins": "https://www.acme.example\nhttps://shop.acme.example"}
+    ),
     ("POST", "/manage/settings/tips"): manager_form({"tip_amounts": "3, 5, 10"}),
     ("POST", "/manage/mail"): manager_form(lambda w: {"address": f"help-{secrets.token_hex(4)}@acme.example"}),
     ("POST", "/manage/mail/remove"): remove_address,

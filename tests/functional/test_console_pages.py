@@ -87,9 +87,34 @@ def test_company_tickets_and_tip_settings_are_saved_from_their_forms(company: Co
     refused = manager.post("/manage/settings/tips", {"tip_amounts": "5, lots"})
     assert refused.status == 422 and 'id="tip_amounts-error"' in refused.text and 'value="5, lots"' in refused.text
     assert manager.post("/manage/settings/tickets", {"auto_close_days": "0"}).status == 422
+    assert settings_of(company)["rating_mail_for_unconfirmed"] is False  # the box was left unticked above
+    ticked = manager.post("/manage/settings/tickets", {"auto_close_days": "5", "rating_mail_for_unconfirmed": "1"})
+    assert ticked.status == 200 and 'name="rating_mail_for_unconfirmed" value="1" checked' in ticked.text
+    assert settings_of(company)["rating_mail_for_unconfirmed"] is True
     assert manager.post("/manage/settings/company", {"display_name": ""}).status == 422
     back = manager.post("/manage/settings/tips", {"tip_amounts": ""})
     assert back.status == 200 and settings_of(company)["tip_amounts"] == {"EUR": [2, 5, 10]}
+
+
+def test_the_websites_that_may_use_the_json_intake_are_saved_and_a_bad_one_is_refused_at_its_field(
+    company: Company,
+) -> None:
+    manager = desk_browser(company)
+    manager.get("/manage/settings")
+    saved = manager.post(
+        "/manage/settings/widget", {"cors_origins": "https://Shop.example\n\nhttps://www.example.com:8443\n"}
+    )
+    assert saved.status == 200 and "https://shop.example\nhttps://www.example.com:8443</textarea>" in saved.text
+    assert settings_of(company)["cors_origins"] == ["https://shop.example", "https://www.example.com:8443"]
+    refused = manager.post("/manage/settings/widget", {"cors_origins": "https://shop.example/contact"})
+    assert refused.status == 422 and 'id="cors_origins-error"' in refused.text and "/contact</textarea>" in refused.text
+    assert settings_of(company)["cors_origins"] == ["https://shop.example", "https://www.example.com:8443"]
+    preflight = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"}
+    path = f"/intake/{company.intake_key}/tickets"  # the intake now answers that website's browsers
+    assert company.api.call("OPTIONS", path, token="", headers=preflight)[0] == 204
+    assert company.api.last_headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    cleared = manager.post("/manage/settings/widget", {"cors_origins": ""})
+    assert cleared.status == 200 and settings_of(company)["cors_origins"] == []
 
 
 def test_the_team_page_changes_role_line_and_departments_and_shows_todays_load(company: Company) -> None:

@@ -27,6 +27,7 @@ VALID_FORMS: dict[str, dict[str, str]] = {
     "POST /manage/settings/company": {"display_name": "Taken over"},
     "POST /manage/settings/hours": {"sla_target_minutes": "60", "sla_limit_minutes": "120", "hours_mon": "09:00-10:00"},
     "POST /manage/settings/tickets": {"auto_close_days": "9"},
+    "POST /manage/settings/widget": {"cors_origins": "https://taken.over.example"},
     "POST /manage/settings/tips": {"tip_amounts": "1"},
     "POST /manage/mail": {"address": "taken.over@example.com"},
     "POST /manage/mail/remove": {"address": "{own_address}"},
