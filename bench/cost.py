@@ -44,7 +44,12 @@ DATABASE_LATENCY_MS = 8.0  # one in-region DynamoDB request from Lambda, p50 (mo
 PLATFORM_LOG_BYTES = 350  # START, END and REPORT lines Lambda writes per invocation
 EMF_LOG_BYTES = 550  # one metrics line, on invocations that count something
 COLD_SHARE = {"route": 0.05, "stream": 0.2, "schedule": 0.5, "event": 0.3}  # invocations that start a new container
-CUSTOM_METRICS = 4  # TicketsCreated, EmailsSent, TipsPaid, BadgeJobDuration; one dimension set
+# chalicelib/observability.py: only TipRegistrationErrors (alarmed, deploy/alarms.py), one dimension set. It is
+# published only in a month a registration breaks (CloudWatch bills a metric for the hours it is published),
+# counted here as if every month.
+CUSTOM_METRICS = 1
+# Invocations that print an EMF line in normal work: none (retry_tip_registrations prints one only on a failure).
+COUNTING_FUNCTIONS: tuple[str, ...] = ()
 STORED_KB_PER_TICKET = 8.0  # ticket, messages, timeline, funnel, ratings (a year's tickets are kept)
 MEMORY_MB = {"api_handler": 512, "award_badges": 512}  # .chalice/config.json; the rest 256
 
@@ -197,7 +202,7 @@ def _priced(
         totals["api_requests"] += count if row["kind"] == "route" else 0
         totals["read_units"] += count * row["read_units"]
         totals["write_units"] += count * row["write_units"]
-        metrics = name in ("POST /intake/{intake_key}/tickets", "send_tip_email", "award_badges")
+        metrics = name in COUNTING_FUNCTIONS
         totals["log_bytes"] += count * (PLATFORM_LOG_BYTES + row["log_bytes"] + (EMF_LOG_BYTES if metrics else 0))
     log_gb = totals["log_bytes"] / 2**30
     items = {

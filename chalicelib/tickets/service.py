@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
-from chalicelib import activity, customers, links, observability
+from chalicelib import activity, customers, links
 from chalicelib.auth import Principal, company_attributes, company_of, employee_of, unread
 from chalicelib.clock import utcnow
 from chalicelib.companies import matches_intake_key, named_in_intake_key
@@ -323,7 +323,6 @@ def open_ticket_for(
         if not (is_new and is_condition_failure(error)):
             raise
         return open_ticket_for(company, request, mail)
-    observability.count(observability.TICKETS_CREATED)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
 
