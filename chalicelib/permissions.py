@@ -102,6 +102,7 @@ FUNCTIONS: dict[str, Access] = {
             "outbox": (UPDATE,),
             "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
             "mail_suppressions": (GET,),
+            "sessions/index/by_employee": (QUERY,),  # is the assignee at the desk (no "customer wrote" mail)
         },
         send_mail=True,
         secrets=("APP_SECRET",),
@@ -150,6 +151,7 @@ FUNCTIONS: dict[str, Access] = {
             "tip_funnel": (UPDATE,),
             "tip_days": (UPDATE,),  # the funnel's figures, when a rating message is sent again
             "mail_suppressions": (GET,),
+            "sessions/index/by_employee": (QUERY,),  # is the assignee at the desk (no "customer wrote" mail)
         },
         send_mail=True,
         secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),

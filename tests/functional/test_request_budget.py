@@ -1,5 +1,5 @@
 """DynamoDB requests per route: every declared route is called at its dearest (a waiting ticket of a
-difficult customer for take-next, the day's longest reply, a session due to be touched, ...; the
+difficult customer for take-next, the day's longest reply, a session due to be touched by the pulse, ...; the
 scenarios are in tests/functional/route_scenarios.py) and may make at most three requests, except the
 few listed in `EXCEPTIONS` with the reason. The pages a customer opens from their e-mails are held to
 exactly what they read: mail scanners and customers hit them most."""
@@ -30,8 +30,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("POST", "/customers/erase"): "a data-protection erasure: every ticket, message and rating of one customer",
     # Routes that landed from main with the staff web app, the public forms and sign-in by e-mail; each
     # would need a redesign to fit (listed in the closing note of issue 18):
-    ("GET", "/desk"): "the workspace lists two partitions (the waiting queue, the agent's own tickets) + session touch",
-    ("GET", "/desk/badges"): "the leaderboard's Query and BatchGetItem after the session, + its touch every 15 min",
     ("GET", "/desk/search"): "one Query per search term (words, tag, status, e-mail), then the tickets found",
     ("GET", "/desk/tickets/{ticket_id}"): "the ticket page: thread, timeline, customer, karma, ratings, other tickets",
     ("POST", "/intake/{intake_key}/tickets"): "the rate-limit counter is a write of its own before the ticket's",
