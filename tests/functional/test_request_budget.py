@@ -32,8 +32,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # would need a redesign to fit (listed in the closing note of issue 18):
     ("GET", "/desk/search"): "one Query per search term (words, tag, status, e-mail), then the tickets found",
     ("GET", "/desk/tickets/{ticket_id}"): "the ticket page: thread, timeline, customer, karma, ratings, other tickets",
-    ("POST", "/intake/{intake_key}/tickets"): "the rate-limit counter is a write of its own before the ticket's",
-    ("POST", "/f/{intake_key}"): "two rate-limit counters (address, client) are writes of their own",
     ("POST", "/f/{intake_key}/requests"): "two rate-limit counters, the customer's tickets, the outbox's mail",
     ("POST", "/signin"): "two rate-limit counters, the address's employees and companies, a link mailed",
     ("POST", "/manage/team"): "an invitation: the address checked, the employee made, a link written and mailed",
