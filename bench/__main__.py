@@ -74,7 +74,7 @@ def run_piece(name: str, args: list[str], out: Path) -> dict[str, Any]:
 
 
 def _excepted(results: dict[str, Any]) -> set[str]:
-    """Routes the request budget excepts (tests/functional/test_request_budget.py), as `METHOD /path`."""
+    """Routes the request budget excepts (tests/support/request_budget.py), as `METHOD /path`."""
     return {row["route"] for row in results["apptime"]["rows"] if not row["interactive"]}
 
 

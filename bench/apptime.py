@@ -322,7 +322,8 @@ def replay(recordings: Path, repeats: int) -> dict[str, Any]:
 def run(repeats: int) -> dict[str, Any]:
     """Record, then replay in a fresh interpreter; the figures with the load of the machine around them."""
     _environment()
-    EXCEPTIONS = _tests("test_request_budget").EXCEPTIONS
+    from tests.support.request_budget import EXCEPTIONS
+
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as folder:
         recordings, figures = Path(folder) / "recordings.json", Path(folder) / "replay.json"

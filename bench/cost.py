@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,12 @@ DATABASE_LATENCY_MS = 8.0  # one in-region DynamoDB request from Lambda, p50 (mo
 PLATFORM_LOG_BYTES = 350  # START, END and REPORT lines Lambda writes per invocation
 EMF_LOG_BYTES = 550  # one metrics line, on invocations that count something
 COLD_SHARE = {"route": 0.05, "stream": 0.2, "schedule": 0.5, "event": 0.3}  # invocations that start a new container
-CUSTOM_METRICS = 4  # TicketsCreated, EmailsSent, TipsPaid, BadgeJobDuration; one dimension set
+# chalicelib/observability.py: only TipRegistrationErrors (alarmed, deploy/alarms.py), one dimension set. It is
+# published only in a month a registration breaks (CloudWatch bills a metric for the hours it is published),
+# counted here as if every month.
+CUSTOM_METRICS = 1
+# Invocations that print an EMF line in normal work: none (retry_tip_registrations prints one only on a failure).
+COUNTING_FUNCTIONS: tuple[str, ...] = ()
 STORED_KB_PER_TICKET = 8.0  # ticket, messages, timeline, funnel, ratings (a year's tickets are kept)
 MEMORY_MB = {"api_handler": 512, "award_badges": 512}  # .chalice/config.json; the rest 256
 
@@ -90,6 +96,7 @@ MONTHLY_FIXED: dict[str, float] = {
     "GET /tips/summary": 4 * WORKDAYS,
     "GET /tips/status": WORKDAYS,
 }
+AT_THE_DESK_SHARE = 0.5  # customers' messages that find their assignee at the desk (no mail)
 # E-mails per ticket (chalicelib/notify, chalicelib/tips/message.py): what each step sends, at the mix above.
 EMAILS: dict[str, float] = {
     "received": 1.0,  # every new ticket
@@ -97,7 +104,10 @@ EMAILS: dict[str, float] = {
     "agent's public reply": 2.0,  # of the 3 agent messages, 2 are public; internal notes are never sent
     "resolved (is your problem solved?)": 1.0,
     "rating + tip": 1.0,  # every close enters the funnel (rating_mail_for_unconfirmed, default yes)
-    "to the assignee: the customer wrote": 1.2,
+    # the customer writes 1.2 times a ticket; the mail goes only to an assignee away from the desk
+    # (chalicelib/notify/compose.py at_the_desk). Assumed: half the customers' messages arrive while the
+    # assignee is online with the desk open (agents work 8 of the 24 hours, customers write most in them).
+    "to the assignee: the customer wrote (away from the desk)": 1.2 * (1 - AT_THE_DESK_SHARE),
     "to the assignee: transferred to them": 0.1,
     "portal link (my requests)": 0.05,
 }
@@ -154,7 +164,11 @@ UI_TICKET_MIX: dict[str, float] = {
     "GET /desk/search": 0.5,
 }
 HOURS_PER_DAY = 8
-PULSE_SECONDS = 30  # chalicelib/web/static/desk.js asks while the page is visible; counted as visible all day
+# How often an open staff page asks for the pulse, read from chalicelib/web/static/desk.js (`var every = <ms>;`),
+# so the model follows the code; counted as visible all day.
+_PULSE_MS = re.search(r"var every = (\d+);", (ROOT / "chalicelib/web/static/desk.js").read_text())
+assert _PULSE_MS, "desk.js no longer says `var every = <ms>;`: update bench/cost.py"
+PULSE_SECONDS = int(_PULSE_MS[1]) // 1000
 AGENT_DAYS = AGENTS * WORKDAYS
 UI_MONTHLY: dict[str, float] = {
     "GET /desk/pulse": AGENT_DAYS * HOURS_PER_DAY * 3600 / PULSE_SECONDS,
@@ -197,7 +211,7 @@ def _priced(
         totals["api_requests"] += count if row["kind"] == "route" else 0
         totals["read_units"] += count * row["read_units"]
         totals["write_units"] += count * row["write_units"]
-        metrics = name in ("POST /intake/{intake_key}/tickets", "send_tip_email", "award_badges")
+        metrics = name in COUNTING_FUNCTIONS
         totals["log_bytes"] += count * (PLATFORM_LOG_BYTES + row["log_bytes"] + (EMF_LOG_BYTES if metrics else 0))
     log_gb = totals["log_bytes"] / 2**30
     items = {
@@ -281,6 +295,8 @@ def monthly_bill(
             "ui_ticket_mix": UI_TICKET_MIX,
             "ui_monthly": UI_MONTHLY,
             "pulse_seconds": PULSE_SECONDS,
+            "at_the_desk_share": AT_THE_DESK_SHARE,
+            "custom_metrics": CUSTOM_METRICS,
             "inbound_mails_per_ticket": INBOUND_MAILS_PER_TICKET,
             "inbound_mail": INBOUND_MAIL,
         },

@@ -103,6 +103,7 @@ FUNCTIONS: dict[str, Access] = {
             "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
             "mail_suppressions": (GET,),
             "report_days": (PUT, UPDATE),
+            "sessions/index/by_employee": (QUERY,),  # is the assignee at the desk (no "customer wrote" mail)
         },
         send_mail=True,
         secrets=("APP_SECRET",),
@@ -151,6 +152,7 @@ FUNCTIONS: dict[str, Access] = {
             "tip_funnel": (UPDATE,),
             "mail_suppressions": (GET,),
             "report_days": (UPDATE,),  # the funnel's figures, when a rating message is sent again
+            "sessions/index/by_employee": (QUERY,),  # is the assignee at the desk (no "customer wrote" mail)
         },
         send_mail=True,
         secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),

@@ -109,8 +109,9 @@ def open_ticket(call: Call, intake_key: str) -> IntakeOut:
     checks: list[tuple[ratelimit.Limit, str | None]] = [(intake.INTAKE_ADDRESS, request.customer_email)]
     if from_browser:  # a widget on the company's site: limited per client too
         checks.append((intake.FORM_IP, call.client_ip))
-    ratelimit.require(company.company_id, checks)
-    result = service.open_ticket_for(company, request, read=(customer, karma))
+    # the counters are written in the ticket's own transaction: a refused request writes nothing
+    charges = ratelimit.charges(company.company_id, checks)
+    result = service.open_ticket_for(company, request, read=(customer, karma), charges=charges)
     token = None if result.merged else result.link
     return {
         "ticket_id": result.ticket.ticket_id,

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import PutError, TransactWriteError
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib import activity, observability
+from chalicelib import activity
 from chalicelib.activity import AgentDay
 from chalicelib.auth import Principal
 from chalicelib.badges import evaluate
@@ -326,5 +326,4 @@ def award_daily(event: Mapping[str, Any]) -> dict[str, Any]:
         except Exception:  # one company's failure must not stop the others; its marker stays "started"
             logger.exception("badge job failed for company %s", company.company_id)
             failed += 1
-    observability.duration(observability.BADGE_JOB_DURATION, time.monotonic() - started)
     return {"evaluated": evaluated, "skipped": skipped, "failed": failed, "as_of": now.isoformat()}

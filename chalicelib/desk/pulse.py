@@ -2,7 +2,7 @@
 
 One small item per company and channel, written by the tickets stream (lifecycle hooks): a queue's
 channel when a ticket enters it, an agent's channel when a customer replies on their ticket or a ticket
-is transferred to them. An open workspace asks every 30 seconds while it is visible; the answer costs one
+is transferred to them. An open workspace asks every 60 seconds while it is visible; the answer costs one
 Query of the company's few channel items (plus the session's GetItem) and is 204 when nothing is newer.
 """
 

@@ -79,10 +79,9 @@ def _bearer(call: Call) -> Identity:
 def _session(call: Call) -> Identity:
     from chalicelib import sessions
 
-    # Only a page read records the visit; a form post is followed by the page it redirects to.
-    touch = call.request.method not in UNSAFE_METHODS
+    # Read only: the desk's pulse records the visit (chalicelib/sessions `seen`).
     secret = read_cookie(call.request.headers.get("cookie"), session_cookie_name())
-    opened = sessions.find(secret, touch=touch, parts=call.endpoint.company)
+    opened = sessions.find(secret, parts=call.endpoint.company)
     if call.request.method in UNSAFE_METHODS:
         sent = call.request.headers.get(CSRF_HEADER) or _form_token(call)
         if not sessions.csrf_matches(opened.secret, sent):

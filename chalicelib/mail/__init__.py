@@ -18,7 +18,6 @@ from botocore.config import Config
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from chalicelib import observability
 from chalicelib.clock import utcnow
 from chalicelib.db.base import table_meta
 from chalicelib.mail import headers, threading
@@ -124,7 +123,6 @@ def send(mail: Mail) -> str:
     response = ses_client().send_raw_email(
         Source=get_settings().mail_from, Destinations=[ascii_address(mail.to)], RawMessage={"Data": raw}
     )
-    observability.count(observability.EMAILS_SENT)
     return str(response["MessageId"])
 
 

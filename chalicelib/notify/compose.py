@@ -19,7 +19,15 @@ from chalicelib.db import keys
 from chalicelib.db.base import get_many
 from chalicelib.db.models import Company, Customer, Employee, Message, Ticket
 from chalicelib.mail import threading
-from chalicelib.notify import AGENT_KINDS, ASSIGNED, CUSTOMER_KINDS, RECEIVED, RESOLVED, reply_handle
+from chalicelib.notify import (
+    AGENT_KINDS,
+    ASSIGNED,
+    CUSTOMER_KINDS,
+    CUSTOMER_WROTE,
+    RECEIVED,
+    RESOLVED,
+    reply_handle,
+)
 from chalicelib.outbox.models import OutboxMessage
 from chalicelib.pages import locale_of, render
 from chalicelib.settings import get_settings
@@ -161,12 +169,24 @@ def _to_customer(notice: Notice, ticket: Ticket, facts: Facts, now: datetime) ->
     return outbox.Delivery("sent", "email", mail.send(message))
 
 
+def at_the_desk(employee: Employee) -> bool:
+    """The assignee sees a customer's message without a mail: their status is online and a staff page of
+    theirs is open and visible (its pulse, which says "a customer replied on your ticket", recorded their
+    session within minutes, chalicelib/sessions `present`). Away, on a break, or with the desk closed or
+    hidden, they get the mail."""
+    from chalicelib import sessions
+
+    return employee.status == "online" and sessions.present(employee.company_id, employee.employee_id)
+
+
 def _to_employee(notice: Notice, ticket: Ticket, facts: Facts) -> outbox.Delivery:
     employee = facts.people.get(notice.recipient)
     if employee is None or not employee.active:
         return outbox.Delivery("undeliverable", detail="the employee no longer works here")
     if not employee.email_notifications:
         return outbox.Delivery("suppressed", detail="the employee turned e-mail notifications off")
+    if notice.kind == CUSTOMER_WROTE and at_the_desk(employee):
+        return outbox.Delivery("suppressed", detail="the assignee was at the desk: its pulse told them")
     customer = facts.customer
     assert customer is not None
     locale = locale_of(employee.locale)

@@ -1,10 +1,12 @@
 """Browser sessions for employees: opened after a sign-in link, ended by sign-out, by revoking it from the
 list of one's sessions, or by deactivation. The secret lives only in the cookie.
 
-A session lasts at most `LIFETIME` and ends after `IDLE` without a request; `last_seen_at` is written at
-most every `TOUCH_EVERY`, and only by pages read (GET): a form post is always followed by the page it
-redirects to, so a post never pays for the write. The CSRF token is derived from the session's secret,
-so it changes with every sign-in and needs no storage.
+A session lasts at most `LIFETIME` and ends after `IDLE` without the desk's pulse; `last_seen_at` is written
+only by the pulse (`seen`), at most every `TOUCH_EVERY`: every staff page asks for the pulse while it is
+visible (chalicelib/web/static/desk.js), so pages and form posts never pay for the write, and `last_seen_at`
+tells whether the person has the desk open now (`present`: the assignee's "customer wrote" mail waits on it,
+chalicelib/notify). Without JavaScript nothing touches the session: it ends a day after the sign-in. The CSRF
+token is derived from the session's secret, so it changes with every sign-in and needs no storage.
 
 The secret names its company and employee (`sds_<company>.<employee>.<secret>`, like API tokens, see
 chalicelib/auth): a page reads the session, the employee and the company in one BatchGetItem, and the
@@ -29,7 +31,10 @@ from chalicelib.sessions.models import Session
 
 LIFETIME = timedelta(days=7)
 IDLE = timedelta(hours=24)
-TOUCH_EVERY = timedelta(minutes=15)
+TOUCH_EVERY = timedelta(minutes=5)
+# A visible desk asks for the pulse every 60 s (desk.js), so its session was seen at most TOUCH_EVERY and a
+# minute ago; the rest is slack for a slow request.
+PRESENT_WITHIN = TOUCH_EVERY + timedelta(minutes=2)
 SECRET_PREFIX = "sds_"  # noqa: S105 (a prefix, not a secret)
 
 
@@ -107,12 +112,10 @@ def new_session(
     return secret, session
 
 
-def find(
-    secret: str | None, now: datetime | None = None, touch: bool = True, parts: tuple[str, ...] = ()
-) -> OpenSession:
+def find(secret: str | None, now: datetime | None = None, parts: tuple[str, ...] = ()) -> OpenSession:
     """The session a cookie names, with its employee and company (with the company's `parts`, see
     chalicelib/auth); Unauthorized when there is none, it ended, it expired or the employee was
-    deactivated. `touch`: record the visit if it is due."""
+    deactivated. It is read only: the pulse records the visit (`seen`)."""
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         raise Unauthorized("Please sign in.")
     now = now or utcnow()
@@ -125,9 +128,27 @@ def find(
         raise Unauthorized("Your session has ended; please sign in again.")
     if (record.company_id, record.employee_id) != (employee.company_id, employee.employee_id):
         raise Unauthorized("Your session has ended; please sign in again.")
-    if touch and now - record.last_seen_at >= TOUCH_EVERY:
-        record.update(actions=[Session.last_seen_at.set(now)])
     return OpenSession(record, secret, employee, company, tuple(parts))
+
+
+def seen(opened: OpenSession, now: datetime | None = None) -> bool:
+    """The desk's pulse: record that the person has a staff page open, if the last record is
+    `TOUCH_EVERY` old (one UpdateItem then, none otherwise). True when it wrote."""
+    now = now or utcnow()
+    if now - opened.record.last_seen_at < TOUCH_EVERY:
+        return False
+    opened.record.update(actions=[Session.last_seen_at.set(now)])
+    return True
+
+
+def present(company_id: str, employee_id: str, now: datetime | None = None) -> bool:
+    """Whether the employee has a staff page open and visible now: one of their sessions was seen by
+    the pulse within `PRESENT_WITHIN` (one Query)."""
+    now = now or utcnow()
+    return any(
+        record.last_seen_at > now - PRESENT_WITHIN and record.expires_at > now
+        for record in of_employee(company_id, employee_id)
+    )
 
 
 def end(secret: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 
-from chalicelib import activity, customers, links, observability
+from chalicelib import activity, customers, links, ratelimit
 from chalicelib.auth import Principal, company_attributes, company_of, employee_of, unread
 from chalicelib.clock import utcnow
 from chalicelib.companies import matches_intake_key, named_in_intake_key
@@ -95,6 +95,7 @@ class Change:
     distinct: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     extremes: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     records: list[Model] = field(default_factory=list)  # written in the same transaction, each only if new
+    charges: list[ratelimit.Charge] = field(default_factory=list)  # rate-limit counters, the transaction's first
 
     def count(self, who: tuple[str, str], **counters: float) -> None:
         bucket = self.counters.setdefault(who, {})
@@ -124,6 +125,7 @@ def _apply(
     if change.counts_message:
         actions.append(Ticket.message_count.add(1))
     with transaction() as tx:
+        ratelimit.add_to(tx, change.charges)
         tx.update(ticket, actions=actions, condition=Ticket.revision == ticket.revision)
         if change.message is not None:
             tx.save(change.message, condition=Message.message_id.does_not_exist())
@@ -185,6 +187,9 @@ def _mutate(
         try:
             return _apply(ticket, change, now, days)
         except TransactWriteError as error:
+            refused = ratelimit.refusal(error, change.charges)
+            if refused is not None:
+                raise refused from None
             if not is_condition_failure(error):
                 raise
     raise Conflict("The ticket kept changing while this was saved; try again.", "concurrent-change")
@@ -284,9 +289,12 @@ def open_ticket_for(
     request: IntakeTicket,
     mail: FromMail | None = None,
     read: tuple[customers.Customer | None, Karma | None] | None = None,
+    charges: Sequence[ratelimit.Charge] = (),
 ) -> IntakeResult:
     """`open_ticket` for a company already known (e-mail finds it by address, not by intake key).
-    `read`: the customer and their karma item as the caller read them (None where there is none)."""
+    `read`: the customer and their karma item as the caller read them (None where there is none).
+    `charges`: rate-limit counters written in the ticket's (or the message's) own transaction;
+    RateLimited, and nothing written, when one of them is full."""
     now = utcnow()
     who = {"name": request.customer_name, "email": request.customer_email, "locale": _locale(company, request)}
     if read is None:
@@ -303,13 +311,20 @@ def open_ticket_for(
     if existing is not None:
         # by the intake or the web form, the customer is told it was added (not when it came by e-mail)
         ticket = _add_customer_message(
-            company.company_id, existing.ticket_id, request.body, existing, mail, via_intake=mail is None
+            company.company_id,
+            existing.ticket_id,
+            request.body,
+            existing,
+            mail,
+            via_intake=mail is None,
+            charges=charges,
         )
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
     route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now, karma)
     ticket = _new_ticket(company, customer.customer_id, request, key, now, route)
     try:
         with transaction() as tx:
+            ratelimit.add_to(tx, charges)
             if is_new:  # a parallel first intake of the same customer makes this fail; then retry once
                 tx.save(customer, condition=customers.Customer.customer_id.does_not_exist())
             message = new_message(ticket, "customer", customer.customer_id, "public", request.body, now)
@@ -320,10 +335,12 @@ def open_ticket_for(
             for record in mail.records(ticket, message) if mail else ():
                 tx.save(record, condition=type(record)._hash_key_attribute().does_not_exist())
     except TransactWriteError as error:
+        refused = ratelimit.refusal(error, charges)
+        if refused is not None:
+            raise refused from None
         if not (is_new and is_condition_failure(error)):
             raise
-        return open_ticket_for(company, request, mail)
-    observability.count(observability.TICKETS_CREATED)
+        return open_ticket_for(company, request, mail, charges=charges)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
 
@@ -612,6 +629,7 @@ def _add_customer_message(
     mail: FromMail | None = None,
     *,
     via_intake: bool = False,
+    charges: Sequence[ratelimit.Charge] = (),
 ) -> Ticket:
     attempts = 0
 
@@ -622,7 +640,7 @@ def _add_customer_message(
             raise NoChange
         if ticket.status == "closed":
             raise Conflict("This ticket is closed; please open a new one.", "ticket-closed")
-        change = Change(counts_message=True)
+        change = Change(counts_message=True, charges=list(charges))
         author = (mail.author_id if mail else None) or ticket.customer_id
         change.message = new_message(ticket, "customer", author, "public", body, now)
         if mail is not None:

@@ -26,7 +26,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
-from chalicelib import activity, links, observability
+from chalicelib import activity, links
 from chalicelib.clock import local_day, parse_iso, utcnow
 from chalicelib.db import keys
 from chalicelib.db.base import cancellation_codes, get_many, is_condition_failure, transaction
@@ -161,8 +161,6 @@ def receive(headers: Mapping[str, str], body: bytes, now: datetime | None = None
         if codes and codes[0] == "ConditionalCheckFailed":
             return {"webhook_id": webhook_id, "outcome": "duplicate"}
         return {"webhook_id": webhook_id, "outcome": _receipt_only(receipt, "ignored")}
-    if event_type == "tip.paid":
-        observability.count(observability.TIPS_PAID)
     return {"webhook_id": webhook_id, "outcome": "applied"}
 
 

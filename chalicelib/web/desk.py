@@ -116,8 +116,11 @@ def _with(path: str, name: str, value: str) -> str:
     query={"since": "when the page was drawn (milliseconds since 1970)"},
 )
 def pulse(call: Call) -> Page | None:
+    from chalicelib import sessions
     from chalicelib.desk import pulse as desk_pulse
 
+    if call.identity.session is not None:  # the visit, and that the person is at the desk now
+        sessions.seen(call.identity.session)
     raw = call.query.get("since", "")
     since = datetime.fromtimestamp(int(raw) / 1000, UTC) if raw.isdigit() and len(raw) <= 15 else utcnow()
     who = call.who  # the employee as they are now (read with the session)

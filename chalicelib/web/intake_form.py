@@ -78,11 +78,8 @@ def send_form(call: Call, intake_key: str) -> Page | Redirect:
     company, customer, karma = service.read_for_intake(intake_key, form.email)
     if call.form.get(HONEYPOT, "").strip():
         return Redirect(sent)  # a bot: thanked, nothing stored
-    try:
-        ratelimit.require(company.company_id, [(FORM_ADDRESS, form.email), (FORM_IP, call.client_ip)])
-    except ratelimit.RateLimited as limited:
-        minutes = max(1, round(limited.retry_after / 60))
-        return form_page(call, company.name, intake_key, values=values, problem=minutes, status=429)
+    # the counters are written in the ticket's own transaction: a refused request writes nothing
+    charges = ratelimit.charges(company.company_id, [(FORM_ADDRESS, form.email), (FORM_IP, call.client_ip)])
     request = IntakeTicket(
         subject=form.subject,
         body=form.message,
@@ -91,7 +88,11 @@ def send_form(call: Call, intake_key: str) -> Page | Redirect:
         channel="web",
         locale="ru" if locale == "ru" else "en",
     )
-    result = service.open_ticket_for(company, request, read=(customer, karma))
+    try:
+        result = service.open_ticket_for(company, request, read=(customer, karma), charges=charges)
+    except ratelimit.RateLimited as limited:
+        minutes = max(1, round(limited.retry_after / 60))
+        return form_page(call, company.name, intake_key, values=values, problem=minutes, status=429)
     reference = subject_reference(result.ticket.ticket_id).lstrip("#")
     return Redirect(f"{sent}&ref={reference}{'&merged=1' if result.merged else ''}")
 

@@ -158,7 +158,7 @@ def test_a_whole_shift_in_the_browser(local_stack: Any) -> None:
             timeout=30,
         ).raise_for_status()
         local_stack.drain()
-        ada.evaluate("htmx.trigger('#pulse', 'pulse')")  # what the page's 30-second timer does
+        ada.evaluate("htmx.trigger('#pulse', 'pulse')")  # what the page's 60-second timer does
         expect(ada.locator(".pulse-news")).to_contain_text("A new ticket is waiting in your queues")
         expect(ada.locator(".pulse-news")).to_contain_text("Scanner jams")
 

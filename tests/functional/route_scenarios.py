@@ -126,7 +126,8 @@ class World:
         return opened
 
     def browser(self, agent: str = "Ada", due_for_touch: bool = True) -> Browser:
-        """A signed-in browser; by default its session is due to be touched (the dearer case)."""
+        """A signed-in browser; by default its session is due to be touched (the dearer case of the pulse,
+        the one request that records the visit)."""
         browser = sign_in(self.company, self.id_of(agent) if agent != "Mia" else self.company.manager_id)
         if due_for_touch:
             from chalicelib import sessions

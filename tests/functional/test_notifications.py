@@ -16,6 +16,7 @@ from chalicelib.settings import get_settings
 from tests.functional.conftest import Company
 from tests.functional.events import scheduled_event
 from tests.functional.notify_helpers import Stream, links_in, parts, sent_mail, ses_refusing, text_of
+from tests.functional.sessions_helpers import Browser, sign_in
 from tests.support.dynamodb_requests import dynamodb_requests
 
 
@@ -110,6 +111,53 @@ def test_a_duplicate_is_added_to_the_open_request_and_the_assignee_hears_of_it(
     stream.step(first["ticket_id"], times=3)
     assert len(sent_mail("dup@example.com")) == 2
     assert "Any news?" in text_of([m for m in sent_mail("ada@example.com") if reference in m["Subject"]][-1])
+
+
+def _away_from_the_desk(browser: Browser) -> None:
+    """The browser's desk was last seen by the pulse 20 minutes ago (closed or hidden since)."""
+    from chalicelib import sessions
+    from chalicelib.sessions.models import Session
+
+    record = Session.get(sessions.hash_secret(browser.secret or ""))
+    record.update(actions=[Session.last_seen_at.set(record.last_seen_at - timedelta(minutes=20))])
+
+
+def test_the_assignee_gets_no_mail_of_the_customers_message_while_at_the_desk_and_one_when_away(
+    company: Company, client: Client
+) -> None:
+    stream = Stream(client, company.company_id)
+    ada = company.add_agent("Ada")  # online
+    opened = company.open_ticket("Printer is broken", "desk@example.com")
+    ticket_id, link = opened["ticket_id"], opened["link_token"]
+    stream.step(ticket_id)
+    ada.call("POST", "/tickets/next")
+    stream.step(ticket_id)
+    reference = threading.subject_reference(ticket_id)
+
+    def customer_writes(body: str) -> list[str]:
+        """What Ada is mailed about this ticket after the customer writes `body` (the record thrice)."""
+        status, _ = company.api.call("POST", f"/customer/tickets/{link}/messages", {"body": body}, token="")
+        assert status == 201
+        assert stream.step(ticket_id, times=3) == {"batchItemFailures": []}
+        return [text_of(m) for m in sent_mail("ada@example.com") if reference in m["Subject"]]
+
+    desk = sign_in(company, company.agent_ids["Ada"])
+    _away_from_the_desk(desk)
+    assert desk.page("/desk")[0] == 200  # a page drawn without JavaScript's pulse: she may not be looking
+    assert [m for m in customer_writes("First question") if "First question" in m]  # mailed
+
+    assert desk.request("GET", "/desk/pulse?since=0").status_code in (200, 204)  # her open desk asks
+    mailed = customer_writes("Second question")
+    assert not [m for m in mailed if "Second question" in m]  # the pulse tells her; no mail
+    wrote = [i for i in OutboxMessage.query(company.company_id) if i.kind == "agent.customer_wrote"]
+    assert sorted(i.state for i in wrote) == ["sent", "suppressed"]  # kept as not sent, with the reason
+
+    assert ada.call("PUT", "/me/status", {"status": "break"})[0] == 200  # on a break, the desk still open
+    assert [m for m in customer_writes("Third question") if "Third question" in m]
+
+    assert ada.call("PUT", "/me/status", {"status": "online"})[0] == 200
+    _away_from_the_desk(desk)  # back online, but the desk was closed 20 minutes ago
+    assert [m for m in customer_writes("Fourth question") if "Fourth question" in m]
 
 
 def test_an_agent_hears_of_a_transfer_to_them_unless_they_turned_mail_off(company: Company, client: Client) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 
 from chalice.test import Client
 
+from chalicelib import customers
 from chalicelib.db.models import Ticket
 from tests.functional.conftest import Company
 from tests.functional.notify_helpers import Stream, sent_mail, text_of
@@ -64,11 +65,18 @@ def test_the_form_is_limited_per_address_and_per_client(company: Company, other_
         assert page(company.api, "POST", f"/f/{company.intake_key}", form(subject=f"Question {n}"))[0] == 303
     status, html, _ = page(company.api, "POST", f"/f/{company.intake_key}", form(subject="Question 6"))
     assert status == 429 and "Please try again in" in html and "Question 6" in html
+    # the refused one changed nothing: the counters are written in the message's own transaction
+    [ticket] = Ticket.by_company.query(company.company_id)  # the like subjects were added to the first
+    assert ticket.subject == "Question 0" and int(ticket.message_count) == 5
     # another address from the same client still gets through, until the client's own limit
     sent = [
         page(company.api, "POST", f"/f/{company.intake_key}", form(email=f"n{n}@example.com"))[0] for n in range(30)
     ]
     assert sent.count(303) == 25 and sent[-1] == 429
+    refused = customers.customer_id_for(company.company_id, "n29@example.com")
+    assert (
+        customers.Customer.count(company.company_id, customers.Customer.customer_id == refused) == 0
+    )  # none half-made
     # another company's form is counted on its own
     assert page(other_company.api, "POST", f"/f/{other_company.intake_key}", form())[0] == 303
 
@@ -115,9 +123,18 @@ def test_the_json_intake_is_limited_per_address_with_problem_json(company: Compa
     payload = {"body": "Hi", "customer_name": "Bo", "customer_email": "flood@example.com"}
     statuses = [company.api.call("POST", path, {**payload, "subject": f"Flood {n}"}, token="")[0] for n in range(31)]
     assert statuses[:30] == [201] * 30
+
+    def messages() -> dict[str, int]:  # like subjects were added to an open ticket
+        return {t.ticket_id: int(t.message_count) for t in Ticket.by_company.query(company.company_id)}
+
+    accepted = messages()
+    assert sum(accepted.values()) == 30
     status, body = company.api.call("POST", path, {**payload, "subject": "One more"}, token="")
     assert status == 429 and body["type"] == "/problems/rate-limited"
     assert company.api.last_headers["Content-Type"] == "application/problem+json"
+    status, body = company.api.call("POST", path, {**payload, "subject": "Flood 0"}, token="")  # would be merged
+    assert status == 429 and body["type"] == "/problems/rate-limited"
+    assert messages() == accepted  # the refused ones wrote nothing: no ticket, no message added
 
 
 def test_the_portal_mails_a_single_use_link_to_a_page_listing_the_customers_requests(

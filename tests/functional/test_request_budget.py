@@ -1,5 +1,5 @@
 """DynamoDB requests per route: every declared route is called at its dearest (a waiting ticket of a
-difficult customer for take-next, the day's longest reply, a session due to be touched, ...; the
+difficult customer for take-next, the day's longest reply, a session due to be touched by the pulse, ...; the
 scenarios are in tests/functional/route_scenarios.py) and may make at most three requests, except the
 few listed in `EXCEPTIONS` with the reason. The pages a customer opens from their e-mails are held to
 exactly what they read: mail scanners and customers hit them most."""
@@ -20,30 +20,8 @@ from tests.functional.routes import endpoints, route_id
 from tests.functional.staff_helpers import sign_up_company
 from tests.functional.tips_helpers import Partner, emailed, enable_tips, page, partner_fixture  # noqa: F401
 from tests.support.dynamodb_requests import dynamodb_requests
+from tests.support.request_budget import BUDGET, EXCEPTIONS
 
-BUDGET = 3
-# Routes allowed more than BUDGET requests, and why: work that grows with the data asked for, on
-# purpose, and runs rarely (the issue excepts the badge run and exports).
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("POST", "/badges/runs"): "the badge run: every agent's day, standings and holders (bench/badges.py)",
-    ("POST", "/customers/export"): "a data-protection export: everything stored about one customer",
-    ("POST", "/customers/erase"): "a data-protection erasure: every ticket, message and rating of one customer",
-    ("POST", "/manage/customers/export"): "the console's form for the same export",
-    ("POST", "/manage/customers/erase"): "the console's form for the same erasure",
-    # Routes that landed from main with the staff web app, the public forms and sign-in by e-mail; each
-    # would need a redesign to fit (listed in the closing note of issue 18):
-    ("GET", "/desk"): "the workspace lists two partitions (the waiting queue, the agent's own tickets) + session touch",
-    ("GET", "/desk/badges"): "the leaderboard's Query and BatchGetItem after the session, + its touch every 15 min",
-    ("GET", "/desk/search"): "one Query per search term (words, tag, status, e-mail), then the tickets found",
-    ("GET", "/desk/tickets/{ticket_id}"): "the ticket page: thread, timeline, customer, karma, ratings, other tickets",
-    ("POST", "/intake/{intake_key}/tickets"): "the rate-limit counter is a write of its own before the ticket's",
-    ("POST", "/f/{intake_key}"): "two rate-limit counters (address, client) are writes of their own",
-    ("POST", "/f/{intake_key}/requests"): "two rate-limit counters, the customer's tickets, the outbox's mail",
-    ("POST", "/signin"): "two rate-limit counters, the address's employees and companies, a link mailed",
-    ("POST", "/manage/team"): "an invitation: the address checked, the employee made, a link written and mailed",
-    ("POST", "/manage/team/{employee_id}/invitation"): "the invitee read, a link written, the suppression list",
-    ("POST", "/employees/{employee_id}/invitation"): "the invitee read, a link written, the suppression list",
-}
 OPERATIONS = (
     *("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"),
     *("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"),

@@ -99,3 +99,31 @@ def test_a_role_change_reaches_open_sessions(company: Company) -> None:
     assert company.manager.call("PATCH", f"/employees/{agent_id}", {"role": "manager", "tier": 2})[0] == 200
     principal = sessions.find(browser.secret).principal  # the session's next request
     assert (principal.role, principal.tier) == ("manager", 2)
+
+
+def test_only_the_pulse_records_a_visit_and_a_desk_it_keeps_seen_outlives_the_idle_timeout(company: Company) -> None:
+    from datetime import timedelta
+
+    from chalicelib import sessions
+    from chalicelib.sessions.models import Session
+
+    company.add_agent("Ada")
+    browser = sign_in(company, company.agent_ids["Ada"])
+    record = Session.get(sessions.hash_secret(browser.secret or ""))
+
+    def seen_ago(delta: timedelta) -> None:
+        record.update(actions=[Session.last_seen_at.set(record.last_seen_at - delta)])
+
+    seen_ago(sessions.IDLE - timedelta(minutes=1))  # a minute before the idle timeout
+    before = Session.get(record.session_hash).last_seen_at
+    assert browser.page("/desk")[0] == 200 and browser.page("/account/sessions")[0] == 200
+    assert Session.get(record.session_hash).last_seen_at == before  # page reads never write
+    assert browser.request("GET", "/desk/pulse?since=0").status_code in (200, 204)
+    after = Session.get(record.session_hash).last_seen_at
+    assert after > before + timedelta(hours=23)  # the pulse recorded the visit
+    assert browser.request("GET", "/desk/pulse?since=0").status_code in (200, 204)
+    assert Session.get(record.session_hash).last_seen_at == after  # and not again within TOUCH_EVERY
+
+    record.refresh()
+    seen_ago(sessions.IDLE + timedelta(minutes=1))  # nothing asked for a day: the session ended
+    assert browser.request("GET", "/desk").status_code == 303

@@ -44,8 +44,9 @@
     });
   }
 
-  // The pulse: ask every 30 s, only while the page is seen, and at once when it is seen again.
-  var every = 30000;
+  // The pulse: ask every 60 s, only while the page is seen, and at once when it is seen again. It also
+  // records that the person is at the desk (their "customer wrote" mails wait while they are).
+  var every = 60000;
   function beat() {
     var pulse = document.getElementById("pulse");
     if (pulse && !document.hidden && window.htmx) {
