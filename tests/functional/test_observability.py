@@ -116,7 +116,8 @@ def test_an_alarmed_failure_count_is_one_emf_line_with_the_stage_as_its_dimensio
 def test_a_day_of_work_counts_no_custom_metric_tickets_mails_tips_and_badge_runs_are_counted_elsewhere(
     company: Company, partner: Partner, client: Client, metrics_on: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A custom metric costs $0.30 a month: tickets and tips are counted per day in report_days, mails by SES's Send metrics, the badge run's time by Lambda's Duration."""
+    """A custom metric costs $0.30 a month: tickets and tips are counted per day in report_days, mails by
+    SES's Send metrics, the badge run's time by Lambda's Duration."""
     employee_id = enable_tips(company, partner)
     capsys.readouterr()
     closed = close_ticket(company)  # opened (intake), taken, answered, resolved, closed
