@@ -100,7 +100,8 @@ def test_the_websites_that_may_use_the_json_intake_are_saved_and_a_bad_one_is_re
     company: Company,
 ) -> None:
     manager = desk_browser(company)
-    manager.get("/manage/settings")
+    head, body = manager.get("/manage/settings").text.split("</head>", 1)
+    assert "<section" not in head and body.count('id="widget"') == 1 and body.count('id="cors_origins"') == 1
     saved = manager.post(
         "/manage/settings/widget", {"cors_origins": "https://Shop.example\n\nhttps://www.example.com:8443\n"}
     )
