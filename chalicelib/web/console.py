@@ -14,14 +14,12 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.errors import DomainError, ValidationFailed
-from chalicelib.http.responses import HTML
-from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.http.route import Call, Page, Redirect
 from chalicelib.i18n import N_, translator
 from chalicelib.settings import get_settings
+from chalicelib.web import manager_page
 from chalicelib.web.chrome import staff_page
 
-TAG = "Manager pages"
-FORM = ["application/x-www-form-urlencoded"]
 WEEKDAY_NAMES = {
     "mon": N_("Monday"),
     "tue": N_("Tuesday"),
@@ -151,14 +149,10 @@ def settings_page(
     return _page(call, "web/settings.html", _settings_context(call, company, form, errors or {}), "settings", status)
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/settings",
     summary="The company's settings: name, language, working hours and SLA, tickets, tip amounts",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
     company=("settings",),
 )
 def settings(call: Call) -> Page:
@@ -180,15 +174,10 @@ def _save(call: Call, data: dict[str, Any], fields: tuple[str, ...], anchor: str
     return _to("/manage/settings", notice="saved")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/settings/company",
     summary="Change the company's display name and language",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
     company=("settings",),
 )
 def save_company(call: Call) -> Page | Redirect:
@@ -199,15 +188,10 @@ def save_company(call: Call) -> Page | Redirect:
     return _save(call, data, ("display_name", "locale"), "company")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/settings/hours",
     summary="Change the working hours, holidays and the first-reply SLA (counted in working time)",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
     company=("settings",),
 )
 def save_hours(call: Call) -> Page | Redirect:
@@ -229,15 +213,10 @@ def save_hours(call: Call) -> Page | Redirect:
     return _save(call, data, fields, "hours")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/settings/tickets",
     summary="Change after how many days resolved tickets close by themselves, and whether those get the rating mail",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
     company=("settings",),
 )
 def save_tickets(call: Call) -> Page | Redirect:
@@ -248,15 +227,10 @@ def save_tickets(call: Call) -> Page | Redirect:
     return _save(call, data, ("auto_close_days", "rating_mail_for_unconfirmed"), "tickets")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/settings/widget",
     summary="Change the websites whose pages may send requests to the JSON intake (the web widget's origins)",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
     company=("settings",),
 )
 def save_widget(call: Call) -> Page | Redirect:
@@ -264,15 +238,10 @@ def save_widget(call: Call) -> Page | Redirect:
     return _save(call, {"cors_origins": origins}, ("cors_origins",), "widget")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/settings/tips",
     summary="Change the tip amounts offered in the company's currency",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
     company=("settings",),
 )
 def save_tips(call: Call) -> Page | Redirect:
@@ -295,28 +264,19 @@ def mail_page(call: Call, typed: str = "", error: str = "", status: int = 200) -
     return _page(call, "web/mail_addresses.html", context, "mail", status)
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/mail",
     summary="The company's inbound e-mail addresses",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
 )
 def mail(call: Call) -> Page:
     return mail_page(call)
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/mail",
     summary="Add one of the company's own addresses",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def add_address(call: Call) -> Page | Redirect:
     from chalicelib.api.mail import NewAddress
@@ -338,15 +298,10 @@ def add_address(call: Call) -> Page | Redirect:
     return _to("/manage/mail", notice="saved")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/mail/remove",
     summary="Remove one of the company's own addresses",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def remove_address(call: Call) -> Redirect:
     from chalicelib.inbound import addresses
@@ -384,28 +339,19 @@ def badges_page(
     return _page(call, "web/badges_config.html", context, "badges", status)
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/badges",
     summary="The company's badge rules and level formulas",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
 )
 def badges(call: Call) -> Page:
     return badges_page(call)
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/badges/rules/{key}",
     summary="Change one badge: name, on or off, window, minimum, points",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def save_badge(call: Call, key: str) -> Page | Redirect:
     from chalicelib.badges import config
@@ -424,15 +370,10 @@ def save_badge(call: Call, key: str) -> Page | Redirect:
     return _to("/manage/badges", notice="saved")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/badges/levels",
     summary="Replace the 12 level formulas (each checked before anything is saved)",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def save_levels(call: Call) -> Page | Redirect:
     from chalicelib.badges import config
@@ -478,14 +419,10 @@ def customers_page(
     return _page(call, "web/customer_data.html", context, "customers", status)
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/customers",
     summary="Export or erase what is stored about a customer",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
 )
 def customer_data(call: Call) -> Page:
     return customers_page(call)
@@ -498,15 +435,10 @@ def _customer_ref(call: Call) -> Any:
     return validate(CustomerRef, {"email": call.form.get("email", "")})
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/customers/export",
     summary="Download everything stored about a customer (JSON)",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def export_customer(call: Call) -> Page | Response | Redirect:
     from chalicelib.karma import privacy
@@ -534,15 +466,10 @@ def export_customer(call: Call) -> Page | Response | Redirect:
     )
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/customers/erase",
     summary="Erase a customer: personal data removed, anonymous figures kept",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def erase_customer(call: Call) -> Page | Redirect:
     from chalicelib.karma import privacy

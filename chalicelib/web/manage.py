@@ -7,15 +7,12 @@ from datetime import date
 from typing import Any
 
 from chalicelib.errors import DomainError, ValidationFailed
-from chalicelib.http.responses import HTML
-from chalicelib.http.route import Call, Page, Redirect, route
+from chalicelib.http.route import Call, Page, Redirect
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.validation import validate
+from chalicelib.web import manager_page
 from chalicelib.web.chrome import staff_page
-
-TAG = "Manager pages"
-FORM = ["application/x-www-form-urlencoded"]
 
 
 def _to(path: str, **query: str) -> Redirect:
@@ -53,29 +50,20 @@ def team_page(
     return staff_page(call, "web/team.html", context, status, me=me, current="team")
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/team",
     summary="The team: invite people, resend invitations",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
     company=("loads",),  # today's load
 )
 def team(call: Call) -> Page:
     return team_page(call)
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/team",
     summary="Invite someone by e-mail",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def invite(call: Call) -> Page | Redirect:
     from chalicelib import employees, signin
@@ -100,15 +88,10 @@ def invite(call: Call) -> Page | Redirect:
     return _to("/manage/team", notice="invited")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/team/{employee_id}/invitation",
     summary="E-mail a new invitation",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def resend(call: Call, employee_id: str) -> Redirect:
     from chalicelib import signin
@@ -122,15 +105,10 @@ def resend(call: Call, employee_id: str) -> Redirect:
     return _to("/manage/team", notice="invited")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/team/{employee_id}/deactivate",
     summary="Deactivate an employee: their tokens are revoked and their sessions end at once",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
     company=("staff",),  # the staff directory tells an unknown employee without a read
 )
 def deactivate(call: Call, employee_id: str) -> Redirect:
@@ -157,28 +135,19 @@ def person_page(
     return staff_page(call, "web/team_member.html", context, status, current="team")
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/team/{employee_id}",
     summary="One team member: role, line and departments",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
 )
 def person(call: Call, employee_id: str) -> Page:
     return person_page(call, employee_id)
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/team/{employee_id}",
     summary="Change someone's role, line and departments (their open sessions follow at once)",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
     company=("staff",),  # the staff directory tells an unknown employee without a read
 )
 def change(call: Call, employee_id: str) -> Page | Redirect:
@@ -223,28 +192,19 @@ def canned_page(call: Call, form: dict[str, str] | None = None, invalid: bool = 
     return staff_page(call, "web/canned.html", context, status, current="canned")
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/canned",
     summary="The company's canned replies",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
 )
 def canned_list(call: Call) -> Page:
     return canned_page(call)
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/canned",
     summary="Add a canned reply",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def canned_add(call: Call) -> Page | Redirect:
     from chalicelib import canned
@@ -262,15 +222,10 @@ def canned_add(call: Call) -> Page | Redirect:
     return _to("/manage/canned", notice="saved")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/canned/{canned_id}",
     summary="Change a canned reply",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def canned_change(call: Call, canned_id: str) -> Page | Redirect:
     from chalicelib import canned
@@ -286,15 +241,10 @@ def canned_change(call: Call, canned_id: str) -> Page | Redirect:
     return _to("/manage/canned", notice="saved")
 
 
-@route(
+@manager_page(
     "POST",
     "/manage/canned/{canned_id}/delete",
     summary="Delete a canned reply",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
-    content_types=FORM,
 )
 def canned_delete(call: Call, canned_id: str) -> Redirect:
     from chalicelib import canned

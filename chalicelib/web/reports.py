@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 from chalice import Response
 
 from chalicelib.errors import NotFound
-from chalicelib.http.responses import CSV, HTML
-from chalicelib.http.route import CURSOR, PERIOD, Call, Page, route
+from chalicelib.http.responses import CSV
+from chalicelib.http.route import CURSOR, PERIOD, Call, Page
 from chalicelib.i18n import N_, format_number, translator
+from chalicelib.web import manager_page
 from chalicelib.web.chrome import staff_page
 
-TAG = "Manager pages"
 QUERY = {**PERIOD, "cursor": CURSOR}
 TITLES: dict[str, str] = {
     "tickets": N_("Tickets and backlog"),
@@ -92,14 +92,10 @@ def _presets(today: date) -> list[tuple[str, date, date]]:
     ]
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/reports",
     summary="The manager's reports",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
 )
 def index(call: Call) -> Page:
     from chalicelib.reports.service import REPORTS
@@ -108,14 +104,10 @@ def index(call: Call) -> Page:
     return staff_page(call, "web/reports.html", {"title": N_("Reports"), "reports": reports}, current="reports")
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/reports/{report}",
     summary="One report: charts, tables and a period picker",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
     query=PERIOD,
     company=("staff",),  # agents' names
 )
@@ -157,14 +149,10 @@ def show(call: Call, report: str) -> Page:
 LIST_TITLES = {"ratings": N_("What customers wrote"), "tips": N_("For what")}
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/reports/{report}/list",
     summary="The ratings report's comments or the tips report's tips, a page at a time (the report page loads it)",
-    tag=TAG,
-    auth="session",
-    role="manager",
-    produces=HTML,
     query=QUERY,
     company=("staff",),  # agents' names
 )
@@ -191,13 +179,10 @@ def listing(call: Call, report: str) -> Page:
     return staff_page(call, "web/report_list.html", context, current="reports")
 
 
-@route(
+@manager_page(
     "GET",
     "/manage/reports/{report}/csv",
     summary="One report's table as CSV",
-    tag=TAG,
-    auth="session",
-    role="manager",
     produces=CSV,
     query=PERIOD,
     company=("staff",),  # agents' names
