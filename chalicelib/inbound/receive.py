@@ -35,6 +35,7 @@ from chalicelib.db.base import get_many, is_condition_failure
 from chalicelib.db.models import Company, Message, Ticket
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.inbound import addresses, attachments, junk, storage, text
+from chalicelib.inbound.authentication import from_verified
 from chalicelib.inbound.models import ReceivedMail, SenderWindow
 from chalicelib.inbound.parse import MAX_MESSAGE_BYTES, ParsedMail, Quarantined, Refused, parse
 from chalicelib.mail import threading
@@ -206,8 +207,12 @@ def receive_for(company_id: str, mail: ParsedMail, object_key: str) -> Outcome:
 def _thread(
     company: Company, mail: ParsedMail, referenced: dict[str, str], known: dict[str, ReceivedMail], sender_id: str
 ) -> tuple[Ticket | None, str | None]:
-    """The ticket the message continues (and how it was found), or None for a new ticket."""
+    """The ticket the message continues (and how it was found), or None for a new ticket. Only the ticket's
+    customer continues it, and only when SES did not find their From forged: anyone else who holds a
+    notification (forwarded, copied, guessed) opens a ticket of their own."""
     company_id = company.company_id
+    if from_verified(mail) is False:
+        return None, "sender's address not verified (DMARC failed)"
     for key, value in referenced.items():
         ref = threading.parse_message_id(value)
         ticket_id = ref.ticket_id if ref and ref.company_id == company_id else None
@@ -216,6 +221,8 @@ def _thread(
         if ticket_id:
             ticket = _ticket(company_id, ticket_id)
             if ticket is not None:
+                if ticket.customer_id != sender_id:
+                    return None, "reference used by another sender"
                 return ticket, "in-reply-to" if value in mail.in_reply_to else "references"
     for recipient in mail.recipients:
         token = threading.parse_reply_address(recipient)
@@ -276,7 +283,7 @@ def _open(
     except ValidationError:
         return Outcome("refused", "the sender's address or name is not usable", company.company_id)
     try:
-        result = service.open_ticket_for(company, request, from_mail)
+        result = service.open_ticket_for(company, request, from_mail, merge=from_verified(mail) is not False)
     except TransactWriteError as error:
         if is_condition_failure(error) and done():  # a concurrent delivery of the same message won
             return Outcome("duplicate", None, company.company_id)

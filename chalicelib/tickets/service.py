@@ -290,11 +290,13 @@ def open_ticket_for(
     mail: FromMail | None = None,
     read: tuple[customers.Customer | None, Karma | None] | None = None,
     charges: Sequence[ratelimit.Charge] = (),
+    merge: bool = True,
 ) -> IntakeResult:
     """`open_ticket` for a company already known (e-mail finds it by address, not by intake key).
     `read`: the customer and their karma item as the caller read them (None where there is none).
     `charges`: rate-limit counters written in the ticket's (or the message's) own transaction;
-    RateLimited, and nothing written, when one of them is full."""
+    RateLimited, and nothing written, when one of them is full. `merge=False`: always a new ticket, never
+    added to the customer's open one (mail whose From SES found forged)."""
     now = utcnow()
     who = {"name": request.customer_name, "email": request.customer_email, "locale": _locale(company, request)}
     if read is None:
@@ -307,7 +309,7 @@ def open_ticket_for(
         customer = found or customers.new(company.company_id, **who, telegram_chat_id=request.telegram_chat_id, now=now)
         is_new = found is None
     key = subject_key(request.subject)
-    existing = None if is_new else _open_ticket_like(company.company_id, customer.customer_id, key)
+    existing = None if is_new or not merge else _open_ticket_like(company.company_id, customer.customer_id, key)
     if existing is not None:
         # by the intake or the web form, the customer is told it was added (not when it came by e-mail)
         ticket = _add_customer_message(
@@ -340,7 +342,7 @@ def open_ticket_for(
             raise refused from None
         if not (is_new and is_condition_failure(error)):
             raise
-        return open_ticket_for(company, request, mail, charges=charges)
+        return open_ticket_for(company, request, mail, charges=charges, merge=merge)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
 

@@ -226,7 +226,8 @@ def test_the_outlook_reply_keeps_its_text_and_drops_the_from_sent_block(company:
     agent = company.add_agent("Ada")
     key = agent_replies(agent, ticket.ticket_id, "Your account is unlocked; please try again.")
     headers = notification_of_reply(company.company_id, ticket.ticket_id, key)
-    outcome = deliver(client, fixture("04_outlook_reply_en.eml", **headers))
+    raw = fixture("04_outlook_reply_en.eml", **headers)  # the ticket's customer answers from Outlook
+    outcome = deliver(client, raw.replace(b"john.doe@contoso.example", b"ann.gmail@example.com"))
     assert outcome["status"] == "reply" and outcome["ticket_id"] == ticket.ticket_id
     assert thread(company.company_id, ticket.ticket_id)[-1].body == "Unlocked now, I can log in again.\n\nJohn"
 
@@ -271,6 +272,49 @@ def test_a_reply_address_used_by_another_sender_opens_a_new_ticket(company: Comp
     assert outcome["status"] == "ticket" and outcome["ticket_id"] != ticket.ticket_id
     assert outcome["reason"] == "reply address used by another sender"
     assert len(thread(company.company_id, ticket.ticket_id)) == 1
+
+
+def test_a_reference_to_the_notification_from_another_sender_opens_a_ticket_of_their_own(
+    company: Company, client: Client
+) -> None:
+    _outcome, ticket = _new(company, client, "01_gmail_new_en.eml")
+    agent = company.add_agent("Ada")
+    key = agent_replies(agent, ticket.ticket_id, "Please try again now.")
+    headers = notification_of_reply(company.company_id, ticket.ticket_id, key)
+    raw = fixture("02_gmail_reply_en.eml", desk=desk_address(company.company_id), **headers)
+    raw = raw.replace(b"ann.gmail@example.com", b"colleague@example.com")  # the notification forwarded
+    outcome = deliver(client, raw)
+    assert outcome["status"] == "ticket" and outcome["ticket_id"] != ticket.ticket_id
+    assert outcome["reason"] == "reference used by another sender"
+    assert [m.author_type for m in thread(company.company_id, ticket.ticket_id)] == ["customer", "agent"]
+
+
+@pytest.mark.parametrize(
+    ("results", "threaded"),
+    [
+        ("amazonses.com; spf=fail smtp.mailfrom=example.com; dkim=none; dmarc=fail header.from=example.com", False),
+        ("amazonses.com; spf=pass; dkim=pass header.i=@example.com; dmarc=pass header.from=example.com", True),
+        ("amazonses.com; spf=none; dkim=none; dmarc=none", True),  # the domain publishes no DMARC policy
+    ],
+    ids=["dmarc-fail", "dmarc-pass", "no-dmarc"],
+)
+def test_a_reply_whose_from_ses_found_forged_never_continues_the_customers_ticket(
+    company: Company, client: Client, results: str, threaded: bool
+) -> None:
+    _outcome, ticket = _new(company, client, "01_gmail_new_en.eml")
+    agent = company.add_agent("Ada")
+    key = agent_replies(agent, ticket.ticket_id, "Please try again now.")
+    headers = notification_of_reply(company.company_id, ticket.ticket_id, key)
+    raw = fixture("02_gmail_reply_en.eml", desk=desk_address(company.company_id), **headers)
+    # SES's header goes on top; the fixture's own (dmarc=pass) below it is a claim that counts for nothing
+    raw = f"Authentication-Results: {results}\r\n".encode() + raw
+    outcome = deliver(client, raw)
+    if threaded:
+        assert outcome["status"] == "reply" and outcome["ticket_id"] == ticket.ticket_id, outcome
+    else:
+        assert outcome["status"] == "ticket" and outcome["ticket_id"] != ticket.ticket_id, outcome
+        assert outcome["reason"] == "sender's address not verified (DMARC failed)"
+        assert len(thread(company.company_id, ticket.ticket_id)) == 2
 
 
 def test_a_forged_message_id_or_another_companys_token_threads_nothing(
