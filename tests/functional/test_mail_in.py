@@ -47,6 +47,15 @@ def _new(company: Company, client: Client, name: str) -> tuple[dict[str, Any], T
     return outcome, Ticket.get(company.company_id, outcome["ticket_id"])
 
 
+def _answered(company: Company, client: Client, opening: str, reply: str, **values: str) -> tuple[Ticket, bytes]:
+    """A ticket opened by `opening` that an agent answered, and `reply` as the customer's mail client writes
+    it under that answer's notification (its In-Reply-To, References and Reply-To)."""
+    _outcome, ticket = _new(company, client, opening)
+    key = agent_replies(company.add_agent("Ada"), ticket.ticket_id, "Please try again now.")
+    headers = notification_of_reply(company.company_id, ticket.ticket_id, key)
+    return ticket, fixture(reply, **{"desk": desk_address(company.company_id), **headers, **values})
+
+
 NEW_TICKETS = [
     # file, subject, customer name, locale, texts in the message, texts not in it
     (
@@ -205,11 +214,8 @@ REPLIES = [
 def test_a_reply_to_the_notification_lands_in_the_same_thread_without_the_quoted_history(
     company: Company, client: Client, opening: str, reply: str, expected: str
 ) -> None:
-    _outcome, ticket = _new(company, client, opening)
-    agent = company.add_agent("Ada")
-    key = agent_replies(agent, ticket.ticket_id, "Please try again now.")
-    headers = notification_of_reply(company.company_id, ticket.ticket_id, key)
-    outcome = deliver(client, fixture(reply, desk=desk_address(company.company_id), **headers))
+    ticket, raw = _answered(company, client, opening, reply)
+    outcome = deliver(client, raw)
     assert outcome["status"] == "reply" and outcome["ticket_id"] == ticket.ticket_id, outcome
     assert outcome["reason"] == "in-reply-to"
     messages = thread(company.company_id, ticket.ticket_id)
@@ -277,11 +283,7 @@ def test_a_reply_address_used_by_another_sender_opens_a_new_ticket(company: Comp
 def test_a_reference_to_the_notification_from_another_sender_opens_a_ticket_of_their_own(
     company: Company, client: Client
 ) -> None:
-    _outcome, ticket = _new(company, client, "01_gmail_new_en.eml")
-    agent = company.add_agent("Ada")
-    key = agent_replies(agent, ticket.ticket_id, "Please try again now.")
-    headers = notification_of_reply(company.company_id, ticket.ticket_id, key)
-    raw = fixture("02_gmail_reply_en.eml", desk=desk_address(company.company_id), **headers)
+    ticket, raw = _answered(company, client, "01_gmail_new_en.eml", "02_gmail_reply_en.eml")
     raw = raw.replace(b"ann.gmail@example.com", b"colleague@example.com")  # the notification forwarded
     outcome = deliver(client, raw)
     assert outcome["status"] == "ticket" and outcome["ticket_id"] != ticket.ticket_id
@@ -301,11 +303,7 @@ def test_a_reference_to_the_notification_from_another_sender_opens_a_ticket_of_t
 def test_a_reply_whose_from_ses_found_forged_never_continues_the_customers_ticket(
     company: Company, client: Client, results: str, threaded: bool
 ) -> None:
-    _outcome, ticket = _new(company, client, "01_gmail_new_en.eml")
-    agent = company.add_agent("Ada")
-    key = agent_replies(agent, ticket.ticket_id, "Please try again now.")
-    headers = notification_of_reply(company.company_id, ticket.ticket_id, key)
-    raw = fixture("02_gmail_reply_en.eml", desk=desk_address(company.company_id), **headers)
+    ticket, raw = _answered(company, client, "01_gmail_new_en.eml", "02_gmail_reply_en.eml")
     # SES's header goes on top; the fixture's own (dmarc=pass) below it is a claim that counts for nothing
     raw = f"Authentication-Results: {results}\r\n".encode() + raw
     outcome = deliver(client, raw)
