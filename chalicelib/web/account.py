@@ -11,6 +11,7 @@ from chalicelib.http.responses import HTML, cookie
 from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
+from chalicelib.web import FORM
 
 TAG = "Account pages"
 LANGUAGES = (("en", "English"), ("ru", "Русский"))  # each in its own language
@@ -51,7 +52,7 @@ def list_sessions(call: Call) -> Page:
     tag=TAG,
     auth="session",
     produces=HTML,
-    content_types=["application/x-www-form-urlencoded"],
+    content_types=FORM,
 )
 def revoke_session(call: Call, session_id: str) -> Redirect:
     sessions.revoke(call.who.company_id, call.who.employee_id, session_id)
@@ -65,7 +66,7 @@ def revoke_session(call: Call, session_id: str) -> Redirect:
     tag=TAG,
     auth="session",
     produces=HTML,
-    content_types=["application/x-www-form-urlencoded"],
+    content_types=FORM,
 )
 def sign_out(call: Call) -> Redirect:
     if call.identity.session is not None:
@@ -96,7 +97,7 @@ def profile(call: Call) -> Page:
     tag=TAG,
     auth="session",
     produces=HTML,
-    content_types=["application/x-www-form-urlencoded"],
+    content_types=FORM,
 )
 def save_profile(call: Call) -> Redirect:
     from chalicelib import employees

@@ -16,6 +16,7 @@ from chalicelib.tickets import service
 from chalicelib.tickets.schemas import CustomerReply
 from chalicelib.tickets.views import customer_ticket_view
 from chalicelib.tips import customer as tips_customer
+from chalicelib.web import FORM
 from chalicelib.web.tips import page_of as rating_page_of
 
 TAG = "Customer pages"
@@ -93,7 +94,7 @@ def confirm_page(call: Call, link: str) -> Page:
     auth="link",
     link=TICKET,
     produces=HTML,
-    content_types=["application/x-www-form-urlencoded"],
+    content_types=FORM,
 )
 def page_confirm(call: Call, link: str) -> Redirect:
     ticket, timezone = service.customer_confirm_in_zone(link)

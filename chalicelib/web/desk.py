@@ -10,10 +10,10 @@ from chalicelib.http.responses import HTML
 from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
+from chalicelib.web import FORM
 from chalicelib.web.chrome import STATUSES, staff_page
 
 TAG = "Staff pages"
-FORM = ["application/x-www-form-urlencoded"]
 
 
 def _base() -> str:

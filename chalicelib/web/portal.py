@@ -13,6 +13,7 @@ from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.i18n import format_timezone
 from chalicelib.intake import HONEYPOT, PORTAL_ADDRESS, PORTAL_IP, PortalRequest
 from chalicelib.settings import get_settings
+from chalicelib.web import FORM
 from chalicelib.web.intake_form import LANG, choose_locale
 
 TAG = "Customer pages"
@@ -124,7 +125,7 @@ def open_link(call: Call, link: str) -> Page:
     auth="link",
     link=links.CUSTOMER_PORTAL,
     produces=HTML,
-    content_types=["application/x-www-form-urlencoded"],
+    content_types=FORM,
 )
 def use_link(call: Call, link: str) -> Page | Redirect:
     locale = choose_locale(call)

@@ -15,10 +15,9 @@ from chalicelib.http.responses import HTML, cookie, read_cookie
 from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.settings import get_settings
 from chalicelib.validation import Email, RequestBody
-from chalicelib.web import visitors
+from chalicelib.web import FORM, visitors
 
 TAG = "Sign-in pages"
-FORM = ["application/x-www-form-urlencoded"]
 
 
 class SignInRequest(RequestBody):

@@ -11,10 +11,10 @@ from chalicelib.http.responses import HTML
 from chalicelib.http.route import Call, Page, Redirect, route
 from chalicelib.settings import get_settings
 from chalicelib.validation import validate
+from chalicelib.web import FORM
 from chalicelib.web.chrome import staff_page
 
 TAG = "Staff pages"
-FORM = ["application/x-www-form-urlencoded"]
 
 
 def _page_path(ticket_id: str) -> str:
