@@ -8,10 +8,13 @@ Colours keep at least 3:1 against white (WCAG 1.4.11); every series also has a l
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar, NamedTuple
 
 WIDTH = 360
 PALETTE = ("#1d4ed8", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#4b5563")
@@ -25,21 +28,27 @@ class Series:
     kind: str = "bar"  # bar | line
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+class Bar(NamedTuple):
+    """A bar's rectangle in SVG units, written with one decimal (a year of days is hundreds of bars: the
+    template unpacks them as they are)."""
+
+    x: str
+    y: str
+    width: str
+    height: str
     color: str
     title: str  # the figure, for a pointer's tooltip
+
+
+def bar(x: float, y: float, width: float, height: float, color: str, title: str) -> Bar:
+    return Bar(f"{x:.1f}", f"{y:.1f}", f"{width:.1f}", f"{height:.1f}", color, title)
 
 
 @dataclass(frozen=True)
 class Line:
     points: str  # SVG polyline points
     color: str
-    dots: tuple[tuple[float, float, str], ...] = ()
+    dots: tuple[tuple[str, str, str], ...] = ()  # (x, y, the figure for a pointer's tooltip), one decimal
 
 
 @dataclass(frozen=True)
@@ -88,13 +97,79 @@ def scale(largest: float, whole: bool = True) -> tuple[float, float]:
     return top, step
 
 
-def day_label(day: date, locale: str) -> str:
-    """`30 Nov` / `30 нояб.`: day and month in the reader's locale."""
-    from babel.dates import format_skeleton
+class DateLabels:
+    """Dates in one of a locale's patterns, exactly as Babel writes them, at a fraction of the cost: a report
+    of a year labels hundreds of days, and Babel resolves the locale and every field again for each one. Here
+    the pattern is parsed once, and each field (day of month, month, year) is written once per distinct value
+    (Babel writes it); a pattern with any other field leaves the whole date to Babel. Labels are locale data
+    only (no figures, nobody's data), so a container keeps the recent days' labels."""
 
+    KEPT = 1500  # days remembered per locale and pattern: a few years of reports
+
+    _BY: ClassVar[dict[str, Callable[[date], int]]] = {
+        "d": lambda day: day.day,
+        "M": lambda day: day.month,
+        "L": lambda day: day.month,
+        "y": lambda day: day.year,
+    }
+
+    def __init__(self, pattern: str, babel_locale: str) -> None:
+        from babel.dates import parse_pattern
+
+        self.parsed = parse_pattern(pattern)
+        self.babel_locale = babel_locale
+        self.format: str = str(self.parsed.format)  # "%(d)s %(MMM)s" (Babel types it loosely)
+        self.fields = tuple(dict.fromkeys(re.findall(r"%\((\w+)\)s", self.format)))
+        self.simple = all(name[0] in self._BY for name in self.fields)
+        self.written: dict[tuple[str, int], str] = {}  # (field, value) -> text; a few dozen at most
+        self.labels: dict[date, str] = {}  # the days labelled lately (a date's label never changes)
+
+    def __call__(self, day: date) -> str:
+        label = self.labels.get(day)
+        if label is None:
+            if len(self.labels) >= self.KEPT:
+                self.labels.clear()
+            label = self.labels[day] = self._write(day)
+        return label
+
+    def _write(self, day: date) -> str:
+        if not self.simple:
+            return str(self.parsed.apply(day, self.babel_locale))
+        from babel.dates import DateTimeFormat
+
+        values = {}
+        for name in self.fields:
+            key = (name, self._BY[name[0]](day))
+            text = self.written.get(key)
+            if text is None:
+                text = self.written[key] = DateTimeFormat(day, self.babel_locale)[name]
+            values[name] = text
+        return str(self.format % values)
+
+
+def date_labels(locale: str, kind: str) -> DateLabels:
+    """The formatter of a locale's `short_day` (`30 Nov` / `30 нояб.`: skeleton MMMd) or `medium` date
+    (`30 Nov 2026`, as the `date` filter writes it): one per supported locale, built on first use."""
     from chalicelib.i18n import formatting_locale, locale_of
 
-    return str(format_skeleton("MMMd", day, locale=formatting_locale(locale_of(locale))))
+    return _date_labels(formatting_locale(locale_of(locale)), kind)
+
+
+@functools.cache
+def _date_labels(babel_locale: str, kind: str) -> DateLabels:
+    from babel import Locale
+    from babel.dates import get_date_format, match_skeleton
+
+    if kind == "medium":
+        return DateLabels(str(get_date_format("medium", locale=babel_locale).pattern), babel_locale)
+    skeletons = Locale.parse(babel_locale).datetime_skeletons
+    skeleton = "MMMd" if "MMMd" in skeletons else match_skeleton("MMMd", skeletons)
+    return DateLabels(str(skeletons[skeleton]), babel_locale)
+
+
+def day_label(day: date, locale: str) -> str:
+    """`30 Nov` / `30 нояб.`: day and month in the reader's locale."""
+    return date_labels(locale, "short_day")(day)
 
 
 def _every(count: int, room: int) -> int:
@@ -120,7 +195,9 @@ def days_chart(
     bar_series = [s for s in series if s.kind == "bar"]
     count = max(1, len(days))
     if stacked:
-        largest = max([sum(float(s.values[i] or 0) for s in bar_series) for i in range(len(days))] + [0.0])
+        largest = max(
+            [float(sum(v or 0 for v in day)) for day in zip(*(s.values for s in bar_series), strict=True)] + [0.0]
+        )
     else:
         largest = max([float(v or 0) for s in bar_series for v in s.values] + [0.0])
     largest = max([largest] + [float(v) for s in series if s.kind == "line" for v in s.values if v is not None])
@@ -133,40 +210,43 @@ def days_chart(
 
     ticks = round(axis_top / step)
     chart.y_ticks = [Tick(y_of(step * n), number(step * n)) for n in range(ticks + 1)]
+    label_of = date_labels(locale, "short_day")
+    labels = [label_of(day) for day in days]  # each day's label once, for its tick and its bars' and dots' titles
     every = _every(count, 6)
-    chart.x_ticks = [
-        Tick(chart.left + slot * (i + 0.5), day_label(day, locale)) for i, day in enumerate(days) if i % every == 0
-    ]
+    chart.x_ticks = [Tick(chart.left + slot * (i + 0.5), labels[i]) for i in range(0, len(days), every)]
     gap = slot * 0.2
     width = (slot - gap) / (1 if stacked or not bar_series else len(bar_series))
-    for i, day in enumerate(days):
+    bar_width = max(width, 0.5)
+    zero = y_of(0)
+    for i in range(len(days)):
         base = 0.0
         for n, s in enumerate(bar_series):
+            if not s.values[i]:
+                continue  # no bar (and nothing stacked) for a day without a figure
             value = float(s.values[i] or 0)
             if stacked:
                 y_top, y_bottom = y_of(base + value), y_of(base)
                 x = chart.left + slot * i + gap / 2
                 base += value
             else:
-                y_top, y_bottom = y_of(value), y_of(0)
+                y_top, y_bottom = y_of(value), zero
                 x = chart.left + slot * i + gap / 2 + width * n
-            if value:
-                label = f"{day_label(day, locale)}: {s.name} {number(value)}"
-                chart.bars.append(Bar(x, y_top, max(width, 0.5), y_bottom - y_top, s.color, label))
+            chart.bars.append(
+                bar(x, y_top, bar_width, y_bottom - y_top, s.color, f"{labels[i]}: {s.name} {number(value)}")
+            )
     for s in series:
         if s.kind != "line":
             continue
-        points = [(chart.left + slot * (i + 0.5), y_of(float(v))) for i, v in enumerate(s.values) if v is not None]
         dots = tuple(
             (
-                chart.left + slot * (i + 0.5),
-                y_of(float(v)),
-                f"{day_label(days[i], locale)}: {s.name} {number(float(v))}",
+                f"{chart.left + slot * (i + 0.5):.1f}",
+                f"{y_of(float(v)):.1f}",
+                f"{labels[i]}: {s.name} {number(float(v))}",
             )
             for i, v in enumerate(s.values)
             if v is not None
         )
-        chart.lines.append(Line(" ".join(f"{x:.1f},{y:.1f}" for x, y in points), s.color, dots))
+        chart.lines.append(Line(" ".join(f"{x},{y}" for x, y, _ in dots), s.color, dots))
     return chart
 
 
@@ -197,6 +277,6 @@ def bars_chart(
         y = chart.top + row_height * i
         chart.labels.append(Tick(y + 11, label if len(label) <= 48 else label[:47] + "…"))
         if value:
-            chart.bars.append(Bar(chart.left, y + 16, x_of(value) - chart.left, 13, color, f"{label}: {shown}"))
+            chart.bars.append(bar(chart.left, y + 16, x_of(value) - chart.left, 13, color, f"{label}: {shown}"))
         chart.values.append((x_of(value) + 4, y + 23, shown))
     return chart

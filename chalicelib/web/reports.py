@@ -4,6 +4,7 @@ the figures as tables beside them, and a CSV download. The figures are the JSON 
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -74,6 +75,7 @@ def _duration_rows(rows: list[tuple[str, float | None]], locale: str) -> tuple[l
     else:
         divisor, unit = 86400, "%(count)s days"
 
+    @functools.cache
     def axis(value: float) -> str:
         return t.gettext(unit, count=format_number(round(value, 1), locale))
 
@@ -136,6 +138,7 @@ def show(call: Call, report: str) -> Page:
         "presets": presets,
         "csv_query": urlencode(period),
         "drawn": _charts(report, data, call.locale),
+        "day_rows": _day_rows(report, data, call.locale),
         "duration": lambda seconds: duration(seconds, call.locale),
         "first_reply_labels": FIRST_REPLY_LABELS,
         "resolution_labels": RESOLUTION_LABELS,
@@ -144,6 +147,25 @@ def show(call: Call, report: str) -> Page:
         "currency": str(company_of(call.who, "staff").currency),
     }
     return staff_page(call, f"web/report_{report.replace('-', '_')}.html", context, current="reports")
+
+
+DAY_TABLES: dict[str, tuple[str, ...]] = {  # the reports with a per-day table, and its figures
+    "tickets": ("opened", "closed", "reopened", "backlog"),
+    "karma": ("difficult", "calm", "neutral", "literate"),
+}
+
+
+def _day_rows(report: str, data: dict[str, Any], locale: str) -> list[tuple[Any, ...]]:
+    """The per-day table's rows: the ISO day, the day as the `date` filter writes it (`30 Nov 2026`), then
+    the figures (whole numbers). A year is hundreds of rows: the filter would resolve the locale's pattern
+    again for each, and the template's attribute look-ups and escaping would cost more than the figures."""
+    from chalicelib.web.charts import date_labels
+
+    if report not in DAY_TABLES:
+        return []
+    medium = date_labels(locale, "medium")
+    names = DAY_TABLES[report]
+    return [(row["day"], medium(date.fromisoformat(row["day"])), *(int(row[n]) for n in names)) for row in data["days"]]
 
 
 LIST_TITLES = {"ratings": N_("What customers wrote"), "tips": N_("For what")}
@@ -215,6 +237,7 @@ def _charts(report: str, data: dict[str, Any], locale: str) -> list[Any]:
     t = translator(locale)
     days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]
 
+    @functools.cache  # a chart writes the same few figures many times (each bar's title, the axis)
     def count(value: float) -> str:
         return format_number(int(value), locale)
 
@@ -285,6 +308,7 @@ def _charts(report: str, data: dict[str, Any], locale: str) -> list[Any]:
         ]
         agents = [(a["name"], a["average"] or 0, format_number(a["average"] or 0, locale)) for a in data["agents"]]
 
+        @functools.cache
         def stars_number(value: float) -> str:
             return format_number(round(value, 2), locale)
 
