@@ -8,7 +8,7 @@ Every function here gives plain data: the JSON API returns it, the pages draw it
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -52,9 +52,13 @@ class Counters:
     def company_total(self, name: str) -> int:
         return sum(item.value(name) for item in self.company.values())
 
-    def company_on(self, day: date, name: str) -> int:
-        item = self.company.get(day)
-        return item.value(name) if item else 0
+    def company_days(self, names: tuple[str, ...]) -> Iterator[tuple[date, tuple[int, ...]]]:
+        """Each day of the period with the company's figures of that day, in the order of `names` (zeros on a
+        day without an item: most days of a long period have none)."""
+        zeros = (0,) * len(names)
+        for day in self.span.days():
+            item = self.company.get(day)
+            yield day, (zeros if item is None else tuple(item.value(name) for name in names))
 
     def agent_totals(self, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
         totals: dict[str, dict[str, int]] = {}
@@ -140,10 +144,8 @@ ReportTicketsOut = TypedDict(
 def tickets(counters: Counters) -> ReportTicketsOut:
     rows: list[ReportTicketDayOut] = []
     backlog = counters.backlog_before
-    for day in counters.span.days():
-        opened, closed = counters.company_on(day, "opened"), counters.company_on(day, "closed")
+    for day, (opened, closed, reopened) in counters.company_days(("opened", "closed", "reopened")):
         backlog += opened - closed
-        reopened = counters.company_on(day, "reopened")
         rows.append(
             {"day": day.isoformat(), "opened": opened, "closed": closed, "reopened": reopened, "backlog": backlog}
         )
@@ -225,15 +227,14 @@ def first_replies(counters: Counters, names: Mapping[str, str]) -> ReportFirstRe
             }
         )
     days: list[ReportFirstReplyDayOut] = []
-    for day in counters.span.days():
-        count = counters.company_on(day, "first_replies")
+    for day, (count, seconds, missed, breached) in counters.company_days(_FIRST):
         days.append(
             {
                 "day": day.isoformat(),
                 "first_replies": count,
-                "average_seconds": _average(counters.company_on(day, "first_reply_seconds"), count),
-                "target_missed": counters.company_on(day, "sla_target_missed"),
-                "breached": counters.company_on(day, "sla_breached"),
+                "average_seconds": _average(seconds, count),
+                "target_missed": missed,
+                "breached": breached,
             }
         )
     count = counters.company_total("first_replies")
@@ -303,10 +304,8 @@ def resolutions(counters: Counters, names: Mapping[str, str]) -> ReportResolutio
         )
     count = counters.company_total("resolutions")
     days: list[ReportResolutionDayOut] = []
-    for day in counters.span.days():
-        resolved = counters.company_on(day, "resolutions")
-        average = _average(counters.company_on(day, "resolution_seconds"), resolved)
-        days.append({"day": day.isoformat(), "resolutions": resolved, "average_seconds": average})
+    for day, (resolved, seconds) in counters.company_days(("resolutions", "resolution_seconds")):
+        days.append({"day": day.isoformat(), "resolutions": resolved, "average_seconds": _average(seconds, resolved)})
     return {
         "from": counters.span.first.isoformat(),
         "to": counters.span.last.isoformat(),
@@ -386,15 +385,8 @@ def ratings(
             }
         )
     days: list[ReportRatingDayOut] = []
-    for day in counters.span.days():
-        count = counters.company_on(day, "ratings")
-        days.append(
-            {
-                "day": day.isoformat(),
-                "ratings": count,
-                "average": _stars_average(counters.company_on(day, "rating_points"), count),
-            }
-        )
+    for day, (count, points) in counters.company_days(("ratings", "rating_points")):
+        days.append({"day": day.isoformat(), "ratings": count, "average": _stars_average(points, count)})
     count = counters.company_total("ratings")
     return {
         "from": counters.span.first.isoformat(),
@@ -536,11 +528,9 @@ def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[Rep
         if values["tips"] or any(v for k, v in values.items() if k != "tips")
     ]
     days: list[ReportTipDayOut] = [
-        {
-            "day": day.isoformat(),
-            "tips": per_day[day]["tips"] if day in per_day else 0,
-            "amount": amounts(per_day.get(day, {})),
-        }
+        {"day": day.isoformat(), "tips": per_day[day]["tips"], "amount": amounts(per_day[day])}
+        if day in per_day
+        else {"day": day.isoformat(), "tips": 0, "amount": {}}
         for day in counters.span.days()
     ]
     funnel: list[ReportFunnelStepOut] = [
@@ -609,16 +599,13 @@ ReportKarmaOut = TypedDict(
 )
 
 
+_KARMA = tuple(f"karma_{kind}" for kind in KARMA)
+
+
 def karma(counters: Counters) -> ReportKarmaOut:
     days: list[ReportKarmaDayOut] = [
-        {
-            "day": day.isoformat(),
-            "difficult": counters.company_on(day, "karma_difficult"),
-            "calm": counters.company_on(day, "karma_calm"),
-            "neutral": counters.company_on(day, "karma_neutral"),
-            "literate": counters.company_on(day, "karma_literate"),
-        }
-        for day in counters.span.days()
+        {"day": day.isoformat(), "difficult": difficult, "calm": calm, "neutral": neutral, "literate": literate}
+        for day, (difficult, calm, neutral, literate) in counters.company_days(_KARMA)
     ]
     return {
         "from": counters.span.first.isoformat(),

@@ -168,6 +168,6 @@ def _list_rows(principal: auth.Principal, name: str, query: Mapping[str, str]) -
 def to_csv(rows: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
+    # a count (most cells of a day's row) is written as it is: only a sign could make it a formula
+    writer.writerows([v if type(v) is int and v >= 0 else _cell(v) for v in row] for row in rows)
     return out.getvalue()
