@@ -195,9 +195,8 @@ def days_chart(
     bar_series = [s for s in series if s.kind == "bar"]
     count = max(1, len(days))
     if stacked:
-        largest = max(
-            [float(sum(v or 0 for v in day)) for day in zip(*(s.values for s in bar_series), strict=True)] + [0.0]
-        )
+        figures = [[v or 0 for v in s.values] for s in bar_series]
+        largest = float(max([0, *map(sum, zip(*figures, strict=True))]))
     else:
         largest = max([float(v or 0) for s in bar_series for v in s.values] + [0.0])
     largest = max([largest] + [float(v) for s in series if s.kind == "line" for v in s.values if v is not None])
@@ -218,11 +217,12 @@ def days_chart(
     width = (slot - gap) / (1 if stacked or not bar_series else len(bar_series))
     bar_width = max(width, 0.5)
     zero = y_of(0)
-    for i in range(len(days)):
+    busy = sorted({i for s in bar_series for i, v in enumerate(s.values) if v})  # most days of a year have no bar
+    for i in busy:
         base = 0.0
         for n, s in enumerate(bar_series):
             if not s.values[i]:
-                continue  # no bar (and nothing stacked) for a day without a figure
+                continue  # no bar (and nothing stacked) for a figure of zero
             value = float(s.values[i] or 0)
             if stacked:
                 y_top, y_bottom = y_of(base + value), y_of(base)

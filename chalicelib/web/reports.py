@@ -5,6 +5,7 @@ the figures as tables beside them, and a CSV download. The figures are the JSON 
 from __future__ import annotations
 
 import functools
+import operator
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -123,6 +124,7 @@ def show(call: Call, report: str) -> Page:
     if report not in service.REPORTS:
         raise NotFound("Report")
     data = service.report(call.who, report, call.query, with_list=False)
+    days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]
     period = {"from": data["from"], "to": data["to"]}
     today = local_day(utcnow(), call.who.timezone)
     presets = [
@@ -137,8 +139,8 @@ def show(call: Call, report: str) -> Page:
         "period": period,
         "presets": presets,
         "csv_query": urlencode(period),
-        "drawn": _charts(report, data, call.locale),
-        "day_rows": _day_rows(report, data, call.locale),
+        "drawn": _charts(report, data, days, call.locale),
+        "day_rows": _day_rows(report, data, days, call.locale),
         "duration": lambda seconds: duration(seconds, call.locale),
         "first_reply_labels": FIRST_REPLY_LABELS,
         "resolution_labels": RESOLUTION_LABELS,
@@ -155,7 +157,7 @@ DAY_TABLES: dict[str, tuple[str, ...]] = {  # the reports with a per-day table, 
 }
 
 
-def _day_rows(report: str, data: dict[str, Any], locale: str) -> list[tuple[Any, ...]]:
+def _day_rows(report: str, data: dict[str, Any], days: list[date], locale: str) -> list[tuple[Any, ...]]:
     """The per-day table's rows: the ISO day, the day as the `date` filter writes it (`30 Nov 2026`), then
     the figures (whole numbers). A year is hundreds of rows: the filter would resolve the locale's pattern
     again for each, and the template's attribute look-ups and escaping would cost more than the figures."""
@@ -164,8 +166,8 @@ def _day_rows(report: str, data: dict[str, Any], locale: str) -> list[tuple[Any,
     if report not in DAY_TABLES:
         return []
     medium = date_labels(locale, "medium")
-    names = DAY_TABLES[report]
-    return [(row["day"], medium(date.fromisoformat(row["day"])), *(int(row[n]) for n in names)) for row in data["days"]]
+    figures = operator.itemgetter(*DAY_TABLES[report])
+    return [(row["day"], medium(day), *figures(row)) for row, day in zip(data["days"], days, strict=True)]
 
 
 LIST_TITLES = {"ratings": N_("What customers wrote"), "tips": N_("For what")}
@@ -231,11 +233,10 @@ def download(call: Call, report: str) -> Response:
 # ---------------------------------------------------------------- charts
 
 
-def _charts(report: str, data: dict[str, Any], locale: str) -> list[Any]:
+def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) -> list[Any]:
     from chalicelib.web import charts
 
     t = translator(locale)
-    days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]
 
     @functools.cache  # a chart writes the same few figures many times (each bar's title, the axis)
     def count(value: float) -> str:
