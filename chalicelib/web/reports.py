@@ -48,6 +48,13 @@ FUNNEL_LABELS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def whole_number(value: int, locale: str) -> str:
+    """A count as the locale writes it (`1,234` / `1 234`): the charts write the same few counts many times
+    (each bar's title, the axis ticks), and Babel resolves the locale's pattern again for each."""
+    return format_number(value, locale)
+
+
 def _label(t: Any, labels: dict[str, str], key: str) -> str:
     return str(t.gettext(labels[key]))
 
@@ -238,9 +245,8 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
 
     t = translator(locale)
 
-    @functools.cache  # a chart writes the same few figures many times (each bar's title, the axis)
     def count(value: float) -> str:
-        return format_number(int(value), locale)
+        return whole_number(int(value), locale)
 
     blue, orange, green, purple, red, grey = charts.PALETTE
     if report == "tickets":
