@@ -8,7 +8,7 @@ Every function here gives plain data: the JSON API returns it, the pages draw it
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -50,7 +50,11 @@ class Counters:
     backlog_before: int = 0  # open tickets when the period began (with_backlog only)
 
     def company_total(self, name: str) -> int:
-        return sum(item.value(name) for item in self.company.values())
+        return self.company_totals((name,))[name]
+
+    def company_totals(self, names: tuple[str, ...]) -> dict[str, int]:
+        """The period's totals of the company's named figures, in one pass over its days."""
+        return dict(zip(names, _sums((item.values(names) for item in self.company.values()), len(names)), strict=True))
 
     def company_days(self, names: tuple[str, ...]) -> Iterator[tuple[date, tuple[int, ...]]]:
         """Each day of the period with the company's figures of that day, in the order of `names` (zeros on a
@@ -58,13 +62,20 @@ class Counters:
         zeros = (0,) * len(names)
         for day in self.span.days():
             item = self.company.get(day)
-            yield day, (zeros if item is None else tuple(item.value(name) for name in names))
+            yield day, (zeros if item is None else item.values(names))
 
     def agent_totals(self, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
-        totals: dict[str, dict[str, int]] = {}
-        for employee_id, days in self.agents.items():
-            totals[employee_id] = {name: sum(item.value(name) for item in days.values()) for name in names}
-        return totals
+        return {
+            employee_id: dict(
+                zip(names, _sums((item.values(names) for item in days.values()), len(names)), strict=True)
+            )
+            for employee_id, days in self.agents.items()
+        }
+
+
+def _sums(rows: Iterable[tuple[int, ...]], width: int) -> list[int]:
+    """Column sums of rows of `width` figures (zeros when there is no row)."""
+    return [sum(column) for column in zip(*rows, strict=True)] or [0] * width
 
 
 def read(company_id: str, span: Span, *, with_backlog: bool = False) -> Counters:
@@ -154,10 +165,7 @@ def tickets(counters: Counters) -> ReportTicketsOut:
         "to": counters.span.last.isoformat(),
         "days": rows,
         "totals": {
-            "opened": counters.company_total("opened"),
-            "closed": counters.company_total("closed"),
-            "closed_auto": counters.company_total("closed_auto"),
-            "reopened": counters.company_total("reopened"),
+            **counters.company_totals(("opened", "closed", "closed_auto", "reopened")),  # type: ignore[typeddict-item]
             "backlog_start": counters.backlog_before,
             "backlog_end": backlog,
         },
@@ -207,6 +215,7 @@ ReportFirstRepliesOut = TypedDict(
 )
 
 _FIRST = ("first_replies", "first_reply_seconds", "sla_target_missed", "sla_breached")
+_FIRST_BUCKETS = tuple(f"first_reply_{n}" for n in range(len(FIRST_REPLY_KEYS)))
 
 
 def first_replies(counters: Counters, names: Mapping[str, str]) -> ReportFirstRepliesOut:
@@ -237,20 +246,17 @@ def first_replies(counters: Counters, names: Mapping[str, str]) -> ReportFirstRe
                 "breached": breached,
             }
         )
-    count = counters.company_total("first_replies")
-    breached = counters.company_total("sla_breached")
+    total = counters.company_totals(_FIRST + _FIRST_BUCKETS)
+    count, breached = total["first_replies"], total["sla_breached"]
     return {
         "from": counters.span.first.isoformat(),
         "to": counters.span.last.isoformat(),
         "first_replies": count,
-        "average_seconds": _average(counters.company_total("first_reply_seconds"), count),
-        "target_missed": counters.company_total("sla_target_missed"),
+        "average_seconds": _average(total["first_reply_seconds"], count),
+        "target_missed": total["sla_target_missed"],
         "breached": breached,
         "breached_unassigned": breached - assigned_breaches,
-        "buckets": [
-            {"bucket": key, "count": counters.company_total(f"first_reply_{n}")}
-            for n, key in enumerate(FIRST_REPLY_KEYS)
-        ],
+        "buckets": [{"bucket": key, "count": total[f"first_reply_{n}"]} for n, key in enumerate(FIRST_REPLY_KEYS)],
         "agents": _names_sorted(agents, names),  # type: ignore[typeddict-item]
         "days": days,
     }
@@ -302,7 +308,8 @@ def resolutions(counters: Counters, names: Mapping[str, str]) -> ReportResolutio
                 "buckets": [{"bucket": k, "count": total[f"resolution_{n}"]} for n, k in enumerate(RESOLUTION_KEYS)],
             }
         )
-    count = counters.company_total("resolutions")
+    total = counters.company_totals(_RESOLVED)
+    count = total["resolutions"]
     days: list[ReportResolutionDayOut] = []
     for day, (resolved, seconds) in counters.company_days(("resolutions", "resolution_seconds")):
         days.append({"day": day.isoformat(), "resolutions": resolved, "average_seconds": _average(seconds, resolved)})
@@ -310,10 +317,8 @@ def resolutions(counters: Counters, names: Mapping[str, str]) -> ReportResolutio
         "from": counters.span.first.isoformat(),
         "to": counters.span.last.isoformat(),
         "resolutions": count,
-        "average_seconds": _average(counters.company_total("resolution_seconds"), count),
-        "buckets": [
-            {"bucket": key, "count": counters.company_total(f"resolution_{n}")} for n, key in enumerate(RESOLUTION_KEYS)
-        ],
+        "average_seconds": _average(total["resolution_seconds"], count),
+        "buckets": [{"bucket": key, "count": total[f"resolution_{n}"]} for n, key in enumerate(RESOLUTION_KEYS)],
         "agents": _names_sorted(agents, names),  # type: ignore[typeddict-item]
         "days": days,
     }
@@ -387,13 +392,14 @@ def ratings(
     days: list[ReportRatingDayOut] = []
     for day, (count, points) in counters.company_days(("ratings", "rating_points")):
         days.append({"day": day.isoformat(), "ratings": count, "average": _stars_average(points, count)})
-    count = counters.company_total("ratings")
+    total = counters.company_totals(_RATED)
+    count = total["ratings"]
     return {
         "from": counters.span.first.isoformat(),
         "to": counters.span.last.isoformat(),
         "ratings": count,
-        "average": _stars_average(counters.company_total("rating_points"), count),
-        "stars": [{"stars": n, "count": counters.company_total(f"stars_{n}")} for n in range(1, 6)],
+        "average": _stars_average(total["rating_points"], count),
+        "stars": [{"stars": n, "count": total[f"stars_{n}"]} for n in range(1, 6)],
         "agents": _names_sorted(agents, names),  # type: ignore[typeddict-item]
         "days": days,
         "comments": comments.items,
@@ -511,7 +517,7 @@ def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[Rep
     total: dict[str, int] = defaultdict(int)
     for (currency, employee_id), tip_days in counters.tips.items():
         for day, item in tip_days.items():
-            count, minor = item.value("tips"), item.value("tip_minor")
+            count, minor = item.values(("tips", "tip_minor"))
             per_agent[employee_id]["tips"] += count
             per_agent[employee_id][currency] += minor
             per_day[day]["tips"] += count
@@ -533,9 +539,8 @@ def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[Rep
         else {"day": day.isoformat(), "tips": 0, "amount": {}}
         for day in counters.span.days()
     ]
-    funnel: list[ReportFunnelStepOut] = [
-        {"step": step, "count": counters.company_total(f"funnel_{step}")} for step in FUNNEL
-    ]
+    steps = counters.company_totals(tuple(f"funnel_{step}" for step in FUNNEL))
+    funnel: list[ReportFunnelStepOut] = [{"step": step, "count": steps[f"funnel_{step}"]} for step in FUNNEL]
     return {
         "from": counters.span.first.isoformat(),
         "to": counters.span.last.isoformat(),
@@ -610,6 +615,6 @@ def karma(counters: Counters) -> ReportKarmaOut:
     return {
         "from": counters.span.first.isoformat(),
         "to": counters.span.last.isoformat(),
-        "totals": {kind: counters.company_total(f"karma_{kind}") for kind in KARMA},
+        "totals": dict(zip(KARMA, counters.company_totals(_KARMA).values(), strict=True)),
         "days": days,
     }
