@@ -115,3 +115,22 @@ def test_a_batch_read_takes_what_was_kept_and_asks_only_for_the_rest(company: Co
     assert found_ticket is kept and found_company is not None
     assert len(sent) == 1 and ticket_keys(sent[0][1]) == []
     assert none_sent == []  # DynamoDB refuses an empty BatchGetItem: none is sent
+
+
+def test_a_canned_reply_an_employee_and_ones_own_preferences_are_read_with_the_token(company: Company) -> None:
+    status, made = company.manager.call("POST", "/canned-replies", {"title": "Hello", "body": "Hi there"})
+    assert status == 201
+    ada = company.add_agent("Ada")
+    ada_id = company.agent_ids["Ada"]
+    with sent_to_dynamodb() as sent:
+        changed = company.manager.call("PATCH", f"/canned-replies/{made['canned_id']}", {"title": "Hi"})
+    assert changed[0] == 200 and changed[1]["title"] == "Hi"
+    assert [operation for operation, _ in sent] == ["BatchGetItem", "UpdateItem"]
+    for path, caller in ((f"/employees/{ada_id}", company.manager), ("/me/preferences", ada)):
+        with sent_to_dynamodb() as sent:
+            status, _ = caller.call("GET", path)
+        assert status == 200 and [operation for operation, _ in sent] == ["BatchGetItem"], path
+    with sent_to_dynamodb() as sent:
+        status, _ = company.manager.call("DELETE", f"/canned-replies/{made['canned_id']}")
+        gone = company.manager.call("DELETE", f"/canned-replies/{made['canned_id']}")
+    assert status == 204 and gone[0] == 404
