@@ -57,7 +57,7 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
         "person": person,
         "author": author,
     }
-    return staff_page(call, "web/ticket.html", context, status, me=people.get(call.who.employee_id), current="desk")
+    return staff_page(call, "web/ticket.html", context, status, current="desk")
 
 
 @route(
@@ -68,6 +68,7 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
     auth="session",
     produces=HTML,
     query={"canned": "a canned reply to put in the reply box"},
+    company=("staff", "settings"),  # names, who receives tickets, karma thresholds (desk.COMPANY_PARTS)
 )
 def ticket_page(call: Call, ticket_id: str) -> Page:
     return render_ticket(call, ticket_id)
