@@ -57,9 +57,23 @@ def queues_of(employee: Employee, now: datetime) -> list[QueueFigures]:
     return figures
 
 
+# What the workspace shows of the agent's tickets (and its SLA state needs): read with a projection, so
+# neither DynamoDB's answer nor the models built from it carry the rest of each ticket.
+MINE_ATTRIBUTES = [
+    *("ticket_id", "subject", "status", "assignee_id", "customer_replied_at"),
+    *("first_reply_at", "sla_target_at", "sla_limit_at", "resolved_at", "closed_at"),
+]
+
+
 def my_tickets(company_id: str, employee_id: str) -> list[Ticket]:
-    """The agent's open tickets (assigned to them, or resolved and awaiting the customer), newest first."""
-    query = Ticket.by_assignee.query(keys.employee(company_id, employee_id), scan_index_forward=False, limit=MINE_READ)
+    """The agent's open tickets (assigned to them, or resolved and awaiting the customer), newest first,
+    with the attributes in MINE_ATTRIBUTES only."""
+    query = Ticket.by_assignee.query(
+        keys.employee(company_id, employee_id),
+        scan_index_forward=False,
+        limit=MINE_READ,
+        attributes_to_get=MINE_ATTRIBUTES,
+    )
     return [t for t in query if t.status in OPEN_MINE and t.assignee_id == employee_id]
 
 
