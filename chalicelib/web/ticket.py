@@ -26,13 +26,14 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
 
     now = utcnow()
     page = desk.ticket_page(call.who, ticket_id, now)
-    replies = canned.list_all(call.who.company_id)
+    ticket = page.ticket
+    # canned replies go in the reply box, which a closed ticket does not have
+    replies = canned.list_all(call.who.company_id) if ticket.status != "closed" else []
     chosen = call.query.get("canned")
     if chosen and not draft:
         draft = next((c.body for c in replies if c.canned_id == chosen), "")
     people = page.employees
     customer_name = page.customer.name if page.customer else "—"
-    ticket = page.ticket
 
     def person(employee_id: str) -> str:
         employee = people.get(employee_id)
