@@ -33,11 +33,15 @@ class QueueFigures:
     more: bool  # more than QUEUE_READ are waiting
 
 
+# What the queue figures use of each waiting ticket (read with a projection).
+QUEUE_ATTRIBUTES = ["ticket_id", "tier", "department", "created_at", "first_reply_at", "sla_target_at"]
+
+
 def queues_of(employee: Employee, now: datetime) -> list[QueueFigures]:
     """The queues the agent serves (the general queue of their tier and their departments'), from one
     Query of the company's waiting tickets (chalicelib/routing)."""
     figures = []
-    every = waiting_tickets(employee.company_id)
+    every = waiting_tickets(employee.company_id, attributes=QUEUE_ATTRIBUTES)
     for department in [GENERAL, *sorted(employee.departments or [])]:
         waiting = [t for t in every if int(t.tier) == int(employee.tier) and (t.department or GENERAL) == department][
             :QUEUE_READ
