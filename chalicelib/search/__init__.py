@@ -246,7 +246,7 @@ def search(company_id: str, query: Query) -> list[Found]:
         return []
     found, unread = _candidates(company_id, query)
     if unread:
-        newest = sorted(unread, key=lambda item: item[1], reverse=True)[: SHOWN * 2]
+        newest = sorted(dict(unread).items(), key=lambda item: item[1], reverse=True)[: SHOWN * 2]
         read = get_many(
             [(Ticket, company_id, ticket_id) for ticket_id, _ in newest], attributes={Ticket: TICKET_ATTRIBUTES}
         )
