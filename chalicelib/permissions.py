@@ -70,7 +70,7 @@ FUNCTIONS: dict[str, Access] = {
             "signin_links": (GET, PUT, UPDATE),
             "signin_limits": (UPDATE,),
             "mail_suppressions": (GET,),
-            "canned_replies": (GET, PUT, UPDATE, DELETE, QUERY),
+            "canned_replies": (GET, BATCH_GET, PUT, UPDATE, DELETE, QUERY),
             "search_terms": (QUERY,),
             "desk_pulse": (QUERY,),
             "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own

@@ -3,6 +3,7 @@ resolve, and rate the customer afterwards. Each action posts a form and comes ba
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.clock import utcnow
@@ -17,6 +18,13 @@ from chalicelib.web.chrome import staff_page
 TAG = "Staff pages"
 
 
+def _path_ticket(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
+    """The ticket the path names, read with the session (chalicelib/db/prefetch.py)."""
+    from chalicelib.tickets.service import path_ticket
+
+    return path_ticket(company_id, params)
+
+
 def _page_path(ticket_id: str) -> str:
     return f"{get_settings().public_base_url}/desk/tickets/{ticket_id}"
 
@@ -26,13 +34,14 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
 
     now = utcnow()
     page = desk.ticket_page(call.who, ticket_id, now)
-    replies = canned.list_all(call.who.company_id)
+    ticket = page.ticket
+    # canned replies go in the reply box, which a closed ticket does not have
+    replies = canned.list_all(call.who.company_id) if ticket.status != "closed" else []
     chosen = call.query.get("canned")
     if chosen and not draft:
         draft = next((c.body for c in replies if c.canned_id == chosen), "")
     people = page.employees
     customer_name = page.customer.name if page.customer else "—"
-    ticket = page.ticket
 
     def person(employee_id: str) -> str:
         employee = people.get(employee_id)
@@ -57,7 +66,7 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
         "person": person,
         "author": author,
     }
-    return staff_page(call, "web/ticket.html", context, status, me=people.get(call.who.employee_id), current="desk")
+    return staff_page(call, "web/ticket.html", context, status, current="desk")
 
 
 @route(
@@ -68,6 +77,8 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
     auth="session",
     produces=HTML,
     query={"canned": "a canned reply to put in the reply box"},
+    company=("staff", "settings"),  # names, who receives tickets, karma thresholds (desk.COMPANY_PARTS)
+    reads=_path_ticket,
 )
 def ticket_page(call: Call, ticket_id: str) -> Page:
     return render_ticket(call, ticket_id)
@@ -89,6 +100,7 @@ def _refused(ticket_id: str, error: DomainError) -> Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    reads=_path_ticket,
 )
 def reply(call: Call, ticket_id: str) -> Page | Redirect:
     from chalicelib.tickets import service
@@ -117,6 +129,7 @@ def reply(call: Call, ticket_id: str) -> Page | Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    reads=_path_ticket,
 )
 def add_tags(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.tickets import service
@@ -143,6 +156,7 @@ def add_tags(call: Call, ticket_id: str) -> Redirect:
     produces=HTML,
     content_types=FORM,
     company=("staff",),  # whether the agent transferred to may receive tickets now
+    reads=_path_ticket,
 )
 def transfer(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.tickets import service
@@ -175,6 +189,7 @@ def transfer(call: Call, ticket_id: str) -> Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    reads=_path_ticket,
 )
 def resolve(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.tickets import service
@@ -196,6 +211,7 @@ def resolve(call: Call, ticket_id: str) -> Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    reads=_path_ticket,
 )
 def rate_customer(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.karma import ratings
