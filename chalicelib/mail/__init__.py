@@ -63,6 +63,19 @@ def ses_client() -> Any:
     return client
 
 
+def suppression_key(email: str) -> tuple[type[Suppression], str, None]:
+    """The address's suppression item as `get_many` takes it: a caller reading other items by key reads
+    this one with them, and passes what it found to `send` (`suppressed=`)."""
+    return (Suppression, email.strip().lower(), None)
+
+
+def require_not_suppressed(tx: Any, email: str) -> None:
+    """A ConditionCheck in the transaction `tx` (a pynamodb TransactWrite): it commits only while the
+    address is not suppressed, for writes worth making only if mail can go there (an invitation's link).
+    PynamoDB sends condition checks first: a cancellation reason at index 0 is this one."""
+    tx.condition_check(Suppression, email.strip().lower(), condition=Suppression.email.does_not_exist())
+
+
 def is_suppressed(email: str) -> bool:
     try:
         Suppression.get(email.strip().lower())
@@ -114,10 +127,11 @@ def mime_bytes(mail: Mail, now: datetime | None = None) -> bytes:
     return head.encode("ascii") + body.as_bytes()
 
 
-def send(mail: Mail) -> str:
+def send(mail: Mail, suppressed: bool | None = None) -> str:
     """Send one message (multipart/alternative); returns SES's message id. Suppressed addresses raise
-    `Suppressed`, addresses no mail system takes raise `Undeliverable`."""
-    if is_suppressed(mail.to):
+    `Suppressed`, addresses no mail system takes raise `Undeliverable`. `suppressed`: what the caller
+    read of the suppression list in this request (with other items, `suppression_key`); None reads it."""
+    if is_suppressed(mail.to) if suppressed is None else suppressed:
         raise Suppressed(mail.to)
     raw = mime_bytes(mail)
     response = ses_client().send_raw_email(

@@ -16,9 +16,4 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # would need a redesign to fit (listed in the closing note of issue 18):
     ("GET", "/desk/search"): "one Query per search term (words, tag, status, e-mail), then the tickets found",
     ("GET", "/desk/tickets/{ticket_id}"): "the ticket page: thread, timeline, customer, karma, ratings, other tickets",
-    ("POST", "/f/{intake_key}/requests"): "two rate-limit counters, the customer's tickets, the outbox's mail",
-    ("POST", "/signin"): "two rate-limit counters, the address's employees and companies, a link mailed",
-    ("POST", "/manage/team"): "an invitation: the address checked, the employee made, a link written and mailed",
-    ("POST", "/manage/team/{employee_id}/invitation"): "the invitee read, a link written, the suppression list",
-    ("POST", "/employees/{employee_id}/invitation"): "the invitee read, a link written, the suppression list",
 }
