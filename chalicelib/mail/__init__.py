@@ -102,16 +102,17 @@ def ascii_address(address: str) -> str:
 _OWN_HEADERS = ("Message-ID", "In-Reply-To", "References", "Reply-To")
 
 
-def mime_bytes(mail: Mail, now: datetime | None = None) -> bytes:
+def mime_bytes(mail: Mail, now: datetime | None = None, to: str | None = None) -> bytes:
     """The whole message: headers written by chalicelib.mail.headers (RFC 2047 without lost spaces), then a
-    multipart/alternative body (text, HTML) made by the standard library."""
+    multipart/alternative body (text, HTML) made by the standard library. `to`: the recipient's address
+    as `ascii_address` gave it, when the caller has it already."""
     settings = get_settings()
     body = EmailMessage(policy=email.policy.SMTP)
     body.set_content(mail.text, cte="quoted-printable")
     body.add_alternative(mail.html, subtype="html", cte="quoted-printable")
     lines = [
         ("From", headers.address(mail.sender_name, settings.mail_from)),
-        ("To", headers.address(mail.to_name, ascii_address(mail.to))),
+        ("To", headers.address(mail.to_name, to or ascii_address(mail.to))),
         ("Subject", headers.unstructured(mail.subject)),
         ("Date", format_datetime(now or utcnow())),
         ("Message-ID", mail.headers.get("Message-ID") or make_msgid(domain=threading.sending_domain())),
@@ -133,10 +134,9 @@ def send(mail: Mail, suppressed: bool | None = None) -> str:
     read of the suppression list in this request (with other items, `suppression_key`); None reads it."""
     if is_suppressed(mail.to) if suppressed is None else suppressed:
         raise Suppressed(mail.to)
-    raw = mime_bytes(mail)
-    response = ses_client().send_raw_email(
-        Source=get_settings().mail_from, Destinations=[ascii_address(mail.to)], RawMessage={"Data": raw}
-    )
+    to = ascii_address(mail.to)  # checked once: the header and the envelope use the same
+    raw = mime_bytes(mail, to=to)
+    response = ses_client().send_raw_email(Source=get_settings().mail_from, Destinations=[to], RawMessage={"Data": raw})
     return str(response["MessageId"])
 
 
