@@ -16,7 +16,11 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.db import loading, wire
 from chalicelib.settings import get_settings
+
+wire.install()  # before PynamoDB makes its first client
+loading.install()
 
 
 def table_meta(short_name: str, **extra: Any) -> Any:

@@ -1,0 +1,77 @@
+"""Items read from DynamoDB made into models in one pass.
+
+PynamoDB's `Model.from_raw_data` builds an instance through `__init__` (every attribute's default
+computed), then `_container_deserialize` resets it and computes every default again before it sets the
+stored values, each through the attribute's descriptor. For a page that lists fifty tickets that is most
+of the CPU the page costs after botocore. `from_raw_data` here gives the same instance (same class,
+discriminator, defaults and values; tests/unit/test_model_loading.py compares both on every model of
+the app) with each default computed once and plain attributes stored directly; attributes whose class
+has its own `__set__` (maps, TTL, version) still go through it.
+
+Installed for the process by `install()` (chalicelib.db.base calls it), for models whose `__init__` is
+PynamoDB's own; any other keeps PynamoDB's path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import Attribute
+from pynamodb.constants import NULL
+from pynamodb.exceptions import AttributeDeserializationError
+from pynamodb.models import Model
+
+_PynamoDBFromRawData = Model.from_raw_data.__func__  # type: ignore[attr-defined]
+# (python name, attribute, stored name, stored type, default, whether the descriptor stores it plainly)
+Plan = tuple[tuple[str, Any, str, str, Any, bool], ...]
+_plans: dict[type, Plan] = {}
+
+
+def _plan(model: type[Model]) -> Plan:
+    plan = _plans.get(model)
+    if plan is None:
+        plan = tuple(
+            (name, attr, attr.attr_name, attr.attr_type, attr.default, type(attr).__set__ is Attribute.__set__)
+            for name, attr in model.get_attributes().items()
+        )
+        _plans[model] = plan
+    return plan
+
+
+def from_raw_data(model: type[Model], data: dict[str, Any]) -> Any:
+    """`model.from_raw_data(data)` as PynamoDB defines it, in one pass."""
+    if data is None:
+        raise ValueError("Received no data to construct object")
+    stored = model._get_discriminator_class(data) if model._discriminator else None  # type: ignore[attr-defined]
+    if stored and not issubclass(stored, model):
+        raise ValueError(f"Cannot instantiate a {model.__name__} from the returned class: {stored.__name__}")
+    target: Any = stored or model
+    if target.__init__ is not Model.__init__:
+        return _PynamoDBFromRawData(model, data)
+    instance = object.__new__(target)
+    values: dict[str, Any] = {}
+    instance.attribute_values = values
+    if target._discriminator:
+        instance._set_discriminator()
+    for name, attr, stored_name, stored_type, default, plain in _plan(target):
+        raw = data.get(stored_name)
+        if raw and NULL not in raw:
+            if stored_type not in raw:
+                raise AttributeDeserializationError(stored_name, stored_type)
+            value = attr.deserialize(raw[stored_type])
+        elif default is None:
+            continue
+        else:
+            value = default() if callable(default) else default
+            if value is None:
+                continue
+        if plain:
+            values[name] = value
+        else:
+            setattr(instance, name, value)
+    return instance
+
+
+def install() -> None:
+    """Every model's `from_raw_data` (queries, gets, batch gets) takes the one-pass path (idempotent)."""
+    Model.from_raw_data = classmethod(from_raw_data)  # type: ignore[assignment,method-assign]
