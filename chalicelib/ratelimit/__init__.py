@@ -3,7 +3,8 @@
 A limit counts something (a scope, e.g. "form-address") per subject (an address, a client IP: stored only
 as a keyed hash) per company, in fixed windows. `allow` adds one to the window's counter unless it has
 reached the limit, in one request; the counter item lives two windows, then DynamoDB's TTL deletes it.
-Where the counted thing is itself one transaction (a ticket from the intake or the web form), `charges`
+Where the counted thing is itself one transaction (a ticket from the intake or the web form, the portal's
+mail, sign-in links), `charges`
 gives the same conditional adds as items of that TransactWriteItems (`add_to`): the counters and the write
 they guard commit together, so a refused request changes nothing and costs no request of its own
 (`refusal` tells which limit refused).
