@@ -69,7 +69,7 @@ FUNCTIONS: dict[str, Access] = {
             "employees/index/by_email": (QUERY,),
             "signin_links": (GET, PUT, UPDATE),
             "mail_suppressions": (GET, BATCH_GET, CHECK),  # read with what a route reads; checked by invitations
-            "canned_replies": (GET, PUT, UPDATE, DELETE, QUERY),
+            "canned_replies": (GET, BATCH_GET, PUT, UPDATE, DELETE, QUERY),
             "search_terms": (QUERY,),
             "desk_pulse": (QUERY,),
             "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own

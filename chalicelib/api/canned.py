@@ -39,11 +39,19 @@ def add_reply(call: Call) -> canned.CannedReplyOut:
     tag=TAG,
     role="manager",
     body=canned.CannedReplyPatch,
+    reads=canned.path_canned,
 )
 def change_reply(call: Call, canned_id: str) -> canned.CannedReplyOut:
     return canned.view(canned.update(call.who, canned_id, call.body))
 
 
-@route("DELETE", "/canned-replies/{canned_id}", summary="Delete a canned reply", tag=TAG, role="manager")
+@route(
+    "DELETE",
+    "/canned-replies/{canned_id}",
+    summary="Delete a canned reply",
+    tag=TAG,
+    role="manager",
+    reads=canned.path_canned,
+)
 def delete_reply(call: Call, canned_id: str) -> None:
     canned.delete(call.who, canned_id)

@@ -29,6 +29,7 @@ class CustomerRatingsOut(TypedDict):
     tag=TAG,
     body=ratings.NewCustomerRating,
     status=201,
+    reads=service.path_ticket,
 )
 def rate_customer(call: Call, ticket_id: str) -> CustomerRatingOut:
     return ratings.view(ratings.rate(call.who, ticket_id, call.body))
@@ -40,12 +41,19 @@ def rate_customer(call: Call, ticket_id: str) -> CustomerRatingOut:
     summary="Correct your rating of the customer (within a day)",
     tag=TAG,
     body=ratings.CustomerRatingCorrection,
+    reads=service.path_ticket,
 )
 def correct_rating(call: Call, ticket_id: str) -> CustomerRatingOut:
     return ratings.view(ratings.correct(call.who, ticket_id, call.body))
 
 
-@route("GET", "/tickets/{ticket_id}/customer-ratings", summary="Agents' ratings of the ticket's customer", tag=TAG)
+@route(
+    "GET",
+    "/tickets/{ticket_id}/customer-ratings",
+    summary="Agents' ratings of the ticket's customer",
+    tag=TAG,
+    reads=service.path_ticket,
+)
 def ticket_ratings(call: Call, ticket_id: str) -> CustomerRatingsOut:
     return {"ratings": [ratings.view(r) for r in ratings.of_ticket(call.who, ticket_id)]}
 
@@ -57,6 +65,7 @@ def ticket_ratings(call: Call, ticket_id: str) -> CustomerRatingsOut:
     tag=TAG,
     role="manager",
     content_types=NO_BODY,
+    reads=service.path_ticket,
 )
 def void_rating(call: Call, ticket_id: str, employee_id: str) -> CustomerRatingOut:
     return ratings.view(ratings.void(call.who, ticket_id, employee_id))
@@ -68,6 +77,7 @@ def void_rating(call: Call, ticket_id: str, employee_id: str) -> CustomerRatingO
     summary="The karma of the ticket's customer",
     tag=TAG,
     company=("settings",),  # the company's karma thresholds
+    reads=service.path_ticket,
 )
 def ticket_customer_karma(call: Call, ticket_id: str) -> KarmaOut:
     ticket = service.get(call.who, ticket_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import employees, outbox
+from chalicelib.auth import employee_of
 from chalicelib.http.route import LIMIT, Call, route
 from chalicelib.validation import RequestBody
 
@@ -66,7 +67,7 @@ def retry_notification(call: Call) -> NotificationOut:
 
 @route("GET", "/me/preferences", summary="Your notification preferences", tag=TAG)
 def my_preferences(call: Call) -> PreferencesOut:
-    return employees.preferences_view(employees.get(call.who.company_id, call.who.employee_id))
+    return employees.preferences_view(employee_of(call.who))
 
 
 @route(

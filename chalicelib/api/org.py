@@ -101,7 +101,7 @@ def list_employees(call: Call) -> EmployeePageOut:
     return {"employees": [employees.view(e) for e in found.items], "next_cursor": found.next_cursor}
 
 
-@route("GET", "/employees/{employee_id}", summary="One employee", tag=TAG)
+@route("GET", "/employees/{employee_id}", summary="One employee", tag=TAG, reads=employees.path_employee)
 def get_employee(call: Call, employee_id: str) -> EmployeeOut:
     return employees.view(employees.get(call.who.company_id, employee_id))
 
@@ -149,7 +149,14 @@ def issue_token(call: Call, employee_id: str) -> NewTokenOut:
     return {"token": token, "token_id": meta["token_id"], "created_at": meta["created_at"]}
 
 
-@route("GET", "/employees/{employee_id}/tokens", summary="An employee's tokens (ids only)", tag=TAG, role="manager")
+@route(
+    "GET",
+    "/employees/{employee_id}/tokens",
+    summary="An employee's tokens (ids only)",
+    tag=TAG,
+    role="manager",
+    reads=employees.path_employee,
+)
 def list_tokens(call: Call, employee_id: str) -> TokensOut:
     employee = employees.get(call.who.company_id, employee_id)  # NotFound for a stranger
     records = auth.tokens_of(call.who.company_id, employee_id) if employee.active else []  # theirs no longer work

@@ -175,12 +175,19 @@ def list_tickets(call: Call) -> TicketPageOut:
     return {"tickets": [ticket_view(t, now) for t in found.items], "next_cursor": found.next_cursor}
 
 
-@route("GET", "/tickets/{ticket_id}", summary="One ticket", tag=TAG)
+@route("GET", "/tickets/{ticket_id}", summary="One ticket", tag=TAG, reads=service.path_ticket)
 def get_ticket(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.get(call.who, ticket_id), utcnow())
 
 
-@route("GET", "/tickets/{ticket_id}/messages", summary="The ticket's thread, notes included", tag=TAG, query=PAGED)
+@route(
+    "GET",
+    "/tickets/{ticket_id}/messages",
+    summary="The ticket's thread, notes included",
+    tag=TAG,
+    query=PAGED,
+    reads=service.path_ticket,
+)
 def list_messages(call: Call, ticket_id: str) -> MessagePageOut:
     ticket = service.get(call.who, ticket_id)
     limit = int(call.query.get("limit", 50))
@@ -195,6 +202,7 @@ def list_messages(call: Call, ticket_id: str) -> MessagePageOut:
     tag=TAG,
     body=Reply,
     status=201,
+    reads=service.path_ticket,
 )
 def reply(call: Call, ticket_id: str) -> ReplyOut:
     ticket, message = service.reply(call.who, ticket_id, call.body)
@@ -208,12 +216,13 @@ def reply(call: Call, ticket_id: str) -> ReplyOut:
     tag=TAG,
     body=Transfer,
     company=("staff",),  # whether the agent transferred to may receive tickets now
+    reads=service.path_ticket,
 )
 def transfer(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.transfer(call.who, ticket_id, call.body), utcnow())
 
 
-@route("POST", "/tickets/{ticket_id}/tags", summary="Add tags", tag=TAG, body=Tags)
+@route("POST", "/tickets/{ticket_id}/tags", summary="Add tags", tag=TAG, body=Tags, reads=service.path_ticket)
 def tag(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.tag(call.who, ticket_id, call.body), utcnow())
 
@@ -224,6 +233,7 @@ def tag(call: Call, ticket_id: str) -> TicketOut:
     summary="Resolve; the customer is asked to confirm",
     tag=TAG,
     content_types=["application/json", "text/plain"],
+    reads=service.path_ticket,
 )
 def resolve(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.resolve(call.who, ticket_id), utcnow())
@@ -236,12 +246,20 @@ def resolve(call: Call, ticket_id: str) -> TicketOut:
     tag=TAG,
     body=CallLog,
     status=201,
+    reads=service.path_ticket,
 )
 def log_call(call: Call, ticket_id: str) -> TicketOut:
     return ticket_view(service.log_call(call.who, ticket_id, call.body.duration_seconds), utcnow())
 
 
-@route("GET", "/tickets/{ticket_id}/timeline", summary="Lifecycle transitions (from the stream)", tag=TAG, query=PAGED)
+@route(
+    "GET",
+    "/tickets/{ticket_id}/timeline",
+    summary="Lifecycle transitions (from the stream)",
+    tag=TAG,
+    query=PAGED,
+    reads=service.path_ticket,
+)
 def timeline(call: Call, ticket_id: str) -> TimelineOut:
     ticket = service.get(call.who, ticket_id)
     limit = int(call.query.get("limit", 50))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -153,11 +153,19 @@ def new_token(company_id: str, employee_id: str, now: datetime) -> tuple[str, Ap
 
 
 def read_with(
-    model: Any, key: str, named: tuple[str, str] | None, parts: Iterable[str] = ()
+    model: Any,
+    key: str,
+    named: tuple[str, str] | None,
+    parts: Iterable[str] = (),
+    reads: Callable[[str], Sequence[tuple[Any, Any, Any]]] | None = None,
 ) -> tuple[Any, Employee | None, Company | None]:
     """A credential's record with its employee and company (with the company's `parts`): one
     BatchGetItem when the credential names them, else the record first (two requests). Strongly
-    consistent: a revocation, a deactivation or a role change counts from the next request."""
+    consistent: a revocation, a deactivation or a role change counts from the next request.
+    `reads(company_id)`: items the route's view will read by key, read in the same BatchGetItem when the
+    credential names its company and kept for the view (chalicelib/db/prefetch.py)."""
+    from chalicelib.db import prefetch
+
     projection: dict[type[Model], list[str]] = {Company: company_attributes(parts)}
     if named is None:
         found = get_many([(model, key, None)], consistent_read=True)[0]
@@ -166,20 +174,28 @@ def read_with(
         named = (found.company_id, found.employee_id)
         employee, company = get_many([(Employee, *named), (Company, named[0], None)], True, projection)
         return found, employee, company
-    record, employee, company = get_many(
-        [(model, key, None), (Employee, *named), (Company, named[0], None)], True, projection
+    extra = list(reads(named[0])) if reads is not None else []
+    record, employee, company, *items = get_many(
+        [(model, key, None), (Employee, *named), (Company, named[0], None), *extra], True, projection
     )
+    for (item_model, hash_key, range_key), item in zip(extra, items, strict=True):
+        prefetch.keep(item_model.Meta.table_name, hash_key, range_key, item)
     return record, employee, company
 
 
-def authenticate(authorization: str | None, parts: Iterable[str] = ()) -> Principal:
-    """One BatchGetItem: the token (its hash is the key), the employee and the company (with `parts`)."""
+def authenticate(
+    authorization: str | None,
+    parts: Iterable[str] = (),
+    reads: Callable[[str], Sequence[tuple[Any, Any, Any]]] | None = None,
+) -> Principal:
+    """One BatchGetItem: the token (its hash is the key), the employee and the company (with `parts`),
+    and the items of `reads` (see `read_with`)."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized()
     token = authorization[7:].strip()
     if not token or len(token) > 200:
         raise Unauthorized()
-    record, employee, company = read_with(ApiToken, hash_token(token), named_in(token, PREFIX), parts)
+    record, employee, company = read_with(ApiToken, hash_token(token), named_in(token, PREFIX), parts, reads)
     if record is None or employee is None or company is None:
         raise Unauthorized(REVOKED)
     if (record.company_id, record.employee_id) != (employee.company_id, employee.employee_id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import StringConstraints, model_validator
@@ -12,12 +13,13 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts from here o
 
 from chalicelib.auth import Principal
 from chalicelib.clock import iso, utcnow
-from chalicelib.db.base import is_condition_failure, table_meta
+from chalicelib.db.base import is_condition_failure, read_one, table_meta
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.validation import RequestBody
 
 MAX_PER_COMPANY = 200
+MAX_ID = 80  # longer is no id of ours: refused before anything is read
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
@@ -64,12 +66,18 @@ def list_all(company_id: str) -> list[CannedReply]:
 
 
 def get(company_id: str, canned_id: str) -> CannedReply:
-    if not canned_id or len(canned_id) > 80:
+    if not canned_id or len(canned_id) > MAX_ID:
         raise NotFound("Canned reply")
-    try:
-        return CannedReply.get(company_id, canned_id)
-    except CannedReply.DoesNotExist:
-        raise NotFound("Canned reply") from None
+    reply = read_one(CannedReply, company_id, canned_id)
+    if reply is None:
+        raise NotFound("Canned reply")
+    return reply
+
+
+def path_canned(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
+    """The canned reply a route's path names, read with the credential (`@route(reads=path_canned)`)."""
+    canned_id = params.get("canned_id", "")
+    return [(CannedReply, company_id, canned_id)] if 0 < len(canned_id) <= MAX_ID else []
 
 
 def create(principal: Principal, request: NewCannedReply) -> CannedReply:

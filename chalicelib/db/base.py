@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.constants import PAY_PER_REQUEST_BILLING_MODE
@@ -16,11 +16,13 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.db import loading, wire
+from chalicelib.db import loading, prefetch, wire
 from chalicelib.settings import get_settings
 
 wire.install()  # before PynamoDB makes its first client
 loading.install()
+
+_M = TypeVar("_M", bound=Model)
 
 
 def table_meta(short_name: str, **extra: Any) -> Any:
@@ -70,7 +72,18 @@ def get_many(
     """Several items of several tables in one BatchGetItem: `(Model, hash_key, range_key or None)`
     each; returns the models in the same order, None where an item does not exist. `attributes`: for
     a model, only these attributes are read (its keys always are). More than 100 keys take one
-    request per 100."""
+    request per 100. An item the request already read with its credential (chalicelib/db/prefetch.py)
+    is taken from there, whole and strongly consistent, instead of being read again."""
+    taken: dict[int, Any] = {}
+    for position, (model, hash_key, range_key) in enumerate(keys):
+        kept, item = prefetch.take(model.Meta.table_name, hash_key, range_key)
+        if kept:
+            taken[position] = item
+    if taken:
+        rest = iter(get_many([k for n, k in enumerate(keys) if n not in taken], consistent_read, attributes))
+        return [taken[n] if n in taken else next(rest) for n in range(len(keys))]
+    if not keys:
+        return []
     if len(keys) > BATCH_GET_LIMIT:
         return [
             found
@@ -113,6 +126,18 @@ def get_many(
         raw = found.get((table, repr([key[name] for name in names[table]])))
         results.append(model.from_raw_data(raw) if raw is not None else None)
     return results
+
+
+def read_one(model: type[_M], hash_key: Any, range_key: Any = None) -> _M | None:
+    """One item by key, strongly consistent: the one read with the request's credential if the route
+    declared it (chalicelib/db/prefetch.py; once), else a GetItem. None when there is none."""
+    kept, item = prefetch.take(model.Meta.table_name, hash_key, range_key)
+    if kept:
+        return item
+    try:
+        return model.get(hash_key, range_key, consistent_read=True)
+    except model.DoesNotExist:
+        return None
 
 
 def transaction() -> TransactWrite:

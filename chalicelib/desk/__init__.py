@@ -33,11 +33,15 @@ class QueueFigures:
     more: bool  # more than QUEUE_READ are waiting
 
 
+# What the queue figures use of each waiting ticket (read with a projection).
+QUEUE_ATTRIBUTES = ["ticket_id", "tier", "department", "created_at", "first_reply_at", "sla_target_at"]
+
+
 def queues_of(employee: Employee, now: datetime) -> list[QueueFigures]:
     """The queues the agent serves (the general queue of their tier and their departments'), from one
     Query of the company's waiting tickets (chalicelib/routing)."""
     figures = []
-    every = waiting_tickets(employee.company_id)
+    every = waiting_tickets(employee.company_id, attributes=QUEUE_ATTRIBUTES)
     for department in [GENERAL, *sorted(employee.departments or [])]:
         waiting = [t for t in every if int(t.tier) == int(employee.tier) and (t.department or GENERAL) == department][
             :QUEUE_READ
@@ -57,10 +61,55 @@ def queues_of(employee: Employee, now: datetime) -> list[QueueFigures]:
     return figures
 
 
+# What the workspace shows of the agent's tickets (and its SLA state needs): read with a projection, so
+# neither DynamoDB's answer nor the models built from it carry the rest of each ticket.
+MINE_ATTRIBUTES = [
+    *("ticket_id", "subject", "status", "assignee_id", "customer_replied_at"),
+    *("first_reply_at", "sla_target_at", "sla_limit_at", "resolved_at", "closed_at"),
+]
+
+
 def my_tickets(company_id: str, employee_id: str) -> list[Ticket]:
-    """The agent's open tickets (assigned to them, or resolved and awaiting the customer), newest first."""
-    query = Ticket.by_assignee.query(keys.employee(company_id, employee_id), scan_index_forward=False, limit=MINE_READ)
+    """The agent's open tickets (assigned to them, or resolved and awaiting the customer), newest first,
+    with the attributes in MINE_ATTRIBUTES only."""
+    query = Ticket.by_assignee.query(
+        keys.employee(company_id, employee_id),
+        scan_index_forward=False,
+        limit=MINE_READ,
+        attributes_to_get=MINE_ATTRIBUTES,
+    )
     return [t for t in query if t.status in OPEN_MINE and t.assignee_id == employee_id]
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """An employee as the company's staff directory lists them (chalicelib/employees/staff.py)."""
+
+    employee_id: str
+    name: str
+    role: str
+    tier: int
+    departments: tuple[str, ...]
+    status: str
+    active: bool
+
+
+def staff_of(company: Company) -> dict[str, StaffMember]:
+    """employee id -> the directory's entry, from the company item authentication read with its staff."""
+    from chalicelib.employees import staff
+
+    return {
+        employee_id: StaffMember(
+            employee_id,
+            str(entry.get("name", "")),
+            str(entry.get("role", "agent")),
+            int(entry.get("tier", 1)),
+            tuple(entry.get("departments") or ()),
+            str(entry.get("status", "offline")),
+            bool(entry.get("active", True)),
+        )
+        for employee_id, entry in staff.entries(company).items()
+    }
 
 
 @dataclass
@@ -70,7 +119,7 @@ class TicketPage:
     company: Company
     thread: list[Message]
     timeline: list[LifecycleEvent]
-    employees: dict[str, Employee]
+    employees: dict[str, StaffMember]
     karma: Any  # privacy.karma_view (employees only)
     other_tickets: list[Ticket] = field(default_factory=list)
     rated: bool = False
@@ -84,42 +133,55 @@ class TicketPage:
         return sla.state(self.ticket, now)
 
 
+# What the page shows of the customer's other tickets (read with a projection: no full tickets).
+OTHER_TICKET_ATTRIBUTES = ["company_id", "ticket_id", "subject", "status", "created_at"]
+
+# The company's parts the ticket page uses: names and who receives tickets (staff), karma thresholds
+# (settings). Its route declares them, so authentication reads them with the session.
+COMPANY_PARTS = ("staff", "settings")
+
+
 def ticket_page(principal: Principal, ticket_id: str, now: datetime) -> TicketPage:
-    """Everything the ticket page shows, for an employee of the ticket's company (NotFound otherwise)."""
-    from chalicelib.karma.models import CustomerRating
+    """Everything the ticket page shows, for an employee of the ticket's company (NotFound otherwise).
+    The company (its staff directory and settings) is the one read with the session; the ticket, then the
+    customer, the agent's rating of them, their karma and (managers, closed tickets) the customer's rating
+    of the agent in one BatchGetItem; the thread, the timeline and the customer's other tickets a Query each."""
+    from chalicelib.auth import company_of
+    from chalicelib.karma.models import CustomerRating, Karma
     from chalicelib.karma.privacy import karma_view
     from chalicelib.karma.ratings import rating_key
     from chalicelib.karma.routing import thresholds
     from chalicelib.tips.models import Rating
 
+    company = company_of(principal, *COMPANY_PARTS)
     ticket = service.get(principal, ticket_id)
-    keys: list[tuple[Any, Any, Any]] = [
-        (Company, ticket.company_id, None),
+    customer_key = customers.customer_key(ticket.company_id, ticket.customer_id)
+    wanted: list[tuple[Any, Any, Any]] = [
         (Customer, ticket.company_id, ticket.customer_id),
-        (
-            CustomerRating,
-            customers.customer_key(ticket.company_id, ticket.customer_id),
-            rating_key(ticket.ticket_id, principal.employee_id),
-        ),
+        (CustomerRating, customer_key, rating_key(ticket.ticket_id, principal.employee_id)),
+        (Karma, ticket.company_id, ticket.customer_id),
     ]
     if principal.is_manager and ticket.status == "closed":  # in the same request: what the customer said
-        keys.append((Rating, ticket.company_id, ticket.ticket_id))
-    company, customer, rating, *customers_rating = get_many(keys)
+        wanted.append((Rating, ticket.company_id, ticket.ticket_id))
+    customer, rating, stored_karma, *customers_rating = get_many(wanted)
     thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
     timeline = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
-    people = {e.employee_id: e for e in Employee.query(ticket.company_id)}
-    karma = karma_view(ticket.company_id, ticket.customer_id, now, thresholds(company)) if customer else None
+    karma = (
+        karma_view(ticket.company_id, ticket.customer_id, now, thresholds(company), stored_karma) if customer else None
+    )
     others = [
         t
         for t in Ticket.by_customer.query(
-            customers.customer_key(ticket.company_id, ticket.customer_id), scan_index_forward=False, limit=6
+            customer_key, scan_index_forward=False, limit=6, attributes_to_get=OTHER_TICKET_ATTRIBUTES
         )
         if t.ticket_id != ticket.ticket_id
     ][:5]
     given = customers_rating[0] if customers_rating else None
     if given is not None and given.voided_at is not None:  # a voided rating no longer counts
         given = None
-    return TicketPage(ticket, customer, company, thread, timeline, people, karma, others, rating is not None, given)
+    return TicketPage(
+        ticket, customer, company, thread, timeline, staff_of(company), karma, others, rating is not None, given
+    )
 
 
 def transfer_targets(page: TicketPage, principal: Principal) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Literal, cast
 
@@ -14,13 +14,15 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts from here o
 from chalicelib import activity, auth
 from chalicelib.clock import iso, split_by_local_day, utcnow
 from chalicelib.db import paging
-from chalicelib.db.base import is_condition_failure, transaction
+from chalicelib.db.base import is_condition_failure, read_one, transaction
 from chalicelib.db.models import Company, Employee
 from chalicelib.db.paging import PageOf
 from chalicelib.employees import staff
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug, Tier
+
+MAX_ID = 80  # longer is no id of ours: refused before anything is read
 
 Role = Literal["agent", "manager"]
 Status = Literal["online", "break", "dnd", "offline"]
@@ -83,12 +85,19 @@ def create(
 
 
 def get(company_id: str, employee_id: str) -> Employee:
-    if len(employee_id) > 80:
+    if not employee_id or len(employee_id) > MAX_ID:
         raise NotFound("Employee")
-    try:
-        return Employee.get(company_id, employee_id)
-    except Employee.DoesNotExist:
-        raise NotFound("Employee") from None
+    employee = read_one(Employee, company_id, employee_id)
+    if employee is None:
+        raise NotFound("Employee")
+    return employee
+
+
+def path_employee(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
+    """The employee a route's path names, read with the credential (`@route(reads=path_employee)`); only
+    for routes that read it before they write it (chalicelib/db/prefetch.py)."""
+    employee_id = params.get("employee_id", "")
+    return [(Employee, company_id, employee_id)] if 0 < len(employee_id) <= MAX_ID else []
 
 
 def list_all(company_id: str) -> list[Employee]:
@@ -244,7 +253,7 @@ class Preferences(PatchBody):
 
 
 def update_preferences(principal: auth.Principal, patch: Preferences) -> Employee:
-    employee = get(principal.company_id, principal.employee_id)
+    employee = auth.employee_of(principal)  # read with the credential
     changes = patch.model_dump(exclude_unset=True)
     actions = [getattr(Employee, name).set(value) for name, value in changes.items()]
     employee.update(actions=actions)

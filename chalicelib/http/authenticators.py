@@ -11,9 +11,9 @@ More can be registered with `register` (name -> callable).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import Forbidden
 from chalicelib.http.responses import read_cookie
@@ -70,10 +70,19 @@ def _public(call: Call) -> Identity:
     return Identity()
 
 
+def _reads(call: Call) -> Callable[[str], Sequence[tuple[Any, Any, Any]]] | None:
+    """The items the route's view reads by key, for the company the credential names."""
+    reads = call.endpoint.reads
+    if reads is None:
+        return None
+    return lambda company_id: reads(company_id, call.path_params)
+
+
 def _bearer(call: Call) -> Identity:
     from chalicelib.auth import authenticate
 
-    return Identity(principal=authenticate(call.request.headers.get("authorization"), call.endpoint.company))
+    authorization = call.request.headers.get("authorization")
+    return Identity(principal=authenticate(authorization, call.endpoint.company, _reads(call)))
 
 
 def _session(call: Call) -> Identity:
@@ -81,7 +90,7 @@ def _session(call: Call) -> Identity:
 
     # Read only: the desk's pulse records the visit (chalicelib/sessions `seen`).
     secret = read_cookie(call.request.headers.get("cookie"), session_cookie_name())
-    opened = sessions.find(secret, parts=call.endpoint.company)
+    opened = sessions.find(secret, parts=call.endpoint.company, reads=_reads(call))
     if call.request.method in UNSAFE_METHODS:
         sent = call.request.headers.get(CSRF_HEADER) or _form_token(call)
         if not sessions.csrf_matches(opened.secret, sent):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 Role = Literal["agent", "manager"]
 ErrorStyle = Literal["problem", "page"]
+# The items a view reads by key, from the caller's company id and the path's parameters:
+# (model, hash key, range key or None) each, read with the credential (chalicelib/db/prefetch.py).
+Reads = Callable[[str, Mapping[str, str]], Sequence[tuple[Any, Any, Any]]]
 
 
 @dataclass(frozen=True)
@@ -221,10 +224,14 @@ class Endpoint:
     # extra headers for every answer of the route, errors included (CORS: a browser reads neither without)
     cors: Callable[[Call], Mapping[str, str]] | None = None
     company: tuple[str, ...] = ()  # parts of the caller's company item the view uses (chalicelib/auth)
+    reads: Reads | None = None  # items the view reads by key, read with the credential
 
     def handle(self, request: Request, path_params: Mapping[str, str]) -> Response:
+        from chalicelib.db import prefetch
+
         call = Call(self, request, path_params)
-        response = self._respond(call)
+        with prefetch.scope():
+            response = self._respond(call)
         if self.cors is not None:
             response.headers.update(self.cors(call))
         return response
@@ -336,11 +343,13 @@ def route(
     responses: Mapping[int, str] | None = None,
     cors: Callable[[Call], Mapping[str, str]] | None = None,
     company: tuple[str, ...] = (),
+    reads: Reads | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare the decorated view as `method path`. `auth` names a registered authenticator ("public",
     "bearer", "session", "link" with the link's purpose in `link`); `role` applies to employees. Errors are
     problem+json unless the route produces HTML for people (`errors="page"`). `company`: the parts of
-    the caller's company item the view uses ("staff", "loads"), read with the credential."""
+    the caller's company item the view uses ("staff", "loads"), read with the credential. `reads`: the
+    items the view reads by key (e.g. the ticket its path names), read with the credential too."""
     if set(company) - {"staff", "loads", "settings"}:
         raise ValueError(f"{method} {path}: unknown company parts {company}")
     if auth == "link" and not link:
@@ -371,6 +380,7 @@ def route(
             dict(responses or {}),
             cors,
             tuple(company),
+            reads,
         )
         if ENDPOINTS.setdefault((method, path), endpoint) is not endpoint:
             raise ValueError(f"{method} {path} is declared twice")

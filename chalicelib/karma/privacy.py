@@ -29,7 +29,7 @@ from chalicelib.errors import Conflict
 from chalicelib.ids import new_id
 from chalicelib.karma import policy, ratings
 from chalicelib.karma.models import Karma
-from chalicelib.karma.routing import current_scores, thresholds
+from chalicelib.karma.routing import UNREAD, current_scores, thresholds
 from chalicelib.karma.scores import Scores
 from chalicelib.tickets.service import messages
 from chalicelib.tickets.views import message_view, ticket_view
@@ -101,12 +101,16 @@ class ErasedOut(TypedDict):
     ratings_deleted: int
 
 
-def karma_view(company_id: str, customer_id: str, now: datetime, t: policy.Thresholds) -> KarmaOut:
-    """What employees may see of a customer's karma (never customers)."""
-    try:
-        stored: Karma | None = Karma.get(company_id, customer_id)
-    except Karma.DoesNotExist:
-        stored = None
+def karma_view(
+    company_id: str, customer_id: str, now: datetime, t: policy.Thresholds, stored: Karma | None = UNREAD
+) -> KarmaOut:
+    """What employees may see of a customer's karma (never customers). `stored`: their karma item if the
+    caller read it with other items (None: they have none), else it is read here."""
+    if stored is UNREAD:
+        try:
+            stored = Karma.get(company_id, customer_id)
+        except Karma.DoesNotExist:
+            stored = None
     scores = current_scores(company_id, customer_id, now, stored)
     shown = scores or Scores(3.0, 3.0, 0)
     voided, last = (int(stored.voided or 0), iso(stored.last_rated_at)) if stored else (0, None)

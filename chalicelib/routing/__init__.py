@@ -58,9 +58,11 @@ def helps(employee: Employee, ticket: Ticket) -> bool:
     )
 
 
-def waiting(company_id: str, limit: int = WAITING_READ) -> list[Ticket]:
-    """The company's waiting tickets, oldest first (one Query)."""
-    return list(Ticket.queue.query(queue_key(company_id), scan_index_forward=True, limit=limit))
+def waiting(company_id: str, limit: int = WAITING_READ, attributes: list[str] | None = None) -> list[Ticket]:
+    """The company's waiting tickets, oldest first (one Query); `attributes`: only these are read."""
+    return list(
+        Ticket.queue.query(queue_key(company_id), scan_index_forward=True, limit=limit, attributes_to_get=attributes)
+    )
 
 
 def candidates(employee: Employee, tickets: list[Ticket]) -> tuple[list[Ticket], set[str]]:

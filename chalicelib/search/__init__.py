@@ -8,16 +8,24 @@ needs no term: the customer id is a keyed hash of the address and tickets are in
 The index follows the tickets table's stream (the `on_ticket_change` lifecycle hooks): each change
 writes the terms the ticket gained and deletes those it lost. Puts and deletes are idempotent, and
 records of one ticket arrive in order, so a redelivered record leaves the same index. It trails the
-ticket by a second or so; results are checked against the tickets read for the page.
+ticket by a second or so.
+
+Each term item also carries what a result shows and what the other parts of a query are checked
+against: the ticket's subject, status and tags. A change of any of them rewrites every term of the
+ticket (in the same stream reaction, so the copies trail the ticket exactly as the terms do), and a
+search is one Query: the most telling term of the query, its items checked against the rest. Items
+written before they carried this (no status) stand for their ticket only: those tickets are read, in
+one BatchGetItem, as every search read them before.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 
 from chalicelib.db.base import table_meta
@@ -39,6 +47,10 @@ class SearchTerm(Model):
     company_id = UnicodeAttribute(hash_key=True)
     term_key = UnicodeAttribute(range_key=True)  # <term>#<created_at iso>#<ticket_id>
     ticket_id = UnicodeAttribute()
+    # What a result shows, as of the ticket's change that wrote the item (absent on older items)
+    subject = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    tags = UnicodeSetAttribute(null=True)
 
 
 def reference(ticket_id: str) -> str:
@@ -66,20 +78,35 @@ def _key(term: str, ticket: Ticket) -> str:
     return f"{term}#{ticket.created_at.isoformat(timespec='microseconds')}#{ticket.ticket_id}"
 
 
+def _shown(ticket: Ticket) -> tuple[str, str, frozenset[str]]:
+    return ticket.subject, ticket.status, frozenset(ticket.tags or ())
+
+
 def reindex(old: Ticket | None, new: Ticket) -> int:
-    """Write the terms `new` gained over `old` and delete those it lost (one BatchWriteItem at most
-    for a usual change); returns how many items changed."""
+    """Write the terms `new` gained over `old` and delete those it lost; when what a result shows
+    changed (subject, status, tags), write every term of `new` again with it. One BatchWriteItem for a
+    usual change; returns how many items changed."""
     before = terms_of(old) if old is not None else set()
     after = terms_of(new)
-    gone, added = before - after, after - before
-    if not gone and not added:
+    gone = before - after
+    written = after if old is None or _shown(old) != _shown(new) else after - before
+    if not gone and not written:
         return 0
     with SearchTerm.batch_write() as batch:
         for term in sorted(gone):
             batch.delete(SearchTerm(new.company_id, _key(term, old or new)))
-        for term in sorted(added):
-            batch.save(SearchTerm(new.company_id, _key(term, new), ticket_id=new.ticket_id))
-    return len(gone) + len(added)
+        for term in sorted(written):
+            batch.save(
+                SearchTerm(
+                    new.company_id,
+                    _key(term, new),
+                    ticket_id=new.ticket_id,
+                    subject=new.subject,
+                    status=new.status,
+                    tags=set(new.tags or ()) or None,
+                )
+            )
+    return len(gone) + len(written)
 
 
 @dataclass
@@ -119,55 +146,110 @@ def parse(text: str, status: str | None = None, tag: str | None = None) -> Query
     return query
 
 
-def _term_matches(company_id: str, prefix: str) -> dict[str, str]:
-    """ticket id -> created (sortable) for every item whose term key starts with `prefix`."""
-    found: dict[str, str] = {}
+@dataclass(frozen=True)
+class Found:
+    """A ticket found: what its result row shows. `customer_id` only when read from the ticket."""
+
+    ticket_id: str
+    subject: str
+    status: str
+    tags: frozenset[str]
+    created_at: datetime
+    customer_id: str | None = None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Found:
+        return cls(
+            ticket.ticket_id,
+            ticket.subject,
+            ticket.status,
+            frozenset(ticket.tags or ()),
+            ticket.created_at,
+            ticket.customer_id,
+        )
+
+
+# What a search reads of a ticket (a result row and the checks), never the whole item.
+TICKET_ATTRIBUTES = ["company_id", "ticket_id", "customer_id", "subject", "status", "tags", "created_at"]
+
+
+def _driving_term(query: Query) -> str:
+    """The term whose items are read: the most telling one (a reference, then the longest word, a tag,
+    the status); every other part of the query is checked on its items."""
+    if query.refs:
+        return f"r:{query.refs[0][:8]}"
+    if query.words:
+        return f"w:{max(query.words, key=len)}"  # a prefix: "print" finds "printer"
+    if query.tags:
+        return f"t:{query.tags[0]}#"
+    return f"s:{query.status}#"
+
+
+def _candidates(company_id: str, query: Query) -> tuple[list[Found], list[tuple[str, str]]]:
+    """The driving part's matches (one request): those whose data came with them, and (ticket id,
+    created) of index items older than that data, whose tickets must be read."""
+    from chalicelib import customers
+    from chalicelib.db.base import get_many
+    from chalicelib.db.models import Ticket
+
+    whole = next((ref for ref in query.refs if len(ref) == 32), None)
+    if whole is not None:  # a whole id: the ticket itself
+        ticket = get_many([(Ticket, company_id, f"tkt_{whole}")], attributes={Ticket: TICKET_ATTRIBUTES})[0]
+        return ([Found.of(ticket)] if ticket is not None else []), []
+    if query.emails:  # the customer's tickets (the index projects the whole ticket)
+        key = customers.customer_key(company_id, customers.customer_id_for(company_id, query.emails[0]))
+        tickets = Ticket.by_customer.query(
+            key, scan_index_forward=False, limit=PER_TERM, attributes_to_get=TICKET_ATTRIBUTES
+        )
+        return [Found.of(t) for t in tickets], []
+    found: list[Found] = []
+    unread: list[tuple[str, str]] = []
+    prefix = _driving_term(query)
     for item in SearchTerm.query(company_id, SearchTerm.term_key.startswith(prefix), limit=PER_TERM):
         _term, created, ticket_id = item.term_key.rsplit("#", 2)
-        found[ticket_id] = created
-    return found
+        if item.status is None:
+            unread.append((ticket_id, created))
+        else:
+            tags = frozenset(item.tags or ())
+            found.append(Found(ticket_id, item.subject or "", item.status, tags, datetime.fromisoformat(created)))
+    return found, unread
 
 
-def search(company_id: str, query: Query) -> list[Ticket]:
-    """The newest tickets matching every part of the query (at most SHOWN), read in one BatchGetItem."""
+def matches(found: Found, query: Query, company_id: str) -> bool:
+    """Whether a ticket found matches every part of the query, as the index would tell it."""
     from chalicelib import customers
+
+    for ref in query.refs:
+        if found.ticket_id != f"tkt_{ref}" and (
+            len(ref) == 32 or not reference(found.ticket_id).lower().startswith(ref[:8])
+        ):
+            return False
+    for address in query.emails:
+        if found.customer_id != customers.customer_id_for(company_id, address):
+            return False
+    if query.status and found.status != query.status:
+        return False
+    if not all(tag in found.tags for tag in query.tags):
+        return False
+    subject_words = words(found.subject)
+    return all(any(w.startswith(word) for w in subject_words) for word in query.words)
+
+
+def search(company_id: str, query: Query) -> list[Found]:
+    """The newest tickets matching every part of the query (at most SHOWN): one Query of the most
+    telling term, its items checked against the other parts; tickets indexed before the items carried
+    their data are read in one BatchGetItem (the newest SHOWN * 2 of them)."""
     from chalicelib.db.base import get_many
     from chalicelib.db.models import Ticket
 
     if query.empty:
         return []
-    candidates: dict[str, str] | None = None
-
-    def narrow(found: dict[str, str]) -> None:
-        nonlocal candidates
-        candidates = found if candidates is None else {k: v for k, v in candidates.items() if k in found}
-
-    for ref in query.refs:
-        if len(ref) == 32:
-            narrow({f"tkt_{ref}": ""})
-        else:
-            narrow(_term_matches(company_id, f"r:{ref[:8]}"))
-    for address in query.emails:
-        key = customers.customer_key(company_id, customers.customer_id_for(company_id, address))
-        narrow(
-            {
-                t.ticket_id: t.created_at.isoformat(timespec="microseconds")
-                for t in Ticket.by_customer.query(key, scan_index_forward=False, limit=PER_TERM)
-            }
+    found, unread = _candidates(company_id, query)
+    if unread:
+        newest = sorted(dict(unread).items(), key=lambda item: item[1], reverse=True)[: SHOWN * 2]
+        read = get_many(
+            [(Ticket, company_id, ticket_id) for ticket_id, _ in newest], attributes={Ticket: TICKET_ATTRIBUTES}
         )
-    for tag in query.tags:
-        narrow(_term_matches(company_id, f"t:{tag}#"))
-    if query.status:
-        narrow(_term_matches(company_id, f"s:{query.status}#"))
-    for word in query.words:
-        narrow(_term_matches(company_id, f"w:{word}"))  # a prefix: "print" finds "printer"
-    newest = sorted((candidates or {}).items(), key=lambda item: item[1], reverse=True)[: SHOWN * 2]
-    tickets = [t for t in get_many([(Ticket, company_id, ticket_id) for ticket_id, _ in newest]) if t is not None]
-    checked = [t for t in tickets if _still_matches(t, query)]  # the index trails the tickets a little
-    return sorted(checked, key=lambda t: t.created_at, reverse=True)[:SHOWN]
-
-
-def _still_matches(ticket: Ticket, query: Query) -> bool:
-    if query.status and ticket.status != query.status:
-        return False
-    return all(tag in (ticket.tags or set()) for tag in query.tags)
+        found += [Found.of(t) for t in read if t is not None]
+    checked = {f.ticket_id: f for f in found if matches(f, query, company_id)}
+    return sorted(checked.values(), key=lambda f: f.created_at, reverse=True)[:SHOWN]

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.auth import Principal, credential, named_in, principal_of, read_with
 from chalicelib.clock import utcnow
@@ -112,14 +114,20 @@ def new_session(
     return secret, session
 
 
-def find(secret: str | None, now: datetime | None = None, parts: tuple[str, ...] = ()) -> OpenSession:
+def find(
+    secret: str | None,
+    now: datetime | None = None,
+    parts: tuple[str, ...] = (),
+    reads: Callable[[str], Sequence[tuple[Any, Any, Any]]] | None = None,
+) -> OpenSession:
     """The session a cookie names, with its employee and company (with the company's `parts`, see
     chalicelib/auth); Unauthorized when there is none, it ended, it expired or the employee was
-    deactivated. It is read only: the pulse records the visit (`seen`)."""
+    deactivated. It is read only: the pulse records the visit (`seen`). `reads`: see chalicelib/auth
+    `read_with`."""
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         raise Unauthorized("Please sign in.")
     now = now or utcnow()
-    record, employee, company = read_with(Session, hash_secret(secret), named_in(secret, SECRET_PREFIX), parts)
+    record, employee, company = read_with(Session, hash_secret(secret), named_in(secret, SECRET_PREFIX), parts, reads)
     if record is None:
         raise Unauthorized("Your session has ended; please sign in again.")
     ended = record.expires_at <= now or record.last_seen_at + IDLE <= now

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from chalicelib.auth import Principal, company_attributes, company_of, employee_
 from chalicelib.clock import utcnow
 from chalicelib.companies import matches_intake_key, named_in_intake_key
 from chalicelib.db import keys, paging
-from chalicelib.db.base import get_many, is_condition_failure, transaction
+from chalicelib.db.base import get_many, is_condition_failure, read_one, transaction
 from chalicelib.db.models import Attachment, Company, Message, Ticket
 from chalicelib.db.paging import PageOf
 from chalicelib.employees import NOT_RECEIVING, staff
@@ -37,6 +37,7 @@ from chalicelib.tickets import sla
 from chalicelib.tickets.schemas import IntakeTicket, Reply, Tags, Transfer
 
 OPEN_STATUSES = frozenset({"queued", "assigned", "resolved"})
+MAX_TICKET_ID = 80  # longer is no id of ours: refused before anything is read
 # A confirmation this soon after the auto-close job closed the ticket still counts as the customer's
 CONFIRM_AFTER_AUTO_CLOSE = timedelta(minutes=15)
 SIMILAR_SUBJECT = 0.9  # difflib ratio above which two subjects are "near-identical"
@@ -196,12 +197,19 @@ def _mutate(
 
 
 def load(company_id: str, ticket_id: str) -> Ticket:
-    if not ticket_id or len(ticket_id) > 80:
+    if not ticket_id or len(ticket_id) > MAX_TICKET_ID:
         raise NotFound("Ticket")
-    try:
-        return Ticket.get(company_id, ticket_id, consistent_read=True)
-    except Ticket.DoesNotExist:
-        raise NotFound("Ticket") from None
+    ticket = read_one(Ticket, company_id, ticket_id)
+    if ticket is None:
+        raise NotFound("Ticket")
+    return ticket
+
+
+def path_ticket(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
+    """The ticket a route's path names, read with the credential (`@route(reads=path_ticket)`); an id no
+    ticket can have is left to `load` to refuse."""
+    ticket_id = params.get("ticket_id", "")
+    return [(Ticket, company_id, ticket_id)] if 0 < len(ticket_id) <= MAX_TICKET_ID else []
 
 
 def _day(principal: Principal, company_id: str, employee_id: str, now: datetime | None = None) -> tuple[str, str]:
@@ -608,7 +616,7 @@ def customer_ticket_page(company_id: str, ticket_id: str) -> tuple[Ticket, Compa
 def ticket_and_company(company_id: str, ticket_id: str) -> tuple[Ticket, Company]:
     from chalicelib.db.base import get_many
 
-    if not ticket_id or len(ticket_id) > 80:
+    if not ticket_id or len(ticket_id) > MAX_TICKET_ID:
         raise NotFound("Ticket")
     ticket, company = get_many([(Ticket, company_id, ticket_id), (Company, company_id, None)], consistent_read=True)
     if ticket is None or company is None:

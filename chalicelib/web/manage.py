@@ -3,6 +3,7 @@ and the company's canned replies. The manager console (issue 17) grows from here
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -135,10 +136,17 @@ def person_page(
     return staff_page(call, "web/team_member.html", context, status, current="team")
 
 
+def _path_employee(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
+    from chalicelib import employees
+
+    return employees.path_employee(company_id, params)
+
+
 @manager_page(
     "GET",
     "/manage/team/{employee_id}",
     summary="One team member: role, line and departments",
+    reads=_path_employee,
 )
 def person(call: Call, employee_id: str) -> Page:
     return person_page(call, employee_id)
@@ -222,10 +230,17 @@ def canned_add(call: Call) -> Page | Redirect:
     return _to("/manage/canned", notice="saved")
 
 
+def _path_canned(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
+    from chalicelib import canned
+
+    return canned.path_canned(company_id, params)
+
+
 @manager_page(
     "POST",
     "/manage/canned/{canned_id}",
     summary="Change a canned reply",
+    reads=_path_canned,
 )
 def canned_change(call: Call, canned_id: str) -> Page | Redirect:
     from chalicelib import canned
@@ -245,6 +260,7 @@ def canned_change(call: Call, canned_id: str) -> Page | Redirect:
     "POST",
     "/manage/canned/{canned_id}/delete",
     summary="Delete a canned reply",
+    reads=_path_canned,
 )
 def canned_delete(call: Call, canned_id: str) -> Redirect:
     from chalicelib import canned

@@ -26,13 +26,14 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
 
     now = utcnow()
     page = desk.ticket_page(call.who, ticket_id, now)
-    replies = canned.list_all(call.who.company_id)
+    ticket = page.ticket
+    # canned replies go in the reply box, which a closed ticket does not have
+    replies = canned.list_all(call.who.company_id) if ticket.status != "closed" else []
     chosen = call.query.get("canned")
     if chosen and not draft:
         draft = next((c.body for c in replies if c.canned_id == chosen), "")
     people = page.employees
     customer_name = page.customer.name if page.customer else "—"
-    ticket = page.ticket
 
     def person(employee_id: str) -> str:
         employee = people.get(employee_id)
@@ -57,7 +58,7 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
         "person": person,
         "author": author,
     }
-    return staff_page(call, "web/ticket.html", context, status, me=people.get(call.who.employee_id), current="desk")
+    return staff_page(call, "web/ticket.html", context, status, current="desk")
 
 
 @route(
@@ -68,6 +69,7 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
     auth="session",
     produces=HTML,
     query={"canned": "a canned reply to put in the reply box"},
+    company=("staff", "settings"),  # names, who receives tickets, karma thresholds (desk.COMPANY_PARTS)
 )
 def ticket_page(call: Call, ticket_id: str) -> Page:
     return render_ticket(call, ticket_id)

@@ -523,7 +523,7 @@ def desk_status(world: World, endpoint: Endpoint) -> list[Request]:
 
 
 def desk_search(world: World, endpoint: Endpoint) -> list[Request]:
-    """A search of two terms (a word and a status): one Query per term, then the tickets found."""
+    """A search of two terms (a word and a status): one Query of the word, the status checked on its items."""
     world.resolved_by()
     return [Request("GET", "/desk/search?q=question&status=resolved", world.browser(), label="two terms")]
 

@@ -1,0 +1,52 @@
+"""Items a request read together with its credential, kept for the view's first read of each.
+
+A route that works on one item its path names (a ticket, a canned reply) used to read it with a GetItem
+right after authentication's BatchGetItem. Declared with `@route(reads=...)`, the item's key goes into
+that BatchGetItem instead (chalicelib/auth `read_with`): one DynamoDB round trip less. The keys are built
+with the company the credential names, so only the caller's own company's items can be read this way.
+
+What is kept lives for one request (`scope()`, opened by the HTTP layer around each request) and each item
+is taken once: a second read of the same key (after a write, or a retry after a conflict) goes to
+DynamoDB. Nothing heavy is imported here: the HTTP layer opens the scope before any capability loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+_kept: ContextVar[dict[tuple[str, str, str], Any] | None] = ContextVar("prefetched", default=None)
+_ABSENT = object()
+
+
+def key(table: str, hash_key: Any, range_key: Any = None) -> tuple[str, str, str]:
+    return table, repr(hash_key), repr(range_key)
+
+
+@contextmanager
+def scope() -> Iterator[None]:
+    """Keep what is read with the credential until the block (one request) ends."""
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
+def keep(table: str, hash_key: Any, range_key: Any, item: Any) -> None:
+    """An item read (None: there is none), if a request scope is open."""
+    kept = _kept.get()
+    if kept is not None:
+        kept[key(table, hash_key, range_key)] = item
+
+
+def take(table: str, hash_key: Any, range_key: Any = None) -> tuple[bool, Any]:
+    """(True, the item or None) when it was read with the credential and not taken yet; (False, None)
+    otherwise, and the caller reads it."""
+    kept = _kept.get()
+    if not kept:
+        return False, None
+    found = kept.pop(key(table, hash_key, range_key), _ABSENT)
+    return (False, None) if found is _ABSENT else (True, found)
