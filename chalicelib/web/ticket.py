@@ -3,6 +3,7 @@ resolve, and rate the customer afterwards. Each action posts a form and comes ba
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.clock import utcnow
@@ -15,6 +16,13 @@ from chalicelib.web import FORM
 from chalicelib.web.chrome import staff_page
 
 TAG = "Staff pages"
+
+
+def _path_ticket(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
+    """The ticket the path names, read with the session (chalicelib/db/prefetch.py)."""
+    from chalicelib.tickets.service import path_ticket
+
+    return path_ticket(company_id, params)
 
 
 def _page_path(ticket_id: str) -> str:
@@ -70,6 +78,7 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
     produces=HTML,
     query={"canned": "a canned reply to put in the reply box"},
     company=("staff", "settings"),  # names, who receives tickets, karma thresholds (desk.COMPANY_PARTS)
+    reads=_path_ticket,
 )
 def ticket_page(call: Call, ticket_id: str) -> Page:
     return render_ticket(call, ticket_id)
@@ -91,6 +100,7 @@ def _refused(ticket_id: str, error: DomainError) -> Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    reads=_path_ticket,
 )
 def reply(call: Call, ticket_id: str) -> Page | Redirect:
     from chalicelib.tickets import service
@@ -119,6 +129,7 @@ def reply(call: Call, ticket_id: str) -> Page | Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    reads=_path_ticket,
 )
 def add_tags(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.tickets import service
@@ -145,6 +156,7 @@ def add_tags(call: Call, ticket_id: str) -> Redirect:
     produces=HTML,
     content_types=FORM,
     company=("staff",),  # whether the agent transferred to may receive tickets now
+    reads=_path_ticket,
 )
 def transfer(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.tickets import service
@@ -177,6 +189,7 @@ def transfer(call: Call, ticket_id: str) -> Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    reads=_path_ticket,
 )
 def resolve(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.tickets import service
@@ -198,6 +211,7 @@ def resolve(call: Call, ticket_id: str) -> Redirect:
     auth="session",
     produces=HTML,
     content_types=FORM,
+    reads=_path_ticket,
 )
 def rate_customer(call: Call, ticket_id: str) -> Redirect:
     from chalicelib.karma import ratings

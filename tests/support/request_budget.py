@@ -15,7 +15,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # Routes that landed from main with the staff web app, the public forms and sign-in by e-mail; each
     # would need a redesign to fit (listed in the closing note of issue 18):
     ("GET", "/desk/tickets/{ticket_id}"): (
-        "7: the session, the ticket, then its customer with karma and ratings (one BatchGetItem), and a Query "
-        "each of the thread, the timeline, the customer's other tickets and the canned replies"
+        "6: the session with the ticket, then its customer with karma and ratings (one BatchGetItem), and a "
+        "Query each of the thread, the timeline, the customer's other tickets and the canned replies"
     ),
 }
