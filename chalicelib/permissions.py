@@ -68,15 +68,14 @@ FUNCTIONS: dict[str, Access] = {
             # the staff web app: sign-in links and invitations (mailed), their rate limits
             "employees/index/by_email": (QUERY,),
             "signin_links": (GET, PUT, UPDATE),
-            "signin_limits": (UPDATE,),
-            "mail_suppressions": (GET,),
+            "mail_suppressions": (GET, BATCH_GET, CHECK),  # read with what a route reads; checked by invitations
             "canned_replies": (GET, BATCH_GET, PUT, UPDATE, DELETE, QUERY),
             "search_terms": (QUERY,),
             "desk_pulse": (QUERY,),
             "mail_addresses": (GET, PUT, DELETE),  # the desk address (made at sign-up) and managers' own
             "mail_addresses/index/by_company": (QUERY,),
             "report_days": (QUERY, UPDATE),  # the manager's reports; ratings, tips and funnel marks counted
-            "outbox": (UPDATE,),
+            "outbox": (PUT, UPDATE),  # PUT: the "my requests" mail, claimed in its request's transaction
             "outbox/index/failed_by_company": (QUERY,),
             "rate_limits": (UPDATE,),
             "link_uses": (PUT,),

@@ -192,6 +192,10 @@ def set_status(call: Call) -> EmployeeOut:
     role="manager",
     status=202,
     content_types=["application/json", "text/plain"],
+    responses={
+        409: "The person has signed in already or is deactivated, or mail to their address bounced or was reported "
+        "as spam (address-suppressed: no link is written)"
+    },
 )
 def send_invitation(call: Call, employee_id: str) -> EmployeeOut:
     from chalicelib import signin

@@ -31,11 +31,12 @@ class TooManyRequests(DomainError):
 
 def require_open_signup(request: Any) -> None:
     """Refuse unless sign-up is open here and this IP has not signed up too many companies this hour."""
-    from chalicelib.signin import limits
+    from chalicelib import ratelimit
 
     if settings.signup_mode() != "open":
         raise SignUpClosed()
     identity = (getattr(request, "context", None) or {}).get("identity") or {}
     ip = str(identity.get("sourceIp") or "unknown")
-    if not limits.allow("signup-ip", ip, settings.limit("SIGNUPS_PER_IP_PER_HOUR", 5), SIGNUPS_WINDOW, utcnow()):
+    per_ip = ratelimit.Limit("signup-ip", settings.limit("SIGNUPS_PER_IP_PER_HOUR", 5), SIGNUPS_WINDOW)
+    if not ratelimit.allow(ratelimit.SITE, per_ip, ip, utcnow()):
         raise TooManyRequests("Too many companies were signed up from your network; try again in an hour.")

@@ -19,7 +19,7 @@ from chalicelib.ratelimit import RateCounter
 from chalicelib.reports.models import ReportItem
 from chalicelib.search import SearchTerm
 from chalicelib.sessions.models import Session
-from chalicelib.signin.models import LimitCounter, SignInLink
+from chalicelib.signin.models import SignInLink
 from chalicelib.tips.models import Rating, TicketFunnel, Tip, TipAccount, WebhookReceipt
 
 ALL_MODELS: tuple[type[Model], ...] = (
@@ -47,7 +47,6 @@ ALL_MODELS: tuple[type[Model], ...] = (
     BadgeRecord,
     Standing,
     SignInLink,
-    LimitCounter,
     CannedReply,
     SearchTerm,
     PulseChannel,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Literal, cast
 
 from pydantic import Field
 from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
 
 from chalicelib import activity, auth
@@ -48,8 +49,15 @@ class StatusChange(RequestBody):
     status: Status
 
 
-def create(principal: auth.Principal, request: NewEmployee, *, with_token: bool = True) -> tuple[Employee, str]:
-    """A new employee and, for integrations, an API token (people invited by e-mail get none: "")."""
+def create(
+    principal: auth.Principal,
+    request: NewEmployee,
+    *,
+    with_token: bool = True,
+    also: Callable[[TransactWrite, Employee], None] | None = None,
+) -> tuple[Employee, str]:
+    """A new employee and, for integrations, an API token (people invited by e-mail get none: "").
+    `also`: adds the caller's items to the same transaction (an invitation's link)."""
     now = utcnow()
     company_id = principal.company_id
     employee = Employee(
@@ -71,6 +79,8 @@ def create(principal: auth.Principal, request: NewEmployee, *, with_token: bool 
         tx.update(Company(company_id), actions=staff.added(employee), condition=Company.company_id.exists())
         if token_record is not None:
             tx.save(token_record, condition=auth.ApiToken.token_hash.does_not_exist())
+        if also is not None:
+            also(tx, employee)
     return employee, token
 
 

@@ -3,7 +3,8 @@ the rate limits every public entry point applies, and CORS for the origins a com
 
 Spam controls that cost real people nothing: a field people never see (a bot that fills it is told
 "thank you" and nothing is stored) and fixed-window limits per address and per client IP, per company
-(chalicelib/ratelimit; one conditional UpdateItem each).
+(chalicelib/ratelimit: conditional adds written in the transaction of what they guard, the ticket or the
+portal's mail, so a refused request writes nothing).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.clock import iso, utcnow
 from chalicelib.db import keys
@@ -111,6 +112,30 @@ def claim(message: Outgoing, now: datetime | None = None) -> OutboxMessage | Non
     return item if _update(item, actions, condition) else None
 
 
+def claim_new(tx: TransactWrite, message: Outgoing, now: datetime | None = None) -> OutboxMessage:
+    """Claim a message whose key is new (it names a fresh nonce) as an item of the caller's transaction:
+    the message is claimed only with what causes it, so a request refused by that transaction (a rate
+    limit) leaves no message behind. Send it with `deliver` once the transaction has committed; a sender
+    that dies before recording the outcome leaves it "sending", found by `resend_due` after the lease."""
+    now = now or utcnow()
+    item = OutboxMessage(
+        message.company_id,
+        message.message_key,
+        kind=message.kind,
+        params=json.dumps(dict(message.params), sort_keys=True),
+        ticket_id=message.ticket_id,
+        recipient=message.recipient,
+        state="sending",
+        attempts=1,
+        created_at=now,
+        claimed_at=now,
+        retry_watch=DUE,
+        next_attempt_at=now + LEASE,
+    )
+    tx.save(item, condition=OutboxMessage.message_key.does_not_exist())
+    return item
+
+
 def _claim_actions(now: datetime) -> list[Any]:
     return [
         OutboxMessage.state.set("sending"),
@@ -138,6 +163,12 @@ def send_once(message: Outgoing, deliver: Sender, now: datetime | None = None) -
     if item is None:
         return "already-claimed"
     return _deliver(item, deliver)
+
+
+def deliver(item: OutboxMessage, sender: Sender) -> str:
+    """Send a message claimed by `claim_new` and record the outcome; returns the state. A failed send is
+    recorded (to be tried again) and raised."""
+    return _deliver(item, sender)
 
 
 def _deliver(item: OutboxMessage, deliver: Sender) -> str:

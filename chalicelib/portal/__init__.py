@@ -8,18 +8,25 @@ cookie for an hour (`__Host-` when deployed), so the list can be reloaded and na
 
 from __future__ import annotations
 
+import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import customers, links, mail, outbox
+from chalicelib import customers, links, mail, outbox, ratelimit
+from chalicelib.auth import company_attributes, unread
 from chalicelib.clock import iso, utcnow
 from chalicelib.companies import get as get_company
+from chalicelib.companies import matches_intake_key, named_in_intake_key
 from chalicelib.db import keys
+from chalicelib.db.base import get_many, transaction
 from chalicelib.db.models import Company, Customer, Ticket
+from chalicelib.errors import NotFound
 from chalicelib.keys import derive_key
 from chalicelib.mail import threading
 from chalicelib.outbox.models import OutboxMessage
@@ -31,36 +38,78 @@ LINK_LIFETIME = timedelta(hours=1)
 SESSION_LIFETIME = timedelta(hours=1)
 KIND = "customer.portal"
 MAX_TICKETS = 50
+logger = logging.getLogger(__name__)
 
 
 def cookie_name() -> str:
     return "sd_portal" if get_settings().is_local else "__Host-sd_portal"
 
 
-def request_link(company: Company, email: str, locale: str, now: datetime | None = None) -> bool:
-    """Mail a single-use link to the address if it has tickets with the company; True if one was sent.
-    The caller answers the same either way."""
+@dataclass(frozen=True)
+class Asked:
+    """What asking for a link came to: the company (for the page), and the limit that refused it, if one did."""
+
+    company: Company
+    refused: ratelimit.RateLimited | None = None
+
+
+def request_link(
+    intake_key: str,
+    email: str,
+    locale: str,
+    checks: Sequence[tuple[ratelimit.Limit, str | None]] = (),
+    now: datetime | None = None,
+) -> Asked:
+    """Mail a single-use link to the address if it has tickets with the intake key's company (NotFound
+    for a key it does not match); the caller answers the same either way. `checks`: rate limits, counted
+    whether or not a mail goes, in the transaction that claims the mail (a refused request writes nothing).
+
+    Three requests at most: the company, the customer and the address's suppression item in one
+    BatchGetItem; the counters and the outbox's claim in one transaction; the outcome after the send. A
+    customer item exists only with tickets (it is written in its first ticket's transaction and erased
+    with them), so finding it answers "has requests" without reading a ticket."""
     now = now or utcnow()
-    customer_id = customers.customer_id_for(company.company_id, email)
-    try:
-        customer = Customer.get(company.company_id, customer_id)
-    except Customer.DoesNotExist:
-        return False
-    if not any(Ticket.by_customer.query(keys.customer(company.company_id, customer_id), limit=1)):
-        return False
+    company_id = named_in_intake_key(intake_key)
+    if company_id is None:
+        raise NotFound("Company")
+    customer_id = customers.customer_id_for(company_id, email)
+    company, customer, suppressed = get_many(
+        [(Company, company_id, None), (Customer, company_id, customer_id), mail.suppression_key(email)],
+        attributes={Company: company_attributes(())},
+    )
+    company = matches_intake_key(company and unread(company, ()), intake_key)
+    charges = ratelimit.charges(company_id, checks, now)
     nonce = secrets.token_urlsafe(16)
     message = outbox.Outgoing(
-        company.company_id,
+        company_id,
         keys.outbox_message("portal", nonce),
         KIND,
         recipient="customer",
         params={"customer_id": customer_id, "nonce": nonce, "locale": locale, "at": iso(now) or ""},
     )
-    outbox.send_once(message, lambda _item: _deliver(company, customer, nonce, locale, now), now)
-    return True
+    claimed = None
+    if charges or customer is not None:
+        try:
+            with transaction() as tx:
+                ratelimit.add_to(tx, charges)
+                claimed = outbox.claim_new(tx, message, now) if customer is not None else None
+        except TransactWriteError as error:
+            refused = ratelimit.refusal(error, charges)
+            if refused is None:
+                raise
+            return Asked(company, refused)
+    if claimed is not None and customer is not None:
+        known = suppressed is not None
+        try:
+            outbox.deliver(claimed, lambda _item: _deliver(company, customer, nonce, locale, now, known))
+        except Exception:  # a send that failed is kept by the outbox and sent again; the answer stays the same
+            logger.exception("portal link for a customer of %s not sent now", company_id)
+    return Asked(company)
 
 
-def _deliver(company: Company, customer: Customer, nonce: str, locale: str, issued: datetime) -> outbox.Delivery:
+def _deliver(
+    company: Company, customer: Customer, nonce: str, locale: str, issued: datetime, suppressed: bool | None = None
+) -> outbox.Delivery:
     if utcnow() - issued >= LINK_LIFETIME:
         return outbox.Delivery("undeliverable", detail="the link would have expired")
     claims = links.LinkClaims(company.company_id, "", customer_id=customer.customer_id, nonce=nonce)
@@ -83,7 +132,7 @@ def _deliver(company: Company, customer: Customer, nonce: str, locale: str, issu
         language=locale,
         headers={"Message-ID": f"<portal.{nonce.lower()}@{threading.sending_domain()}>"},
     )
-    return outbox.Delivery("sent", "email", mail.send(message))
+    return outbox.Delivery("sent", "email", mail.send(message, suppressed))
 
 
 def resend(item: OutboxMessage) -> outbox.Delivery:

@@ -3,12 +3,14 @@
 A limit counts something (a scope, e.g. "form-address") per subject (an address, a client IP: stored only
 as a keyed hash) per company, in fixed windows. `allow` adds one to the window's counter unless it has
 reached the limit, in one request; the counter item lives two windows, then DynamoDB's TTL deletes it.
-Where the counted thing is itself one transaction (a ticket from the intake or the web form), `charges`
+Where the counted thing is itself one transaction (a ticket from the intake or the web form, the portal's
+mail, sign-in links), `charges`
 gives the same conditional adds as items of that TransactWriteItems (`add_to`): the counters and the write
 they guard commit together, so a refused request changes nothing and costs no request of its own
 (`refusal` tells which limit refused).
 Reusable by anything public that costs us something per call: the web form, the portal's link requests,
-the JSON intake, sign-in mails, inbound mail per sender.
+the JSON intake, sign-in mails and sign-ups (limits no one company owns: `SITE` in place of a company),
+inbound mail per sender.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure, table_meta
 from chalicelib.errors import DomainError
 from chalicelib.keys import keyed_hash
+
+# The company part of a counter that belongs to no one company (sign-in mails go to every company of an
+# address; sign-ups make companies). Company ids are "co_…", so it never meets a company's counter.
+SITE = "site"
 
 
 class RateCounter(Model):
@@ -119,12 +125,3 @@ def allow(company_id: str, limit: Limit, subject: str, now: datetime | None = No
             return False
         raise
     return True
-
-
-def require(company_id: str, checks: Sequence[tuple[Limit, str | None]], now: datetime | None = None) -> None:
-    """`allow` each (limit, subject) with a subject; RateLimited for the first that is full."""
-    now = now or utcnow()
-    for limit, subject in checks:
-        if subject and not allow(company_id, limit, subject, now):
-            _, window_end = _window(limit, now)
-            raise RateLimited(int((window_end - now).total_seconds()) + 1)

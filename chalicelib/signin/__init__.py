@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
-from chalicelib import employees, mail, settings
-from chalicelib.auth import Principal, company_of, employee_of
+from chalicelib import employees, mail, ratelimit, settings
+from chalicelib.auth import Principal, company_attributes, company_of, employee_of
 from chalicelib.clock import utcnow
 from chalicelib.companies import SignUp, sign_up
 from chalicelib.db.base import get_many, is_condition_failure, transaction
@@ -29,7 +30,6 @@ from chalicelib.errors import Conflict, DomainError
 from chalicelib.pages import render
 from chalicelib.sessions import new_session
 from chalicelib.sessions.models import Session
-from chalicelib.signin import limits
 from chalicelib.signin.models import SignInLink
 
 logger = logging.getLogger(__name__)
@@ -82,8 +82,15 @@ def link_url(token: str) -> str:
 
 
 def new_link(employee: Employee, kind: str, next_path: str, lifetime: timedelta, now: datetime) -> str:
+    token, record = _link(employee, kind, next_path, lifetime, now)
+    record.save(condition=SignInLink.token_hash.does_not_exist())
+    return token
+
+
+def _link(employee: Employee, kind: str, next_path: str, lifetime: timedelta, now: datetime) -> tuple[str, SignInLink]:
+    """A new link's secret and its record (unsaved: the caller writes it, alone or in a transaction)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    SignInLink(
+    record = SignInLink(
         hash_token(token),
         kind=kind,
         company_id=employee.company_id,
@@ -91,16 +98,16 @@ def new_link(employee: Employee, kind: str, next_path: str, lifetime: timedelta,
         next_path=safe_next(next_path),
         created_at=now,
         expires_at=now + lifetime,
-    ).save(condition=SignInLink.token_hash.does_not_exist())
-    return token
+    )
+    return token, record
 
 
-def _send(to: str, template: str, locale: str, **context: object) -> None:
+def _send(to: str, template: str, locale: str, suppressed: bool | None = None, **context: object) -> None:
     subject = render(f"signin/{template}_subject.txt", locale=locale, **context).strip()
     text = render(f"signin/{template}.txt", locale=locale, **context)
     html = render(f"signin/{template}.html", locale=locale, title=subject, **context)
     try:
-        mail.send(mail.Mail(to=to, subject=subject, text=text, html=html, language=locale))
+        mail.send(mail.Mail(to=to, subject=subject, text=text, html=html, language=locale), suppressed)
     except mail.Suppressed:
         logger.info("sign-in mail not sent: the address is suppressed")
 
@@ -110,32 +117,49 @@ def _send(to: str, template: str, locale: str, **context: object) -> None:
 
 def request_link(email: str, next_path: str | None, source_ip: str, now: datetime | None = None) -> None:
     """Mail sign-in links to `email` if it belongs to active employees; the caller answers the same
-    either way. Refused silently past the per-IP or per-address limit."""
+    either way. Refused silently past the per-IP or per-address limit.
+
+    Three requests at most: the address's employees (the e-mail index), their companies' names and the
+    address's suppression item in one BatchGetItem, then the rate-limit counters and the links in one
+    transaction: a refused request writes nothing, and no link is written that no mail will carry."""
     now = now or utcnow()
     address = email.strip().lower()
-    per_ip = settings.limit("SIGNIN_MAILS_PER_IP_PER_HOUR", 30)
-    per_address = settings.limit("SIGNIN_MAILS_PER_ADDRESS_PER_HOUR", 5)
-    if not limits.allow("signin-ip", source_ip or "unknown", per_ip, LIMIT_WINDOW, now):
-        logger.warning("sign-in mail refused: too many requests from one IP")
-        return
-    if not limits.allow("signin-address", address, per_address, LIMIT_WINDOW, now):
-        logger.warning("sign-in mail refused: too many requests for one address")
-        return
+    per_ip = ratelimit.Limit("signin-ip", settings.limit("SIGNIN_MAILS_PER_IP_PER_HOUR", 30), LIMIT_WINDOW)
+    per_address = ratelimit.Limit(
+        "signin-address", settings.limit("SIGNIN_MAILS_PER_ADDRESS_PER_HOUR", 5), LIMIT_WINDOW
+    )
+    charges = ratelimit.charges(ratelimit.SITE, [(per_ip, source_ip or "unknown"), (per_address, address)], now)
     people = [e for e in Employee.by_email.query(address, limit=50) if e.active][:MAX_LINKS_PER_MAIL]
-    if not people:
+    names: dict[str, str] = {}
+    suppressed = False
+    if people:
+        company_ids = sorted({e.company_id for e in people})
+        *found, suppression = get_many(
+            [*((Company, company_id, None) for company_id in company_ids), mail.suppression_key(address)],
+            attributes={Company: company_attributes(())},
+        )
+        names = {c.company_id: c.name for c in found if c is not None}
+        suppressed = suppression is not None
+    mailed = [] if suppressed else sorted(people, key=lambda e: names.get(e.company_id, "").lower())
+    made = [(e, *_link(e, SIGNIN, next_path or "", LINK_LIFETIME, now)) for e in mailed]
+    try:
+        with transaction() as tx:
+            ratelimit.add_to(tx, charges)
+            for _, _, record in made:
+                tx.save(record, condition=SignInLink.token_hash.does_not_exist())
+    except TransactWriteError as error:
+        if ratelimit.refusal(error, charges) is None:
+            raise
+        logger.warning("sign-in mail refused: too many requests from one IP or for one address")
         return
-    found = get_many([(Company, company_id, None) for company_id in sorted({e.company_id for e in people})])
-    names = {c.company_id: c.name for c in found if c is not None}
-    links = [
-        {
-            "company": names.get(e.company_id, ""),
-            "name": e.name,
-            "url": link_url(new_link(e, SIGNIN, next_path or "", LINK_LIFETIME, now)),
-        }
-        for e in sorted(people, key=lambda e: names.get(e.company_id, "").lower())
-    ]
+    if suppressed:
+        logger.info("sign-in mail not sent: the address is suppressed")
+    if not made:
+        return
+    links = [{"company": names.get(e.company_id, ""), "name": e.name, "url": link_url(token)} for e, token, _ in made]
     locale = next((e.locale for e in people if e.locale), "en")
-    _send(address, "link", locale, links=links, minutes=int(LINK_LIFETIME.total_seconds() // 60))
+    minutes = int(LINK_LIFETIME.total_seconds() // 60)
+    _send(address, "link", locale, suppressed=False, links=links, minutes=minutes)
 
 
 # ---------------------------------------------------------------- invitations
@@ -145,34 +169,41 @@ def invite(
     principal: Principal, request: employees.NewEmployee, locale: str = "en", now: datetime | None = None
 ) -> Employee:
     """A manager adds someone: the employee record, and an invitation by e-mail that signs them in (in the
-    manager's language: the new person has chosen none yet)."""
+    manager's language: the new person has chosen none yet). The employee, the invitation's link and the
+    check that mail can reach the address commit together: an address on the suppression list (it bounced
+    or complained) is refused with nothing written, since no invitation or sign-in link could reach it."""
     principal.require_manager()
+    now = now or utcnow()
     address = request.email.strip().lower()
     for existing in Employee.by_email.query(address, limit=50):
         if existing.company_id == principal.company_id and existing.active:
             raise Conflict("Someone with this e-mail address is on the team already.", "already-on-team")
-    employee, _ = employees.create(principal, request, with_token=False)
-    send_invitation(principal, employee, locale, now)
+    tokens: list[str] = []
+
+    def with_invitation(tx: TransactWrite, employee: Employee) -> None:
+        tokens.append(_invitation_in(tx, employee, now))
+
+    try:
+        employee, _ = employees.create(principal, request, with_token=False, also=with_invitation)
+    except TransactWriteError as error:
+        _raise_if_suppressed(error)
+        raise
+    _mail_invitation(principal, employee, tokens[0], locale)
     return employee
 
 
 def send_invitation(principal: Principal, employee: Employee, locale: str = "en", now: datetime | None = None) -> None:
+    """A new invitation link for `employee`, written only if mail can reach their address, then mailed."""
     now = now or utcnow()
     if not employee.active:
         raise Conflict("The employee is deactivated.")
-    company = company_of(principal)  # both read with the manager's credential
-    inviter = employee_of(principal)
-    token = new_link(employee, INVITATION, DEFAULT_NEXT, INVITATION_LIFETIME, now)
-    _send(
-        employee.email,
-        "invitation",
-        employee.locale or locale,
-        company=company.name,
-        inviter=inviter.name,
-        person=employee.name,
-        url=link_url(token),
-        days=INVITATION_LIFETIME.days,
-    )
+    try:
+        with transaction() as tx:
+            token = _invitation_in(tx, employee, now)
+    except TransactWriteError as error:
+        _raise_if_suppressed(error)
+        raise
+    _mail_invitation(principal, employee, token, locale)
 
 
 def resend_invitation(principal: Principal, employee_id: str, locale: str = "en") -> Employee:
@@ -182,6 +213,45 @@ def resend_invitation(principal: Principal, employee_id: str, locale: str = "en"
         raise Conflict("This person has signed in already; they can ask for a sign-in link themselves.", "joined")
     send_invitation(principal, employee, locale)
     return employee
+
+
+class AddressSuppressed(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "Mail to this address bounced or was reported as spam, so no invitation can reach it. Check the address.",
+            "address-suppressed",
+        )
+
+
+def _invitation_in(tx: TransactWrite, employee: Employee, now: datetime) -> str:
+    """The invitation's link as an item of `tx`, with the check that the address is not suppressed (the
+    transaction's only condition check: see `_raise_if_suppressed`); the link's secret."""
+    token, record = _link(employee, INVITATION, DEFAULT_NEXT, INVITATION_LIFETIME, now)
+    tx.save(record, condition=SignInLink.token_hash.does_not_exist())
+    mail.require_not_suppressed(tx, employee.email)
+    return token
+
+
+def _raise_if_suppressed(error: TransactWriteError) -> None:
+    reasons = error.cancellation_reasons or []
+    if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+        raise AddressSuppressed() from None
+
+
+def _mail_invitation(principal: Principal, employee: Employee, token: str, locale: str) -> None:
+    company = company_of(principal)  # both read with the manager's credential
+    inviter = employee_of(principal)
+    _send(
+        employee.email,
+        "invitation",
+        employee.locale or locale,
+        suppressed=False,  # the link's transaction checked it
+        company=company.name,
+        inviter=inviter.name,
+        person=employee.name,
+        url=link_url(token),
+        days=INVITATION_LIFETIME.days,
+    )
 
 
 # ---------------------------------------------------------------- the first manager (closed sign-up)

@@ -1,8 +1,8 @@
-"""Single-use sign-in links (and invitations) and the counters that rate-limit asking for them."""
+"""Single-use sign-in links (and invitations); asking for them is rate-limited by chalicelib/ratelimit."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
 from chalicelib.db.base import table_meta
@@ -21,14 +21,4 @@ class SignInLink(Model):
     next_path = UnicodeAttribute(default="/desk")
     created_at = UTCDateTimeAttribute()
     used_at = UTCDateTimeAttribute(null=True)
-    expires_at = TTLAttribute()
-
-
-class LimitCounter(Model):
-    """Requests in one fixed window of one bucket (a hashed address, an IP); expires with its window."""
-
-    Meta = table_meta("signin_limits")
-
-    bucket = UnicodeAttribute(hash_key=True)  # <what>#<keyed hash of who>#<window number>
-    hits = NumberAttribute(default=0)
     expires_at = TTLAttribute()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
-from chalicelib import links, portal, ratelimit
+from chalicelib import links, portal
 from chalicelib.companies import by_intake_key
 from chalicelib.companies import get as get_company
 from chalicelib.errors import ValidationFailed
@@ -17,7 +15,6 @@ from chalicelib.web import FORM
 from chalicelib.web.intake_form import LANG, choose_locale
 
 TAG = "Customer pages"
-logger = logging.getLogger(__name__)
 
 
 def _base() -> str:
@@ -63,24 +60,26 @@ def show_request_form(call: Call, intake_key: str) -> Page:
     form=PortalRequest,
 )
 def send_request_form(call: Call, intake_key: str) -> Page | Redirect:
-    company = by_intake_key(intake_key)
     locale = choose_locale(call)
     sent = Redirect(f"{_base()}/f/{intake_key}/requests/sent?lang={locale}")
-    if call.form.get(HONEYPOT, "").strip():
-        return sent
     try:
         form: PortalRequest = call.valid_form()
     except ValidationFailed:
+        company = by_intake_key(intake_key)
+        if call.form.get(HONEYPOT, "").strip():
+            return sent
         return request_page(company.name, intake_key, value=call.form.get("email", ""), invalid=True, status=422)
-    try:
-        ratelimit.require(company.company_id, [(PORTAL_ADDRESS, form.email), (PORTAL_IP, call.client_ip)])
-    except ratelimit.RateLimited as limited:
-        minutes = max(1, round(limited.retry_after / 60))
-        return request_page(company.name, intake_key, value=form.email, problem=minutes, status=429)
-    try:
-        portal.request_link(company, form.email, locale)
-    except Exception:  # a send that failed is kept by the outbox and sent again; the answer stays the same
-        logger.exception("portal link for a customer of %s not sent now", company.company_id)
+    if call.form.get(HONEYPOT, "").strip():
+        by_intake_key(intake_key)  # an unknown key is a 404 for bots too
+        return sent
+    # the company, the customer and the suppression list read at once; the counters and the mail's claim
+    # written at once (chalicelib/portal)
+    asked = portal.request_link(
+        intake_key, form.email, locale, [(PORTAL_ADDRESS, form.email), (PORTAL_IP, call.client_ip)]
+    )
+    if asked.refused is not None:
+        minutes = max(1, round(asked.refused.retry_after / 60))
+        return request_page(asked.company.name, intake_key, value=form.email, problem=minutes, status=429)
     return sent
 
 

@@ -9,8 +9,9 @@ from urllib.parse import quote, urlencode
 
 from chalice.test import Client
 
-from chalicelib import customers
+from chalicelib import customers, mail
 from chalicelib.db.models import Ticket
+from chalicelib.outbox.models import OutboxMessage
 from tests.functional.conftest import Company
 from tests.functional.notify_helpers import Stream, sent_mail, text_of
 from tests.functional.tips_helpers import page
@@ -181,3 +182,45 @@ def test_the_portal_mails_a_single_use_link_to_a_page_listing_the_customers_requ
     assert status == 401 and "Printer" not in html
     forged = company.api.client.http.get("/my", headers={"Cookie": "sd_portal=" + quote(session.split("=", 1)[1][:-3])})
     assert forged.status_code == 401
+
+
+def _portal_messages(company: Company) -> list[OutboxMessage]:
+    return [m for m in OutboxMessage.query(company.company_id) if m.kind == "customer.portal"]
+
+
+def test_the_portal_mail_is_claimed_with_the_counters_and_recorded_sent(company: Company) -> None:
+    company.open_ticket("Router", "portal.sent@example.com")
+    path = f"/f/{company.intake_key}/requests"
+    assert page(company.api, "POST", path, urlencode({"email": "portal.sent@example.com"}))[0] == 303
+    [message] = _portal_messages(company)
+    assert message.state == "sent" and int(message.attempts) == 1 and message.retry_watch is None
+    assert len(sent_mail("portal.sent@example.com")) == 1
+
+
+def test_a_portal_request_refused_by_the_rate_limit_claims_no_mail_and_sends_none(company: Company) -> None:
+    company.open_ticket("Router", "portal.often@example.com")
+    path = f"/f/{company.intake_key}/requests"
+    statuses = [page(company.api, "POST", path, urlencode({"email": "portal.often@example.com"}))[0] for _ in range(4)]
+    assert statuses == [303, 303, 303, 429]  # three an hour per address
+    assert len(_portal_messages(company)) == 3 and len(sent_mail("portal.often@example.com")) == 3
+
+
+def test_a_suppressed_customer_gets_no_portal_mail_and_the_outbox_says_why(company: Company) -> None:
+    company.open_ticket("Router", "portal.bounced@example.com")
+    mail.suppress("portal.bounced@example.com", "bounce")
+    status, _, headers = page(
+        company.api, "POST", f"/f/{company.intake_key}/requests", "email=portal.bounced%40example.com"
+    )
+    assert status == 303 and headers["Location"].endswith("/requests/sent?lang=en")  # the same answer
+    [message] = _portal_messages(company)
+    assert message.state == "suppressed" and sent_mail("portal.bounced@example.com") == []
+
+
+def test_a_portal_request_for_another_company_s_customer_mails_nothing(
+    company: Company, other_company: Company
+) -> None:
+    other_company.open_ticket("Theirs", "portal.elsewhere@example.com")
+    path = f"/f/{company.intake_key}/requests"
+    assert page(company.api, "POST", path, urlencode({"email": "portal.elsewhere@example.com"}))[0] == 303
+    assert _portal_messages(company) == [] and sent_mail("portal.elsewhere@example.com") == []
+    assert page(company.api, "POST", f"/f/{company.company_id}.wrong/requests", "email=a%40example.com")[0] == 404

@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 from chalice.test import Client
 
-from chalicelib import signin
+from chalicelib import mail, ratelimit, signin
 from chalicelib.clock import utcnow
 from chalicelib.db.models import Employee
+from chalicelib.ratelimit import RateCounter
 from chalicelib.signin.models import SignInLink
 from tests.functional.conftest import Api, Company, agent_address, sign_up
 from tests.functional.staff_helpers import (
     WebBrowser,
     ask_for_link,
+    desk_browser,
     html_of,
     mails_to,
     sign_in_with_link,
@@ -289,3 +291,58 @@ def test_on_a_deployed_stage_the_cookies_are_secure_and_host_only(
     assert session_cookie.startswith("__Host-sd_session=sds_")
     assert all(part in session_cookie for part in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"))
     assert "Domain=" not in session_cookie
+
+
+def _links_of(company_id: str) -> list[SignInLink]:
+    return [link for link in SignInLink.scan() if link.company_id == company_id]  # a test may Scan
+
+
+def test_a_suppressed_address_gets_no_sign_in_mail_no_link_is_written_and_the_asking_still_counts(
+    company: Company,
+) -> None:
+    name = f"Sue{secrets.token_hex(3)}"
+    company.add_agent(name)
+    mail.suppress(agent_address(name), "complaint")
+    before = len(_links_of(company.company_id))
+    browser = WebBrowser(company.api.client)
+    browser.get("/signin")
+    answers = [browser.post("/signin", {"email": agent_address(name)}) for _ in range(6)]
+    assert {a.status for a in answers} == {200} and "Check your e-mail" in answers[0].text
+    assert mails_to(agent_address(name)) == [] and len(_links_of(company.company_id)) == before
+    counted = [c for c in RateCounter.scan() if c.counter_key.startswith(f"{ratelimit.SITE}#signin-address#")]
+    assert 5 in {int(c.hits) for c in counted}  # five counted, the sixth refused
+
+
+def test_a_sign_in_request_refused_by_the_limit_writes_no_link(company: Company) -> None:
+    browser = WebBrowser(company.api.client)
+    browser.get("/signin")
+    for _ in range(5):
+        browser.post("/signin", {"email": company.manager_email})
+    links = len(_links_of(company.company_id))
+    mailed = len(mails_to(company.manager_email))
+    assert browser.post("/signin", {"email": company.manager_email}).status == 200  # the same answer
+    assert len(_links_of(company.company_id)) == links and len(mails_to(company.manager_email)) == mailed
+
+
+def test_inviting_a_suppressed_address_is_refused_and_writes_nothing(company: Company) -> None:
+    mail.suppress("bounced.invitee@example.com", "bounce")
+    manager = desk_browser(company)
+    manager.get("/manage/team")
+    links = len(_links_of(company.company_id))
+    form = {"name": "Bo", "email": "Bounced.Invitee@example.com", "role": "agent", "tier": "1"}
+    answer = manager.post("/manage/team", form, follow=False)
+    assert answer.status == 303 and answer.location.endswith("/manage/team?error=address-suppressed")
+    shown = manager.get(answer.location)
+    assert "Mail to this address bounced or was reported as spam" in shown.text
+    assert [e for e in Employee.query(company.company_id) if e.email == "bounced.invitee@example.com"] == []
+    assert len(_links_of(company.company_id)) == links and mails_to("bounced.invitee@example.com") == []
+
+    invited = manager.post("/manage/team", {**form, "email": "fine.invitee@example.com"}, follow=False)
+    assert invited.location.endswith("?notice=invited") and len(mails_to("fine.invitee@example.com")) == 1
+    [employee] = [e for e in Employee.query(company.company_id) if e.email == "fine.invitee@example.com"]
+    mail.suppress("fine.invitee@example.com", "complaint")  # then the invitee complained
+    status, body = company.manager.call("POST", f"/employees/{employee.employee_id}/invitation")
+    assert status == 409 and body["type"] == "/problems/address-suppressed"
+    again = manager.post(f"/manage/team/{employee.employee_id}/invitation", {}, follow=False)
+    assert again.location.endswith("?error=address-suppressed")
+    assert len(_links_of(company.company_id)) == links + 1 and len(mails_to("fine.invitee@example.com")) == 1

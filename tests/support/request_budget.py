@@ -18,9 +18,4 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "6: the session with the ticket, then its customer with karma and ratings (one BatchGetItem), and a "
         "Query each of the thread, the timeline, the customer's other tickets and the canned replies"
     ),
-    ("POST", "/f/{intake_key}/requests"): "two rate-limit counters, the customer's tickets, the outbox's mail",
-    ("POST", "/signin"): "two rate-limit counters, the address's employees and companies, a link mailed",
-    ("POST", "/manage/team"): "an invitation: the address checked, the employee made, a link written and mailed",
-    ("POST", "/manage/team/{employee_id}/invitation"): "the invitee read, a link written, the suppression list",
-    ("POST", "/employees/{employee_id}/invitation"): "the invitee read, a link written, the suppression list",
 }

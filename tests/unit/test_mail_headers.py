@@ -94,3 +94,31 @@ def test_an_international_domain_is_sent_in_its_ascii_form_and_a_bad_address_is_
     for bad in ("a,b@example.com", "a<b>@example.com", "ann", "иван@example.com"):
         with pytest.raises(mail.Undeliverable):
             mail.ascii_address(bad)
+
+
+BODIES = [
+    "",
+    "Hi",
+    "Hello Ann, \nline two é\n",
+    "tab\tat the end\t\nspaces at the end   \n\nblank line above",
+    "windows\r\nline ends\r\nand a lone\rcarriage return",
+    "a=b, =3D, ==, =_ and --=_boundary-looking text\n.\nFrom the start of a line\n",
+    "x" * 200 + "\n" + "ё" * 120 + " " + "😀" * 40,
+    " ".join(random.Random(7).choices(WORDS, k=400)),
+    '<html><body><p style="color: #333">' + "Открыть <a href='https://desk.example/signin/x?a=1&b=2'>ссылку</a> " * 30,
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_both_parts_read_back_as_written_with_short_ascii_lines(body: str) -> None:
+    raw = mail.mime_bytes(mail.Mail(to="ann@example.com", subject="Hi", text=body, html=f"<p>{body}</p>"))
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n")) and raw.isascii()
+    assert b"\n" not in raw.replace(b"\r\n", b"")  # every line ends in CRLF
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/alternative" and parsed["MIME-Version"] == "1.0"
+    expected = body.replace("\r\n", "\n").replace("\r", "\n")
+    for subtype, sent in (("plain", expected), ("html", f"<p>{expected}</p>")):
+        part = parsed.get_body(preferencelist=(subtype,))
+        assert part is not None and part.get_content_charset() == "utf-8"
+        read = part.get_content().replace("\r\n", "\n")  # CRLF on the wire, as the standard library writes it
+        assert read == (sent if sent.endswith("\n") else sent + "\n")
