@@ -37,6 +37,7 @@ def local_environment(moto_url: str, api_url: str, extra: dict[str, str] | None 
             "S3_ENDPOINT": moto_url,  # the mail bucket (e-mail in)
             "PUBLIC_BASE_URL": api_url,
             "APP_SECRET": os.environ.get("APP_SECRET", DEV_APP_SECRET),
+            "TEMPLATES_RELOAD": "1",  # templates edited while `make run` runs show on the next page
         }
     )
     env.update(extra or {})

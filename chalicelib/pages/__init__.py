@@ -15,6 +15,7 @@ threads of the same process.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,9 @@ def environment(locale: str) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        # A deployed package's templates never change: no file is checked on each render. The local
+        # stack (`make run`) sets TEMPLATES_RELOAD so an edited template shows on the next page.
+        auto_reload=os.environ.get("TEMPLATES_RELOAD") == "1",
     )
     # babel.cfg extracts with the same options, so the catalog's msgids are what templates look up
     env.policies["ext.i18n.trimmed"] = True
