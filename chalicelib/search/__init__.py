@@ -10,12 +10,13 @@ writes the terms the ticket gained and deletes those it lost. Puts and deletes a
 records of one ticket arrive in order, so a redelivered record leaves the same index. It trails the
 ticket by a second or so.
 
-Each term item also carries what a result shows and what the other parts of a query are checked
-against: the ticket's subject, status and tags. A change of any of them rewrites every term of the
-ticket (in the same stream reaction, so the copies trail the ticket exactly as the terms do), and a
-search is one Query: the most telling term of the query, its items checked against the rest. Items
-written before they carried this (no status) stand for their ticket only: those tickets are read, in
-one BatchGetItem, as every search read them before.
+Each term item also carries the ticket's subject and tags, so a search is one Query of the most telling
+term of the query with its items checked against the other words, references and tags, then one
+BatchGetItem of the tickets that pass (the newest only): a result shows the ticket as it is now and
+the status is checked on it. The copies change rarely (a subject or a tag: then every term of the
+ticket is written again, in the same stream reaction); a status change writes only its two status terms,
+since ticket changes are mostly status changes and far outnumber searches. Items written before they
+carried the copies pass the first check and are decided on their ticket.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 MAX_WORDS = 30
 PER_TERM = 300  # newest matches read per term
 SHOWN = 25
+READ_WITH_STATUS = 100  # tickets a search with a status reads to fill its page (one BatchGetItem)
 _WORD = re.compile(r"[\w]+", re.UNICODE)
 _REF = re.compile(r"^#?(?:tkt_)?([0-9a-f]{6,32})$", re.IGNORECASE)
 STATUSES = ("queued", "assigned", "resolved", "closed")
@@ -47,9 +49,10 @@ class SearchTerm(Model):
     company_id = UnicodeAttribute(hash_key=True)
     term_key = UnicodeAttribute(range_key=True)  # <term>#<created_at iso>#<ticket_id>
     ticket_id = UnicodeAttribute()
-    # What a result shows, as of the ticket's change that wrote the item (absent on older items)
+    # The ticket's subject and tags as of the change that wrote the item (absent on older items): what
+    # the words and tags of a query are checked against before any ticket is read
     subject = UnicodeAttribute(null=True)
-    status = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)  # written by an earlier version only; never read
     tags = UnicodeSetAttribute(null=True)
 
 
@@ -78,18 +81,18 @@ def _key(term: str, ticket: Ticket) -> str:
     return f"{term}#{ticket.created_at.isoformat(timespec='microseconds')}#{ticket.ticket_id}"
 
 
-def _shown(ticket: Ticket) -> tuple[str, str, frozenset[str]]:
-    return ticket.subject, ticket.status, frozenset(ticket.tags or ())
+def _copied(ticket: Ticket) -> tuple[str, frozenset[str]]:
+    return ticket.subject, frozenset(ticket.tags or ())
 
 
 def reindex(old: Ticket | None, new: Ticket) -> int:
-    """Write the terms `new` gained over `old` and delete those it lost; when what a result shows
-    changed (subject, status, tags), write every term of `new` again with it. One BatchWriteItem for a
-    usual change; returns how many items changed."""
+    """Write the terms `new` gained over `old` and delete those it lost; when the copies changed (subject,
+    tags), write every term of `new` again with them. One BatchWriteItem for a usual change (a status
+    change: two items); returns how many items changed."""
     before = terms_of(old) if old is not None else set()
     after = terms_of(new)
     gone = before - after
-    written = after if old is None or _shown(old) != _shown(new) else after - before
+    written = after if old is None or _copied(old) != _copied(new) else after - before
     if not gone and not written:
         return 0
     with SearchTerm.batch_write() as batch:
@@ -102,7 +105,6 @@ def reindex(old: Ticket | None, new: Ticket) -> int:
                     _key(term, new),
                     ticket_id=new.ticket_id,
                     subject=new.subject,
-                    status=new.status,
                     tags=set(new.tags or ()) or None,
                 )
             )
@@ -186,8 +188,9 @@ def _driving_term(query: Query) -> str:
 
 
 def _candidates(company_id: str, query: Query) -> tuple[list[Found], list[tuple[str, str]]]:
-    """The driving part's matches (one request): those whose data came with them, and (ticket id,
-    created) of index items older than that data, whose tickets must be read."""
+    """The driving part's matches (one request): tickets already read (a whole id, a customer's
+    address), or (ticket id, created) of the index items whose copies pass the query's words,
+    references and tags (items without copies pass), whose tickets are then read."""
     from chalicelib import customers
     from chalicelib.db.base import get_many
     from chalicelib.db.models import Ticket
@@ -202,21 +205,20 @@ def _candidates(company_id: str, query: Query) -> tuple[list[Found], list[tuple[
             key, scan_index_forward=False, limit=PER_TERM, attributes_to_get=TICKET_ATTRIBUTES
         )
         return [Found.of(t) for t in tickets], []
-    found: list[Found] = []
-    unread: list[tuple[str, str]] = []
+    passed: dict[str, str] = {}
     prefix = _driving_term(query)
     for item in SearchTerm.query(company_id, SearchTerm.term_key.startswith(prefix), limit=PER_TERM):
         _term, created, ticket_id = item.term_key.rsplit("#", 2)
-        if item.status is None:
-            unread.append((ticket_id, created))
-        else:
-            tags = frozenset(item.tags or ())
-            found.append(Found(ticket_id, item.subject or "", item.status, tags, datetime.fromisoformat(created)))
-    return found, unread
+        if item.subject is not None:
+            copy = Found(ticket_id, item.subject, "", frozenset(item.tags or ()), datetime.fromisoformat(created))
+            if not matches(copy, query, company_id, status=False):
+                continue
+        passed[ticket_id] = created
+    return [], list(passed.items())
 
 
-def matches(found: Found, query: Query, company_id: str) -> bool:
-    """Whether a ticket found matches every part of the query, as the index would tell it."""
+def matches(found: Found, query: Query, company_id: str, status: bool = True) -> bool:
+    """Whether a ticket found matches every part of the query (`status=False`: but its status)."""
     from chalicelib import customers
 
     for ref in query.refs:
@@ -227,7 +229,7 @@ def matches(found: Found, query: Query, company_id: str) -> bool:
     for address in query.emails:
         if found.customer_id != customers.customer_id_for(company_id, address):
             return False
-    if query.status and found.status != query.status:
+    if status and query.status and found.status != query.status:
         return False
     if not all(tag in found.tags for tag in query.tags):
         return False
@@ -237,8 +239,8 @@ def matches(found: Found, query: Query, company_id: str) -> bool:
 
 def search(company_id: str, query: Query) -> list[Found]:
     """The newest tickets matching every part of the query (at most SHOWN): one Query of the most
-    telling term, its items checked against the other parts; tickets indexed before the items carried
-    their data are read in one BatchGetItem (the newest SHOWN * 2 of them)."""
+    telling term, its items checked against the other parts, then one BatchGetItem of the newest that
+    pass (SHOWN * 2 of them; READ_WITH_STATUS when the status must be checked on the tickets)."""
     from chalicelib.db.base import get_many
     from chalicelib.db.models import Ticket
 
@@ -246,7 +248,8 @@ def search(company_id: str, query: Query) -> list[Found]:
         return []
     found, unread = _candidates(company_id, query)
     if unread:
-        newest = sorted(dict(unread).items(), key=lambda item: item[1], reverse=True)[: SHOWN * 2]
+        wanted = READ_WITH_STATUS if query.status else SHOWN * 2
+        newest = sorted(dict(unread).items(), key=lambda item: item[1], reverse=True)[:wanted]
         read = get_many(
             [(Ticket, company_id, ticket_id) for ticket_id, _ in newest], attributes={Ticket: TICKET_ATTRIBUTES}
         )
