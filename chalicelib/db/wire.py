@@ -26,66 +26,36 @@ def _is_attribute_value(shape: Any) -> bool:
     return shape.name == "AttributeValue" and shape.type_name == "structure"
 
 
-def parse_value(value: dict[str, Any], blob: Any) -> dict[str, Any] | None:
-    """One attribute value as botocore would parse it (`blob` decodes base64); None when it is not
-    plain (left to botocore)."""
+def convert(value: dict[str, Any], binary: Any) -> dict[str, Any] | None:
+    """One attribute value as botocore would convert it, in either direction: `binary` turns a binary
+    value into what the other side holds (base64 decoding in, encoding out), the rest is as it is. None
+    when it is not plain: botocore's own path takes it (the same result for a null member either way)."""
     if len(value) != 1:
         return None
     ((tag, inner),) = value.items()
-    if inner is None or tag not in _TAGS:  # botocore drops a null member: rare enough to leave to it
+    if inner is None or tag not in _TAGS:
         return None
     if tag in _SCALARS:
         return value
     if tag == "M":
-        parsed_map = {}
+        converted_map = {}
         for name, member in inner.items():
-            parsed = parse_value(member, blob) if isinstance(member, dict) else None
-            if parsed is None:
+            converted = convert(member, binary) if isinstance(member, dict) else None
+            if converted is None:
                 return None
-            parsed_map[name] = parsed
-        return {"M": parsed_map}
+            converted_map[name] = converted
+        return {"M": converted_map}
     if tag == "L":
-        parsed_list = []
+        converted_list = []
         for member in inner:
-            parsed = parse_value(member, blob) if isinstance(member, dict) else None
-            if parsed is None:
+            converted = convert(member, binary) if isinstance(member, dict) else None
+            if converted is None:
                 return None
-            parsed_list.append(parsed)
-        return {"L": parsed_list}
+            converted_list.append(converted)
+        return {"L": converted_list}
     if tag == "B":
-        return {"B": blob(inner)}
-    return {"BS": [blob(member) for member in inner]}
-
-
-def serialize_value(value: dict[str, Any], base64: Any) -> dict[str, Any] | None:
-    """One attribute value as botocore would put it in the request body (`base64` encodes bytes or
-    text); None when it is not plain (left to botocore)."""
-    if len(value) != 1:
-        return None
-    ((tag, inner),) = value.items()
-    if tag in _SCALARS:
-        return value
-    if tag not in _TAGS:
-        return None
-    if tag == "M":
-        serialized_map = {}
-        for name, member in inner.items():
-            serialized = serialize_value(member, base64) if isinstance(member, dict) else None
-            if serialized is None:
-                return None
-            serialized_map[name] = serialized
-        return {"M": serialized_map}
-    if tag == "L":
-        serialized_list = []
-        for member in inner:
-            serialized = serialize_value(member, base64) if isinstance(member, dict) else None
-            if serialized is None:
-                return None
-            serialized_list.append(serialized)
-        return {"L": serialized_list}
-    if tag == "B":
-        return {"B": base64(inner)}
-    return {"BS": [base64(member) for member in inner]}
+        return {"B": binary(inner)}
+    return {"BS": [binary(member) for member in inner]}
 
 
 class AttributeValueJSONParser(parsers.JSONParser):
@@ -93,7 +63,7 @@ class AttributeValueJSONParser(parsers.JSONParser):
 
     def _handle_structure(self, shape: Any, value: Any) -> Any:
         if isinstance(value, dict) and _is_attribute_value(shape):
-            parsed = parse_value(value, self._blob_parser)
+            parsed = convert(value, self._blob_parser)
             if parsed is not None:
                 return parsed
         return super()._handle_structure(shape, value)
@@ -102,7 +72,7 @@ class AttributeValueJSONParser(parsers.JSONParser):
         if isinstance(value, dict) and _is_attribute_value(shape.value) and shape.key.type_name == "string":
             parsed_map = {}
             for name, member in value.items():
-                parsed = parse_value(member, self._blob_parser) if isinstance(member, dict) else None
+                parsed = convert(member, self._blob_parser) if isinstance(member, dict) else None
                 if parsed is None:
                     return super()._handle_map(shape, value)
                 parsed_map[name] = parsed
@@ -115,7 +85,7 @@ class AttributeValueJSONSerializer(serialize.JSONSerializer):
 
     def _serialize_type_structure(self, serialized: Any, value: Any, shape: Any, key: Any) -> None:
         if key is not None and isinstance(value, dict) and _is_attribute_value(shape):
-            done = serialize_value(value, self._get_base64)
+            done = convert(value, self._get_base64)
             if done is not None:
                 serialized[key] = done
                 return
@@ -125,7 +95,7 @@ class AttributeValueJSONSerializer(serialize.JSONSerializer):
         if isinstance(value, dict) and _is_attribute_value(shape.value):
             done_map = {}
             for name, member in value.items():
-                done = serialize_value(member, self._get_base64) if isinstance(member, dict) else None
+                done = convert(member, self._get_base64) if isinstance(member, dict) else None
                 if done is None:
                     super()._serialize_type_map(serialized, value, shape, key)
                     return

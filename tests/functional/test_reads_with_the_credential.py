@@ -4,36 +4,14 @@ taken once per request."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-
-from botocore.client import BaseClient
 
 from chalicelib.db import prefetch
 from chalicelib.db.base import get_many, read_one
 from chalicelib.db.models import Company as CompanyItem
 from chalicelib.db.models import Ticket
 from tests.functional.conftest import Company
-from tests.support.dynamodb_requests import dynamodb_requests
-
-
-@contextmanager
-def sent_to_dynamodb() -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """Every DynamoDB request made while the block runs: (operation, parameters)."""
-    sent: list[tuple[str, dict[str, Any]]] = []
-    original = BaseClient._make_api_call
-
-    def recording(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
-            sent.append((operation, params))
-        return original(client, operation, params)
-
-    BaseClient._make_api_call = recording  # type: ignore[method-assign]
-    try:
-        yield sent
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+from tests.support.dynamodb_requests import dynamodb_calls, dynamodb_requests
 
 
 def ticket_keys(params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -42,7 +20,7 @@ def ticket_keys(params: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_tagging_a_ticket_reads_it_with_the_token_and_then_writes_once(company: Company) -> None:
     ticket = company.open_ticket("Printer is broken")
-    with sent_to_dynamodb() as sent:
+    with dynamodb_calls() as sent:
         status, body = company.manager.call("POST", f"/tickets/{ticket['ticket_id']}/tags", {"tags": ["printer"]})
     assert status == 200 and body["tags"] == ["printer"]
     assert [operation for operation, _ in sent] == ["BatchGetItem", "TransactWriteItems"]
@@ -55,7 +33,7 @@ def test_another_companys_ticket_is_looked_for_in_the_callers_own_company_and_no
     company: Company, other_company: Company
 ) -> None:
     theirs = other_company.open_ticket("Their secret")
-    with sent_to_dynamodb() as sent:
+    with dynamodb_calls() as sent:
         status, _ = company.manager.call("GET", f"/tickets/{theirs['ticket_id']}")
     assert status == 404
     assert ticket_keys(sent[0][1]) == [
@@ -65,7 +43,7 @@ def test_another_companys_ticket_is_looked_for_in_the_callers_own_company_and_no
 
 
 def test_an_id_no_ticket_can_have_is_refused_without_being_read(company: Company) -> None:
-    with sent_to_dynamodb() as sent:
+    with dynamodb_calls() as sent:
         status, _ = company.manager.call("GET", f"/tickets/tkt_{'x' * 90}")
     assert status == 404
     assert [operation for operation, _ in sent] == ["BatchGetItem"] and ticket_keys(sent[0][1]) == []
@@ -106,11 +84,11 @@ def test_a_batch_read_takes_what_was_kept_and_asks_only_for_the_rest(company: Co
     with prefetch.scope():
         kept = Ticket.get(company.company_id, ticket_id)
         prefetch.keep(Ticket.Meta.table_name, company.company_id, ticket_id, kept)
-        with sent_to_dynamodb() as sent:
+        with dynamodb_calls() as sent:
             found_ticket, found_company = get_many(
                 [(Ticket, company.company_id, ticket_id), (CompanyItem, company.company_id, None)]
             )
-        with sent_to_dynamodb() as none_sent:
+        with dynamodb_calls() as none_sent:
             assert get_many([]) == []
     assert found_ticket is kept and found_company is not None
     assert len(sent) == 1 and ticket_keys(sent[0][1]) == []
@@ -122,15 +100,15 @@ def test_a_canned_reply_an_employee_and_ones_own_preferences_are_read_with_the_t
     assert status == 201
     ada = company.add_agent("Ada")
     ada_id = company.agent_ids["Ada"]
-    with sent_to_dynamodb() as sent:
+    with dynamodb_calls() as sent:
         changed = company.manager.call("PATCH", f"/canned-replies/{made['canned_id']}", {"title": "Hi"})
     assert changed[0] == 200 and changed[1]["title"] == "Hi"
     assert [operation for operation, _ in sent] == ["BatchGetItem", "UpdateItem"]
     for path, caller in ((f"/employees/{ada_id}", company.manager), ("/me/preferences", ada)):
-        with sent_to_dynamodb() as sent:
+        with dynamodb_calls() as sent:
             status, _ = caller.call("GET", path)
         assert status == 200 and [operation for operation, _ in sent] == ["BatchGetItem"], path
-    with sent_to_dynamodb() as sent:
+    with dynamodb_calls() as sent:
         status, _ = company.manager.call("DELETE", f"/canned-replies/{made['canned_id']}")
         gone = company.manager.call("DELETE", f"/canned-replies/{made['canned_id']}")
     assert status == 204 and gone[0] == 404
