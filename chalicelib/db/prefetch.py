@@ -5,9 +5,11 @@ right after authentication's BatchGetItem. Declared with `@route(reads=...)`, th
 that BatchGetItem instead (chalicelib/auth `read_with`): one DynamoDB round trip less. The keys are built
 with the company the credential names, so only the caller's own company's items can be read this way.
 
-What is kept lives for one request (`scope()`, opened by the HTTP layer around each request) and each item
-is taken once: a second read of the same key (after a write, or a retry after a conflict) goes to
-DynamoDB. Nothing heavy is imported here: the HTTP layer opens the scope before any capability loads.
+What is kept lives for one request (`scope()`, opened by the HTTP layer around each request), each item is
+taken once (a second read of the same key, e.g. a retry after a conflict, goes to DynamoDB), and the
+request's first DynamoDB write forgets whatever was not taken (chalicelib/db/wire.py sees every request),
+so a read after a write never gets what was read before it. Nothing heavy is imported here: the HTTP layer
+opens the scope before any capability loads.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ def keep(table: str, hash_key: Any, range_key: Any, item: Any) -> None:
     kept = _kept.get()
     if kept is not None:
         kept[key(table, hash_key, range_key)] = item
+
+
+def forget() -> None:
+    """Drop whatever is kept (a write is about to change what was read)."""
+    kept = _kept.get()
+    if kept:
+        kept.clear()
 
 
 def take(table: str, hash_key: Any, range_key: Any = None) -> tuple[bool, Any]:

@@ -112,3 +112,15 @@ def test_a_canned_reply_an_employee_and_ones_own_preferences_are_read_with_the_t
         status, _ = company.manager.call("DELETE", f"/canned-replies/{made['canned_id']}")
         gone = company.manager.call("DELETE", f"/canned-replies/{made['canned_id']}")
     assert status == 204 and gone[0] == 404
+
+
+def test_a_write_forgets_what_was_read_with_the_credential_so_a_read_after_it_is_fresh(company: Company) -> None:
+    ticket_id = company.open_ticket("Printer is broken")["ticket_id"]
+    with prefetch.scope():
+        kept = Ticket.get(company.company_id, ticket_id)
+        prefetch.keep(Ticket.Meta.table_name, company.company_id, ticket_id, kept)
+        Ticket(company.company_id, ticket_id).update(actions=[Ticket.subject.set("Changed meanwhile")])
+        with dynamodb_requests() as seen:
+            after = read_one(Ticket, company.company_id, ticket_id)
+    assert after is not kept and after is not None and after.subject == "Changed meanwhile"
+    assert seen["GetItem"] == 1
