@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,7 @@ from pynamodb.models import Model
 from chalicelib.db import keys
 from chalicelib.db.base import get_many
 from chalicelib.db.models import ApiToken, Company, Employee
+from chalicelib.db.prefetch import KeysFor
 from chalicelib.errors import Forbidden, NotFound, Unauthorized
 from chalicelib.ids import new_id, new_secret_token
 
@@ -157,7 +158,7 @@ def read_with(
     key: str,
     named: tuple[str, str] | None,
     parts: Iterable[str] = (),
-    reads: Callable[[str], Sequence[tuple[Any, Any, Any]]] | None = None,
+    reads: KeysFor | None = None,
 ) -> tuple[Any, Employee | None, Company | None]:
     """A credential's record with its employee and company (with the company's `parts`): one
     BatchGetItem when the credential names them, else the record first (two requests). Strongly
@@ -186,7 +187,7 @@ def read_with(
 def authenticate(
     authorization: str | None,
     parts: Iterable[str] = (),
-    reads: Callable[[str], Sequence[tuple[Any, Any, Any]]] | None = None,
+    reads: KeysFor | None = None,
 ) -> Principal:
     """One BatchGetItem: the token (its hash is the key), the employee and the company (with `parts`),
     and the items of `reads` (see `read_with`)."""

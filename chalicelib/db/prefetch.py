@@ -14,10 +14,13 @@ opens the scope before any capability loads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+Key = tuple[Any, Any, Any]  # (model, hash key, range key or None)
+KeysFor = Callable[[str], Sequence[Key]]  # the keys to read with a credential, for the company it names
 
 _kept: ContextVar[dict[tuple[str, str, str], Any] | None] = ContextVar("prefetched", default=None)
 _ABSENT = object()

@@ -11,15 +11,16 @@ More can be registered with `register` (name -> callable).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib.errors import Forbidden
 from chalicelib.http.responses import read_cookie
 
 if TYPE_CHECKING:
     from chalicelib.auth import Principal
+    from chalicelib.db.prefetch import KeysFor
     from chalicelib.http.route import Call
     from chalicelib.links import LinkClaims
     from chalicelib.sessions import OpenSession
@@ -70,7 +71,7 @@ def _public(call: Call) -> Identity:
     return Identity()
 
 
-def _reads(call: Call) -> Callable[[str], Sequence[tuple[Any, Any, Any]]] | None:
+def _reads(call: Call) -> KeysFor | None:
     """The items the route's view reads by key, for the company the credential names."""
     reads = call.endpoint.reads
     if reads is None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from chalicelib.auth import Principal
+    from chalicelib.db.prefetch import Key
     from chalicelib.links import LinkClaims
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ Role = Literal["agent", "manager"]
 ErrorStyle = Literal["problem", "page"]
 # The items a view reads by key, from the caller's company id and the path's parameters:
 # (model, hash key, range key or None) each, read with the credential (chalicelib/db/prefetch.py).
-Reads = Callable[[str, Mapping[str, str]], Sequence[tuple[Any, Any, Any]]]
+Reads = Callable[[str, Mapping[str, str]], Sequence["Key"]]
 
 
 @dataclass(frozen=True)

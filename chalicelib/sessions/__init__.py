@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from chalicelib.auth import Principal, credential, named_in, principal_of, read_with
 from chalicelib.clock import utcnow
 from chalicelib.db import keys
 from chalicelib.db.models import Company, Employee
+from chalicelib.db.prefetch import KeysFor
 from chalicelib.errors import NotFound, Unauthorized
 from chalicelib.ids import new_id
 from chalicelib.keys import derive_key
@@ -118,7 +117,7 @@ def find(
     secret: str | None,
     now: datetime | None = None,
     parts: tuple[str, ...] = (),
-    reads: Callable[[str], Sequence[tuple[Any, Any, Any]]] | None = None,
+    reads: KeysFor | None = None,
 ) -> OpenSession:
     """The session a cookie names, with its employee and company (with the company's `parts`, see
     chalicelib/auth); Unauthorized when there is none, it ended, it expired or the employee was
