@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import secrets
 
+# No id this module makes (nor any key of ours a path names) is longer: a longer one is refused as "not
+# found" before anything is read.
+MAX_LENGTH = 80
+
 
 def new_id(prefix: str) -> str:
     """`prefix_` + 32 hex digits (128 random bits)."""

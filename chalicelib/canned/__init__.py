@@ -13,13 +13,13 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts from here o
 
 from chalicelib.auth import Principal
 from chalicelib.clock import iso, utcnow
+from chalicelib.db import prefetch
 from chalicelib.db.base import is_condition_failure, read_one, table_meta
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.ids import new_id
+from chalicelib.ids import MAX_LENGTH, new_id
 from chalicelib.validation import RequestBody
 
 MAX_PER_COMPANY = 200
-MAX_ID = 80  # longer is no id of ours: refused before anything is read
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
@@ -66,7 +66,7 @@ def list_all(company_id: str) -> list[CannedReply]:
 
 
 def get(company_id: str, canned_id: str) -> CannedReply:
-    if not canned_id or len(canned_id) > MAX_ID:
+    if not canned_id or len(canned_id) > MAX_LENGTH:
         raise NotFound("Canned reply")
     reply = read_one(CannedReply, company_id, canned_id)
     if reply is None:
@@ -76,8 +76,7 @@ def get(company_id: str, canned_id: str) -> CannedReply:
 
 def path_canned(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
     """The canned reply a route's path names, read with the credential (`@route(reads=path_canned)`)."""
-    canned_id = params.get("canned_id", "")
-    return [(CannedReply, company_id, canned_id)] if 0 < len(canned_id) <= MAX_ID else []
+    return prefetch.path_item(CannedReply, company_id, params, "canned_id")
 
 
 def create(principal: Principal, request: NewCannedReply) -> CannedReply:

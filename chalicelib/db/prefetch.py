@@ -14,16 +14,25 @@ opens the scope before any capability loads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+from chalicelib.ids import MAX_LENGTH
 
 Key = tuple[Any, Any, Any]  # (model, hash key, range key or None)
 KeysFor = Callable[[str], Sequence[Key]]  # the keys to read with a credential, for the company it names
 
 _kept: ContextVar[dict[tuple[str, str, str], Any] | None] = ContextVar("prefetched", default=None)
 _ABSENT = object()
+
+
+def path_item(model: Any, company_id: str, params: Mapping[str, str], parameter: str) -> list[Key]:
+    """For `@route(reads=...)`: the key of the item the path's `parameter` names in the caller's company;
+    none for an id no item of ours can have (the view refuses it without a read)."""
+    value = params.get(parameter, "")
+    return [(model, company_id, value)] if 0 < len(value) <= MAX_LENGTH else []
 
 
 def key(table: str, hash_key: Any, range_key: Any = None) -> tuple[str, str, str]:

@@ -13,16 +13,14 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts from here o
 
 from chalicelib import activity, auth
 from chalicelib.clock import iso, split_by_local_day, utcnow
-from chalicelib.db import paging
+from chalicelib.db import paging, prefetch
 from chalicelib.db.base import is_condition_failure, read_one, transaction
 from chalicelib.db.models import Company, Employee
 from chalicelib.db.paging import PageOf
 from chalicelib.employees import staff
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.ids import new_id
+from chalicelib.ids import MAX_LENGTH, new_id
 from chalicelib.validation import Email, Name, PatchBody, RequestBody, Slug, Tier
-
-MAX_ID = 80  # longer is no id of ours: refused before anything is read
 
 Role = Literal["agent", "manager"]
 Status = Literal["online", "break", "dnd", "offline"]
@@ -85,7 +83,7 @@ def create(
 
 
 def get(company_id: str, employee_id: str) -> Employee:
-    if not employee_id or len(employee_id) > MAX_ID:
+    if not employee_id or len(employee_id) > MAX_LENGTH:
         raise NotFound("Employee")
     employee = read_one(Employee, company_id, employee_id)
     if employee is None:
@@ -96,8 +94,7 @@ def get(company_id: str, employee_id: str) -> Employee:
 def path_employee(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
     """The employee a route's path names, read with the credential (`@route(reads=path_employee)`); only
     for routes that read it before they write it (chalicelib/db/prefetch.py)."""
-    employee_id = params.get("employee_id", "")
-    return [(Employee, company_id, employee_id)] if 0 < len(employee_id) <= MAX_ID else []
+    return prefetch.path_item(Employee, company_id, params, "employee_id")
 
 
 def list_all(company_id: str) -> list[Employee]:
@@ -119,7 +116,7 @@ def _write(
     Tokens and sessions carry nothing to update: authentication reads the employee with them, so the
     change (a role, a tier, a deactivation) counts from their next request. `company`: the company item
     the caller has (its staff directory tells an unknown employee without a read)."""
-    if len(employee_id) > 80 or (company is not None and employee_id not in staff.entries(company)):
+    if len(employee_id) > MAX_LENGTH or (company is not None and employee_id not in staff.entries(company)):
         raise NotFound("Employee")
     if company is None:
         get(company_id, employee_id)

@@ -20,6 +20,7 @@ from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure
 from chalicelib.db.models import Ticket
 from chalicelib.errors import Conflict, Forbidden, NotFound
+from chalicelib.ids import MAX_LENGTH
 from chalicelib.karma.models import ACTIVE, VOIDED, CustomerRating
 from chalicelib.tickets.service import load as load_ticket
 from chalicelib.validation import Integer, PatchBody, PlainText, RequestBody
@@ -84,7 +85,7 @@ def rate(principal: Principal, ticket_id: str, request: NewCustomerRating) -> Cu
 
 
 def _load(ticket: Ticket, employee_id: str) -> CustomerRating:
-    if len(employee_id) > 80:
+    if len(employee_id) > MAX_LENGTH:
         raise NotFound("Rating")
     try:
         return CustomerRating.get(
@@ -101,7 +102,7 @@ def _update(
 ) -> CustomerRating | None:
     """Apply a change to the rating of `employee_id` on the ticket's customer if `condition` holds,
     without reading it first (one request); the rating as written, or None when the condition failed."""
-    if len(employee_id) > 80:
+    if len(employee_id) > MAX_LENGTH:
         raise NotFound("Rating")
     rating = CustomerRating(
         customer_key(ticket.company_id, ticket.customer_id), rating_key(ticket.ticket_id, employee_id)

@@ -22,13 +22,13 @@ from chalicelib import activity, customers, links, ratelimit
 from chalicelib.auth import Principal, company_attributes, company_of, employee_of, unread
 from chalicelib.clock import utcnow
 from chalicelib.companies import matches_intake_key, named_in_intake_key
-from chalicelib.db import keys, paging
+from chalicelib.db import keys, paging, prefetch
 from chalicelib.db.base import get_many, is_condition_failure, read_one, transaction
 from chalicelib.db.models import Attachment, Company, Message, Ticket
 from chalicelib.db.paging import PageOf
 from chalicelib.employees import NOT_RECEIVING, staff
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.ids import new_id
+from chalicelib.ids import MAX_LENGTH, new_id
 from chalicelib.karma.models import Karma
 from chalicelib.karma.policy import IntakeRoute
 from chalicelib.karma.routing import UNREAD, intake_route
@@ -37,7 +37,6 @@ from chalicelib.tickets import sla
 from chalicelib.tickets.schemas import IntakeTicket, Reply, Tags, Transfer
 
 OPEN_STATUSES = frozenset({"queued", "assigned", "resolved"})
-MAX_TICKET_ID = 80  # longer is no id of ours: refused before anything is read
 # A confirmation this soon after the auto-close job closed the ticket still counts as the customer's
 CONFIRM_AFTER_AUTO_CLOSE = timedelta(minutes=15)
 SIMILAR_SUBJECT = 0.9  # difflib ratio above which two subjects are "near-identical"
@@ -171,7 +170,7 @@ def _mutate(
         days: dict[tuple[str, str], activity.AgentDay | None] = {}
         if read is not None:
             ticket = read
-        elif day is not None and len(ticket_id) <= 80:
+        elif day is not None and len(ticket_id) <= MAX_LENGTH:
             wanted = [(Ticket, company_id, ticket_id), (activity.AgentDay, *day)]
             found, days[day] = get_many(wanted, True, {activity.AgentDay: activity.EXTREMES})  # only its extremes
             if found is None:
@@ -197,7 +196,7 @@ def _mutate(
 
 
 def load(company_id: str, ticket_id: str) -> Ticket:
-    if not ticket_id or len(ticket_id) > MAX_TICKET_ID:
+    if not ticket_id or len(ticket_id) > MAX_LENGTH:
         raise NotFound("Ticket")
     ticket = read_one(Ticket, company_id, ticket_id)
     if ticket is None:
@@ -208,8 +207,7 @@ def load(company_id: str, ticket_id: str) -> Ticket:
 def path_ticket(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, Any, Any]]:
     """The ticket a route's path names, read with the credential (`@route(reads=path_ticket)`); an id no
     ticket can have is left to `load` to refuse."""
-    ticket_id = params.get("ticket_id", "")
-    return [(Ticket, company_id, ticket_id)] if 0 < len(ticket_id) <= MAX_TICKET_ID else []
+    return prefetch.path_item(Ticket, company_id, params, "ticket_id")
 
 
 def _day(principal: Principal, company_id: str, employee_id: str, now: datetime | None = None) -> tuple[str, str]:
@@ -616,7 +614,7 @@ def customer_ticket_page(company_id: str, ticket_id: str) -> tuple[Ticket, Compa
 def ticket_and_company(company_id: str, ticket_id: str) -> tuple[Ticket, Company]:
     from chalicelib.db.base import get_many
 
-    if not ticket_id or len(ticket_id) > MAX_TICKET_ID:
+    if not ticket_id or len(ticket_id) > MAX_LENGTH:
         raise NotFound("Ticket")
     ticket, company = get_many([(Ticket, company_id, ticket_id), (Company, company_id, None)], consistent_read=True)
     if ticket is None or company is None:
@@ -690,7 +688,7 @@ def customer_confirm_in_zone(token: str) -> tuple[Ticket, str]:
     """`customer_confirm`, and the company's time zone read with the ticket in one BatchGetItem (the
     day the funnel counts the close on)."""
     claims = claims_for(token)
-    if not claims.ticket_id or len(claims.ticket_id) > 80:
+    if not claims.ticket_id or len(claims.ticket_id) > MAX_LENGTH:
         raise NotFound("Ticket")
     wanted = [(Ticket, claims.company_id, claims.ticket_id), (Company, claims.company_id, None)]
     read, company = get_many(wanted, True, {Company: ["timezone"]})

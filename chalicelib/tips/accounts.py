@@ -27,7 +27,7 @@ from chalicelib.db.base import get_many, is_condition_failure
 from chalicelib.db.models import Company
 from chalicelib.employees import staff
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.ids import new_id
+from chalicelib.ids import MAX_LENGTH, new_id
 from chalicelib.keys import keyed_hash
 from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.models import COMPANY, TipAccount, employee_subject
@@ -152,7 +152,9 @@ def _check_employee_access(principal: auth.Principal, employee_id: str) -> None:
 def opt_in_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
     """Three requests: authentication (with the staff directory), both accounts, and the write."""
     _check_employee_access(principal, employee_id)
-    employee = staff.entries(auth.company_of(principal, "staff")).get(employee_id) if len(employee_id) <= 80 else None
+    employee = (
+        staff.entries(auth.company_of(principal, "staff")).get(employee_id) if len(employee_id) <= MAX_LENGTH else None
+    )
     if employee is None:
         raise NotFound("Employee")
     if not employee.get("active"):
@@ -176,7 +178,7 @@ def opt_in_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
 
 def opt_out_employee(principal: auth.Principal, employee_id: str) -> TipAccount:
     _check_employee_access(principal, employee_id)
-    if len(employee_id) > 80 or employee_id not in staff.entries(auth.company_of(principal, "staff")):
+    if len(employee_id) > MAX_LENGTH or employee_id not in staff.entries(auth.company_of(principal, "staff")):
         raise NotFound("Employee")
     return _disable(principal.company_id, employee_subject(employee_id))
 

@@ -25,6 +25,7 @@ from chalicelib.db.models import Company, Customer, Employee, Ticket
 from chalicelib.employees import staff
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.i18n import N_, locale_of
+from chalicelib.ids import MAX_LENGTH
 from chalicelib.reports import counting
 from chalicelib.tips.config import get_tip_config, origin_of
 from chalicelib.tips.message import RATE, TIP, enters_funnel, rated_employee, tip_button
@@ -294,7 +295,7 @@ def void_rating(principal: auth.Principal, ticket_id: str, now: datetime | None 
     """A manager voids a rating: it stops counting for the employee (the counters are reversed)."""
     principal.require_manager()
     now = now or utcnow()
-    rating = existing_rating(principal.company_id, ticket_id) if len(ticket_id) <= 80 else None
+    rating = existing_rating(principal.company_id, ticket_id) if len(ticket_id) <= MAX_LENGTH else None
     if rating is None:
         raise NotFound("Rating")
     if rating.voided_at is not None:
