@@ -157,25 +157,21 @@ def _reclaim(company_id: str, key: str, now: datetime) -> OutboxMessage | None:
     return item if _update(item, _claim_actions(now), condition) else None
 
 
-def send_once(message: Outgoing, deliver: Sender, now: datetime | None = None) -> str:
+def send_once(message: Outgoing, sender: Sender, now: datetime | None = None) -> str:
     """Claim, deliver, record; returns the state, or "already-claimed". A failed send is recorded and raised."""
     item = claim(message, now)
     if item is None:
         return "already-claimed"
-    return _deliver(item, deliver)
+    return deliver(item, sender)
 
 
 def deliver(item: OutboxMessage, sender: Sender) -> str:
-    """Send a message claimed by `claim_new` and record the outcome; returns the state. A failed send is
-    recorded (to be tried again) and raised."""
-    return _deliver(item, sender)
-
-
-def _deliver(item: OutboxMessage, deliver: Sender) -> str:
+    """Send a claimed message (by `claim`, `claim_new` or the re-send job) and record the outcome; returns
+    the state. A failed send is recorded (to be tried again) and raised."""
     from chalicelib.mail import Suppressed, Undeliverable
 
     try:
-        delivery = deliver(item)
+        delivery = sender(item)
     except Suppressed:
         delivery = Delivery("suppressed")
     except Undeliverable as error:
@@ -248,7 +244,7 @@ def resend_due(now: datetime | None = None, limit: int = 200) -> dict[str, Any]:
         try:
             if sender is None:
                 raise LookupError(f"no sender for messages of kind {item.kind}")
-            state = _deliver(item, sender)
+            state = deliver(item, sender)
         except Exception:
             logger.exception("re-sending %s failed", item.message_key)
             counts["failed"] += 1

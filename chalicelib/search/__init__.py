@@ -52,7 +52,6 @@ class SearchTerm(Model):
     # The ticket's subject and tags as of the change that wrote the item (absent on older items): what
     # the words and tags of a query are checked against before any ticket is read
     subject = UnicodeAttribute(null=True)
-    status = UnicodeAttribute(null=True)  # written by an earlier version only; never read
     tags = UnicodeSetAttribute(null=True)
 
 

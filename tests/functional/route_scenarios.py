@@ -602,7 +602,7 @@ def failed_notifications(world: World, endpoint: Endpoint) -> list[Request]:
     claimed = outbox.claim(message)
     assert claimed is not None
     with contextlib.suppress(RuntimeError):  # the sender failed: the message is kept as failed
-        outbox._deliver(claimed, _refusing)
+        outbox.deliver(claimed, _refusing)
     if endpoint.method == "GET":
         return [Request("GET", "/notifications/failed", world.manager)]
     return [Request("POST", endpoint.path, world.manager, {"message_key": message.message_key})]

@@ -85,7 +85,7 @@ def test_three_days_of_failures_are_given_up_kept_for_managers_and_may_be_tried_
     stale = outbox.claim(msg, start + outbox.LEASE * 2)  # a later attempt of the same message
     assert stale is not None
     with pytest.raises(RuntimeError):
-        outbox._deliver(stale, failing)
+        outbox.deliver(stale, failing)
     given_up = item_of(msg)
     assert given_up.state == "failed" and given_up.gave_up_at is not None and given_up.retry_watch is None
     assert outbox.claim(msg) is None  # not even a late redelivery takes it
