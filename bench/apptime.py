@@ -53,14 +53,14 @@ class Recorder:
         self.other: dict[str, dict[str, Any]] = {}  # other services' answers (SES) by action, the last one
 
     def install(self, app: Any) -> None:
-        from botocore.endpoint import Endpoint
+        from botocore.httpsession import URLLib3Session
 
-        original = Endpoint._send
+        original = URLLib3Session.send
         recorder = self
 
-        def send(endpoint: Any, request: Any) -> Any:
-            response = original(endpoint, request)
-            target = str(request.headers.get("X-Amz-Target", b""), "utf-8", "replace")
+        def send(session: Any, request: Any) -> Any:
+            response = original(session, request)
+            target = _target(request)
             answer = {
                 "operation": target.split(".")[-1],
                 "status": response.status_code,
@@ -73,7 +73,7 @@ class Recorder:
                 recorder.other[_action(request)] = answer
             return response
 
-        Endpoint._send = send
+        URLLib3Session.send = send
 
         def capture(request: Any, get_response: Any) -> Any:
             recorder.event = request.to_original_event()
@@ -147,6 +147,12 @@ class Raw:
         yield self.body
 
 
+def _target(request: Any) -> str:
+    """The X-Amz-Target a request names (botocore sends bytes, the DynamoDB client's direct path str)."""
+    target = request.headers.get("X-Amz-Target", b"")
+    return target if isinstance(target, str) else str(target, "utf-8", "replace")
+
+
 def _action(request: Any) -> str:
     """A query-protocol request's action (SES: `Action=SendRawEmail&...`)."""
     from urllib.parse import parse_qs
@@ -167,13 +173,14 @@ class Replay:
 
     def install(self) -> None:
         from botocore.awsrequest import AWSResponse
-        from botocore.client import BaseClient
-        from botocore.endpoint import Endpoint
+        from botocore.httpsession import URLLib3Session
+
+        from tests.support.aws_calls import wrap_api_calls
 
         replay = self
 
-        def send(endpoint: Any, request: Any) -> Any:
-            target = str(request.headers.get("X-Amz-Target", b""), "utf-8", "replace")
+        def send(session: Any, request: Any) -> Any:
+            target = _target(request)
             if not target.startswith("DynamoDB_"):
                 action = _action(request)
                 if action not in replay.other:
@@ -188,17 +195,15 @@ class Replay:
             body = base64.b64decode(answer["body"])
             return AWSResponse(request.url, answer["status"], answer["headers"], Raw(body))
 
-        original = BaseClient._make_api_call
-
-        def timed(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        def timed(call: Any, client: Any, operation: str, params: dict[str, Any]) -> Any:
             started = time.process_time()
             try:
-                return original(client, operation, params)
+                return call(client, operation, params)
             finally:
                 replay.botocore_seconds += time.process_time() - started
 
-        Endpoint._send = send
-        BaseClient._make_api_call = timed
+        URLLib3Session.send = send
+        wrap_api_calls(timed)
 
 
 def _resigned(event: dict[str, Any]) -> dict[str, Any]:

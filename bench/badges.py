@@ -76,12 +76,11 @@ class RequestCounter:
         self.active = False
 
     def install(self) -> None:
-        from botocore.client import BaseClient
+        from tests.support.aws_calls import wrap_api_calls
 
-        original = BaseClient._make_api_call
         counter = self
 
-        def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        def counted(original: Any, client: Any, operation: str, params: dict[str, Any]) -> Any:
             result = original(client, operation, params)
             if counter.active and client.meta.service_model.service_name == "dynamodb":
                 counter.calls[operation] += 1
@@ -91,7 +90,7 @@ class RequestCounter:
                     counter.bytes_read += len(json.dumps(items, default=str))
             return result
 
-        BaseClient._make_api_call = counted
+        wrap_api_calls(counted)
 
     @contextmanager
     def measuring(self) -> Iterator[RequestCounter]:

@@ -88,9 +88,8 @@ class CallLog:
         self._client: Any = None
 
     def install(self) -> CallLog:
-        from botocore.client import BaseClient
-
         from chalicelib.db.catalog import ALL_MODELS
+        from tests.support.aws_calls import wrap_api_calls
 
         for model in ALL_MODELS:
             schema = model._get_schema()
@@ -98,10 +97,9 @@ class CallLog:
                 next(k["AttributeName"] for k in index["key_schema"] if k["KeyType"] == "HASH")
                 for index in schema.get("global_secondary_indexes", [])
             ]
-        original = BaseClient._make_api_call
         log = self
 
-        def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        def counted(original: Any, client: Any, operation: str, params: dict[str, Any]) -> Any:
             current: Invocation | None = getattr(log._local, "current", None)
             if (
                 current is None
@@ -118,7 +116,7 @@ class CallLog:
             log._units(client, current, operation, params, result)
             return result
 
-        BaseClient._make_api_call = counted
+        wrap_api_calls(counted)
         return self
 
     @contextmanager

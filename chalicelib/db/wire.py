@@ -18,12 +18,8 @@ from typing import Any
 
 from botocore import parsers, serialize
 
-from chalicelib.db import prefetch
-
 _SCALARS = frozenset(("S", "N", "SS", "NS", "NULL", "BOOL"))
 _TAGS = _SCALARS | {"B", "BS", "M", "L"}
-_DYNAMODB = "DynamoDB_20120810"
-_WRITES = frozenset(("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"))
 
 
 def _is_attribute_value(shape: Any) -> bool:
@@ -85,14 +81,7 @@ class AttributeValueJSONParser(parsers.JSONParser):
 
 
 class AttributeValueJSONSerializer(serialize.JSONSerializer):
-    """botocore's serializer for the JSON protocol, with DynamoDB's attribute values put directly. Every
-    DynamoDB request passes here, so a write also ends what the request read with its credential
-    (chalicelib/db/prefetch.py): nothing read before a write is served after it."""
-
-    def serialize_to_request(self, parameters: Any, operation_model: Any) -> Any:
-        if operation_model.name in _WRITES and operation_model.metadata.get("targetPrefix") == _DYNAMODB:
-            prefetch.forget()
-        return super().serialize_to_request(parameters, operation_model)
+    """botocore's serializer for the JSON protocol, with DynamoDB's attribute values put directly."""
 
     def _serialize_type_structure(self, serialized: Any, value: Any, shape: Any, key: Any) -> None:
         if key is not None and isinstance(value, dict) and _is_attribute_value(shape):

@@ -113,19 +113,18 @@ def running(function: str) -> Iterator[None]:
 
 
 def _install() -> None:
-    import botocore.client
     from chalice import test as chalice_test
 
-    original_call = botocore.client.BaseClient._make_api_call
+    from tests.support.aws_calls import Call, wrap_api_calls
 
-    def recording_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+    def recording_call(call: Call, client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         function = _current.get()
         if function is not None:
-            service = self.meta.service_model.service_name
+            service = client.meta.service_model.service_name
             OBSERVED[function].update(iam_requests(service, operation_name, api_params))
-        return original_call(self, operation_name, api_params)
+        return call(client, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = recording_call  # type: ignore[method-assign]
+    wrap_api_calls(recording_call)
 
     from chalicelib import secrets
 

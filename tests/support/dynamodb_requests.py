@@ -8,24 +8,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from botocore.client import BaseClient
+from tests.support.aws_calls import Call, wrapping_api_calls
 
 
 @contextmanager
 def _watching(seen: Callable[[str, dict[str, Any]], None]) -> Iterator[None]:
     """`seen(operation, parameters)` for each DynamoDB request made while the block runs."""
-    original = BaseClient._make_api_call
 
-    def watched(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+    def watched(call: Call, client: Any, operation: str, params: dict[str, Any]) -> Any:
         if client.meta.service_model.service_name == "dynamodb":
             seen(operation, params)
-        return original(client, operation, params)
+        return call(client, operation, params)
 
-    BaseClient._make_api_call = watched  # type: ignore[method-assign]
-    try:
+    with wrapping_api_calls(watched):
         yield
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 @contextmanager
