@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import binascii
 import functools
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, make_msgid
 from typing import Any
+from urllib.parse import quote_plus
 
 import boto3
 from botocore.config import Config
@@ -57,10 +59,30 @@ def ses_client() -> Any:
         endpoint_url=settings.ses_endpoint,
         config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}),
     )
+    client.meta.events.register("before-call.ses.SendRawEmail", form_encoded_once)
     if settings.ses_endpoint and settings.is_local:
         # A local SES (moto) refuses unverified senders; on AWS the identity is set up by the deploy.
         client.verify_email_identity(EmailAddress=settings.mail_from)
     return client
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/=]*")
+
+
+def _form_value(value: Any) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if _BASE64.fullmatch(text):  # the raw message, base64: three replacements instead of a walk
+        return text.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+    return quote_plus(text)
+
+
+def form_encoded_once(params: dict[str, Any], **_: Any) -> None:
+    """botocore form-encodes a query request's body when it signs it and again when it sends it, each
+    time quoting the base64 raw message character by character in Python (a third of a mailing route's
+    time); the same encoding done once, as the string botocore then sends as it is."""
+    body = params.get("body")
+    if isinstance(body, dict):
+        params["body"] = "&".join(f"{quote_plus(str(key))}={_form_value(value)}" for key, value in body.items())
 
 
 def suppression_key(email: str) -> tuple[type[Suppression], str, None]:
