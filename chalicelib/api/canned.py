@@ -27,6 +27,7 @@ def list_replies(call: Call) -> CannedRepliesOut:
     role="manager",
     body=canned.NewCannedReply,
     status=201,
+    company=("canned",),  # the replies the ticket page offers, written with each reply
 )
 def add_reply(call: Call) -> canned.CannedReplyOut:
     return canned.view(canned.create(call.who, call.body))
@@ -40,6 +41,7 @@ def add_reply(call: Call) -> canned.CannedReplyOut:
     role="manager",
     body=canned.CannedReplyPatch,
     reads=canned.path_canned,
+    company=("canned",),
 )
 def change_reply(call: Call, canned_id: str) -> canned.CannedReplyOut:
     return canned.view(canned.update(call.who, canned_id, call.body))
@@ -52,6 +54,7 @@ def change_reply(call: Call, canned_id: str) -> canned.CannedReplyOut:
     tag=TAG,
     role="manager",
     reads=canned.path_canned,
+    company=("canned",),
 )
 def delete_reply(call: Call, canned_id: str) -> None:
     canned.delete(call.who, canned_id)

@@ -63,8 +63,9 @@ class Principal:
 
 # Parts of the company item read only by the routes that use them (`@route(..., company=(...))`): the
 # staff directory and the routing loads grow with the staff, the settings are ten numbers few routes
-# need. A part not read is None on the item, so code that reaches for it without declaring it fails.
-COMPANY_PARTS = ("staff", "loads", "settings")
+# need, the canned replies only the ticket page offers. A part not read is None on the item, so code that
+# reaches for it without declaring it fails.
+COMPANY_PARTS = ("staff", "loads", "settings", "canned")
 
 
 def company_attributes(parts: Iterable[str] = ()) -> list[str]:

@@ -166,6 +166,7 @@ def sign_up(request: SignUp, *, with_token: bool = True) -> SignUpResult:
     company.inbound_handle = addresses.new_handle(request.name)
     company.staff = {manager.employee_id: staff.entry(manager)}
     company.loads = {manager.employee_id: {}}
+    company.canned, company.canned_kept_bytes = {}, 0  # its canned replies are kept from the start
     with transaction() as tx:
         tx.save(
             addresses.desk_record(company, company.inbound_handle, now),

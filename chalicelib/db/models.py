@@ -79,6 +79,11 @@ class Company(Model):
     # routes that use them (a route declares it; authentication reads the company with or without them).
     staff = MapAttribute[str, Any](default=dict)
     loads = MapAttribute[str, Any](default=dict)
+    # What the agent's ticket page offers of the company's canned replies (chalicelib/canned): canned id ->
+    # title, and the body while the bodies kept stay within a few KB; written in the same transaction as
+    # each reply. None: a company from before, whose replies are not kept here yet (read by a Query).
+    canned = MapAttribute[str, Any](null=True)
+    canned_kept_bytes = NumberAttribute(null=True)  # UTF-8 bytes of the bodies kept; the writers' lock
 
     by_directory = CompanyDirectory()
 

@@ -124,6 +124,8 @@ class TicketPage:
     other_tickets: list[Ticket] = field(default_factory=list)
     rated: bool = False
     customers_rating: Any = None  # the customer's stars and words for the agent (tips.models.Rating), managers only
+    canned: list[Any] = field(default_factory=list)  # canned.Choice: what the reply box offers (not when closed)
+    chosen_body: str = ""  # the body of the canned reply the query chose ("" for none or an unknown one)
 
     @property
     def reference(self) -> str:
@@ -137,15 +139,19 @@ class TicketPage:
 OTHER_TICKET_ATTRIBUTES = ["company_id", "ticket_id", "subject", "status", "created_at"]
 
 # The company's parts the ticket page uses: names and who receives tickets (staff), karma thresholds
-# (settings). Its route declares them, so authentication reads them with the session.
-COMPANY_PARTS = ("staff", "settings")
+# (settings), the canned replies the reply box offers (canned). Its route declares them, so authentication
+# reads them with the session.
+COMPANY_PARTS = ("staff", "settings", "canned")
 
 
-def ticket_page(principal: Principal, ticket_id: str, now: datetime) -> TicketPage:
+def ticket_page(principal: Principal, ticket_id: str, now: datetime, chosen: str | None = None) -> TicketPage:
     """Everything the ticket page shows, for an employee of the ticket's company (NotFound otherwise).
-    The company (its staff directory and settings) is the one read with the session; the ticket, then the
-    customer, the agent's rating of them, their karma and (managers, closed tickets) the customer's rating
-    of the agent in one BatchGetItem; the thread, the timeline and the customer's other tickets a Query each."""
+    The company (its staff directory, settings and canned replies) and the ticket are the ones read with
+    the session; then the customer, the agent's rating of them, their karma, (managers, closed tickets) the
+    customer's rating of the agent and (`chosen`, a canned reply whose body is not kept on the company) the
+    chosen reply in one BatchGetItem; the thread, the timeline and the customer's other tickets a Query each.
+    A company whose canned replies are not kept on its item yet has them read by a Query."""
+    from chalicelib import canned
     from chalicelib.auth import company_of
     from chalicelib.karma.models import CustomerRating, Karma
     from chalicelib.karma.privacy import karma_view
@@ -161,9 +167,19 @@ def ticket_page(principal: Principal, ticket_id: str, now: datetime) -> TicketPa
         (CustomerRating, customer_key, rating_key(ticket.ticket_id, principal.employee_id)),
         (Karma, ticket.company_id, ticket.customer_id),
     ]
-    if principal.is_manager and ticket.status == "closed":  # in the same request: what the customer said
+    customers_rating_wanted = principal.is_manager and ticket.status == "closed"
+    if customers_rating_wanted:  # in the same request: what the customer said
         wanted.append((Rating, ticket.company_id, ticket.ticket_id))
-    customer, rating, stored_karma, *customers_rating = get_many(wanted)
+    # canned replies go in the reply box, which a closed ticket does not have
+    offered = canned.choices(ticket.company_id, company) if ticket.status != "closed" else []
+    choice = next((c for c in offered if c.canned_id == chosen), None) if chosen else None
+    if choice is not None and choice.body is None:  # its body is not kept on the company: read by key
+        wanted.append((canned.CannedReply, ticket.company_id, choice.canned_id))
+    customer, rating, stored_karma, *more = get_many(wanted)
+    customers_rating = more[:1] if customers_rating_wanted else []
+    chosen_body = ""
+    if choice is not None:
+        chosen_body = choice.body if choice.body is not None else (more[-1].body if more and more[-1] else "")
     thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
     timeline = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
     karma = (
@@ -180,7 +196,18 @@ def ticket_page(principal: Principal, ticket_id: str, now: datetime) -> TicketPa
     if given is not None and given.voided_at is not None:  # a voided rating no longer counts
         given = None
     return TicketPage(
-        ticket, customer, company, thread, timeline, staff_of(company), karma, others, rating is not None, given
+        ticket,
+        customer,
+        company,
+        thread,
+        timeline,
+        staff_of(company),
+        karma,
+        others,
+        rating is not None,
+        given,
+        offered,
+        chosen_body,
     )
 
 

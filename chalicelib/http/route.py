@@ -349,9 +349,10 @@ def route(
     """Declare the decorated view as `method path`. `auth` names a registered authenticator ("public",
     "bearer", "session", "link" with the link's purpose in `link`); `role` applies to employees. Errors are
     problem+json unless the route produces HTML for people (`errors="page"`). `company`: the parts of
-    the caller's company item the view uses ("staff", "loads"), read with the credential. `reads`: the
-    items the view reads by key (e.g. the ticket its path names), read with the credential too."""
-    if set(company) - {"staff", "loads", "settings"}:
+    the caller's company item the view uses ("staff", "loads", "settings", "canned"), read with the
+    credential. `reads`: the items the view reads by key (e.g. the ticket its path names), read with the
+    credential too."""
+    if set(company) - {"staff", "loads", "settings", "canned"}:
         raise ValueError(f"{method} {path}: unknown company parts {company}")
     if auth == "link" and not link:
         raise ValueError(f"{method} {path}: a link route names its link's purpose")

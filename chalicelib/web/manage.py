@@ -213,6 +213,7 @@ def canned_list(call: Call) -> Page:
     "POST",
     "/manage/canned",
     summary="Add a canned reply",
+    company=("canned",),  # the replies the ticket page offers, written with each reply
 )
 def canned_add(call: Call) -> Page | Redirect:
     from chalicelib import canned
@@ -241,6 +242,7 @@ def _path_canned(company_id: str, params: Mapping[str, str]) -> list[tuple[Any, 
     "/manage/canned/{canned_id}",
     summary="Change a canned reply",
     reads=_path_canned,
+    company=("canned",),
 )
 def canned_change(call: Call, canned_id: str) -> Page | Redirect:
     from chalicelib import canned
@@ -261,6 +263,7 @@ def canned_change(call: Call, canned_id: str) -> Page | Redirect:
     "/manage/canned/{canned_id}/delete",
     summary="Delete a canned reply",
     reads=_path_canned,
+    company=("canned",),
 )
 def canned_delete(call: Call, canned_id: str) -> Redirect:
     from chalicelib import canned

@@ -30,16 +30,12 @@ def _page_path(ticket_id: str) -> str:
 
 
 def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool = False, status: int = 200) -> Page:
-    from chalicelib import canned, desk
+    from chalicelib import desk
 
     now = utcnow()
-    page = desk.ticket_page(call.who, ticket_id, now)
+    page = desk.ticket_page(call.who, ticket_id, now, None if draft else call.query.get("canned"))
     ticket = page.ticket
-    # canned replies go in the reply box, which a closed ticket does not have
-    replies = canned.list_all(call.who.company_id) if ticket.status != "closed" else []
-    chosen = call.query.get("canned")
-    if chosen and not draft:
-        draft = next((c.body for c in replies if c.canned_id == chosen), "")
+    draft = draft or page.chosen_body
     people = page.employees
     customer_name = page.customer.name if page.customer else "—"
 
@@ -58,7 +54,7 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
         "sla_state": page.sla_state(now),
         "assignee_name": person(ticket.assignee_id) if ticket.assignee_id else "",
         "customer_name": customer_name,
-        "canned": replies,
+        "canned": page.canned,
         "draft": draft,
         "reply_error": reply_error,
         "targets": desk.transfer_targets(page, call.who),
@@ -77,7 +73,8 @@ def render_ticket(call: Call, ticket_id: str, draft: str = "", reply_error: bool
     auth="session",
     produces=HTML,
     query={"canned": "a canned reply to put in the reply box"},
-    company=("staff", "settings"),  # names, who receives tickets, karma thresholds (desk.COMPANY_PARTS)
+    # names, who receives tickets, karma thresholds, canned replies (desk.COMPANY_PARTS)
+    company=("staff", "settings", "canned"),
     reads=_path_ticket,
 )
 def ticket_page(call: Call, ticket_id: str) -> Page:

@@ -1,6 +1,7 @@
 """What the agent's ticket page reads: names, who receives tickets and the karma thresholds come from the
-company item the session read (its staff directory and settings), the customer's karma with the customer
-in one BatchGetItem, and a closed ticket (no reply box) reads no canned replies."""
+company item the session read (its staff directory and settings), and so do the canned replies (its canned
+part, chalicelib/canned); the customer's karma with the customer in one BatchGetItem, and a closed ticket (no
+reply box) reads no canned replies."""
 
 from __future__ import annotations
 
@@ -43,14 +44,14 @@ def test_the_ticket_page_takes_names_transfer_targets_and_karma_from_what_the_se
     assert 'data-body="Check the toner."' in page.text
     timeline = re.search(r'<ol id="timeline">(.*?)</ol>', page.text, re.S)
     assert timeline and " · Ada</li>" in timeline.group(1)  # the actor, named from the directory
-    # the session (with the company), the ticket, the customer with the ratings and karma; thread,
-    # timeline, the customer's other tickets, canned replies
+    # the session (with the company and its canned replies), the ticket, the customer with the ratings and
+    # karma; thread, timeline, the customer's other tickets
     assert (requests["BatchGetItem"], requests["GetItem"], requests["Query"]) == (
         2,
         0,
-        4,
+        3,
     )  # the ticket with the session
-    assert not [t for t in tables(requests, "Query") if "employees" in t]
+    assert not [t for t in tables(requests, "Query") if "employees" in t or "canned" in t]
     assert not [t for t in tables(requests, "GetItem") if "companies" in t or "karma" in t]
 
 

@@ -32,7 +32,7 @@
     insert.addEventListener("click", function (event) {
       var option = choice.options[choice.selectedIndex];
       if (!option || !option.dataset.body) {
-        return;
+        return; // a reply whose text the page does not carry: the form asks the page for it
       }
       event.preventDefault();
       var start = reply.selectionStart || 0;
