@@ -42,7 +42,8 @@ FUNCTIONS: dict[str, Access] = {
             "api_tokens/index/by_employee": (QUERY,),
             "sessions": (GET, PUT, UPDATE, DELETE, BATCH_GET),
             "sessions/index/by_employee": (QUERY,),
-            "customers": (GET, PUT, DELETE, BATCH_GET),
+            # UPDATE, CHECK: the customer's newest tickets, written with each ticket (chalicelib/customers)
+            "customers": (GET, PUT, UPDATE, DELETE, BATCH_GET, CHECK),
             "tickets": (GET, PUT, UPDATE, BATCH_GET),
             "tickets/index/queue": (QUERY,),
             "tickets/index/by_customer": (QUERY,),
@@ -124,7 +125,10 @@ FUNCTIONS: dict[str, Access] = {
         secrets=("APP_SECRET", "TELEGRAM_BOT_TOKEN"),
     ),
     "flag_sla_breaches": Access(tables={"tickets": (UPDATE,), "tickets/index/sla_watch": (QUERY,)}),
-    "auto_close_resolved": Access(tables={"tickets": (UPDATE,), "tickets/index/auto_close": (QUERY,)}),
+    "auto_close_resolved": Access(
+        # BATCH_GET, customers: a listed ticket's entry in its customer's newest tickets (chalicelib/customers)
+        tables={"tickets": (UPDATE, BATCH_GET), "tickets/index/auto_close": (QUERY,), "customers": (UPDATE,)}
+    ),
     "award_badges": Access(
         tables={
             "companies/index/directory": (QUERY,),
@@ -163,7 +167,7 @@ FUNCTIONS: dict[str, Access] = {
             "companies": (BATCH_GET,),
             "mail_messages": (GET, PUT, BATCH_GET),
             "mail_senders": (UPDATE,),
-            "customers": (GET, PUT),
+            "customers": (GET, PUT, UPDATE, CHECK),  # UPDATE, CHECK: the customer's newest tickets
             "karma": (GET,),
             "tickets": (GET, PUT, UPDATE),
             "tickets/index/by_customer": (QUERY,),

@@ -152,6 +152,10 @@ class Customer(Model):
     locale = UnicodeAttribute(default="en")
     telegram_chat_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    # The customer's newest tickets as the agent's ticket page lists them (chalicelib/customers `recent`):
+    # ticket id -> subject, status, created_at; written in the transactions that open a ticket or change
+    # its status. None: a customer from before, whose tickets are read by a Query of the index.
+    recent_tickets = MapAttribute[str, Any](null=True)
 
 
 class TicketQueueIndex(GlobalSecondaryIndex["Ticket"]):
@@ -242,6 +246,8 @@ class Ticket(Model):
     last_intake_key = UnicodeAttribute(null=True)  # the newest message that came through the intake
     transferred_at = UTCDateTimeAttribute(null=True)  # the last transfer to an agent, and by whom
     transferred_by = UnicodeAttribute(null=True)
+    # Its entry is kept in its customer's `recent_tickets`: every status change writes it there too.
+    listed = BooleanAttribute(null=True)
     # Bumped by every change; writes that read-then-write are conditional on it (optimistic locking).
     revision = NumberAttribute(default=0)
 

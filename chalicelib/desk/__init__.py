@@ -4,6 +4,7 @@ domain services as the JSON API (chalicelib/tickets, karma, employees)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -121,7 +122,7 @@ class TicketPage:
     timeline: list[LifecycleEvent]
     employees: dict[str, StaffMember]
     karma: Any  # privacy.karma_view (employees only)
-    other_tickets: list[Ticket] = field(default_factory=list)
+    other_tickets: list[Any] = field(default_factory=list)  # customers.RecentTicket, or Ticket (from the index)
     rated: bool = False
     customers_rating: Any = None  # the customer's stars and words for the agent (tips.models.Rating), managers only
     canned: list[Any] = field(default_factory=list)  # canned.Choice: what the reply box offers (not when closed)
@@ -149,8 +150,9 @@ def ticket_page(principal: Principal, ticket_id: str, now: datetime, chosen: str
     The company (its staff directory, settings and canned replies) and the ticket are the ones read with
     the session; then the customer, the agent's rating of them, their karma, (managers, closed tickets) the
     customer's rating of the agent and (`chosen`, a canned reply whose body is not kept on the company) the
-    chosen reply in one BatchGetItem; the thread, the timeline and the customer's other tickets a Query each.
-    A company whose canned replies are not kept on its item yet has them read by a Query."""
+    chosen reply in one BatchGetItem, the customer item with their newest tickets; the thread and the
+    timeline a Query each. A company whose canned replies are not kept on its item yet has them read by a
+    Query, a customer whose newest tickets are not kept on their item yet has them read from the index."""
     from chalicelib import canned
     from chalicelib.auth import company_of
     from chalicelib.karma.models import CustomerRating, Karma
@@ -185,13 +187,15 @@ def ticket_page(principal: Principal, ticket_id: str, now: datetime, chosen: str
     karma = (
         karma_view(ticket.company_id, ticket.customer_id, now, thresholds(company), stored_karma) if customer else None
     )
-    others = [
-        t
-        for t in Ticket.by_customer.query(
+    kept_newest = customers.recent(customer) if customer is not None else None
+    newest: Iterable[Any] = (
+        kept_newest
+        if kept_newest is not None  # kept on the customer item; a customer from before: the index
+        else Ticket.by_customer.query(
             customer_key, scan_index_forward=False, limit=6, attributes_to_get=OTHER_TICKET_ATTRIBUTES
         )
-        if t.ticket_id != ticket.ticket_id
-    ][:5]
+    )
+    others = [t for t in newest if t.ticket_id != ticket.ticket_id][:5]
     given = customers_rating[0] if customers_rating else None
     if given is not None and given.voided_at is not None:  # a voided rating no longer counts
         given = None

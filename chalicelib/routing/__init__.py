@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import activity
+from chalicelib import activity, customers
 from chalicelib.db import keys
 from chalicelib.db.base import is_condition_failure, transaction
 from chalicelib.db.models import Company, Employee, Ticket
@@ -117,6 +117,7 @@ def claim(candidate: Ticket, employee: Employee, day_key: str, now: datetime, co
                 condition=condition,
             )
             tx.update(activity.AgentDay(day_key, employee.employee_id), actions=activity.counter_actions(counters))
+            customers.status_changed(tx, candidate, "assigned")  # the customer's list of their tickets
             day = date.fromisoformat(day_key.rsplit("#", 1)[1])
             load = staff.load_actions(company, employee.employee_id, day, counters) if company is not None else []
             if load:

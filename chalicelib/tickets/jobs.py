@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
+from chalicelib import customers
 from chalicelib.clock import parse_iso, utcnow
-from chalicelib.db.base import is_condition_failure
+from chalicelib.db.base import get_many, is_condition_failure, transaction
 from chalicelib.db.models import Ticket
 from chalicelib.tickets import sla
 
@@ -23,10 +24,17 @@ def event_time(event: Mapping[str, Any]) -> datetime:
     return parse_iso(text) if isinstance(text, str) else utcnow()
 
 
-def _conditional_update(ticket: Ticket, actions: list[Any], condition: Any) -> bool:
+def _conditional_update(ticket: Ticket, actions: list[Any], condition: Any, closing: Ticket | None = None) -> bool:
+    """`closing`: a listed ticket read with what its customer's entry needs; the entry goes to "closed" in
+    the same transaction (chalicelib/customers `recent`)."""
     try:
-        ticket.update(actions=actions, condition=condition)
-    except UpdateError as error:
+        if closing is not None and closing.listed:
+            with transaction() as tx:
+                tx.update(ticket, actions=actions, condition=condition)
+                customers.status_changed(tx, closing, "closed")
+        else:
+            ticket.update(actions=actions, condition=condition)
+    except (UpdateError, TransactWriteError) as error:
         if is_condition_failure(error):
             return False
         raise
@@ -56,7 +64,11 @@ def auto_close_resolved(event: Mapping[str, Any]) -> dict[str, Any]:
     write turns the reason to `confirmed` (tickets.service.customer_confirm), so theirs wins."""
     now = event_time(event)
     checked = closed = 0
-    for due in Ticket.auto_close_index.query("resolved", Ticket.auto_close_at <= now):
+    every_due = list(Ticket.auto_close_index.query("resolved", Ticket.auto_close_at <= now))
+    # the index holds keys only: what a listed ticket's customer entry needs, read by key (100 a request)
+    wanted: list[tuple[Any, Any, Any]] = [(Ticket, due.company_id, due.ticket_id) for due in every_due]
+    entries = get_many(wanted, attributes={Ticket: LISTED_ATTRIBUTES})
+    for due, read in zip(every_due, entries, strict=True):
         checked += 1
         ticket = Ticket(due.company_id, due.ticket_id)
         still_due = (Ticket.status == "resolved") & (Ticket.auto_close_at == due.auto_close_at)
@@ -69,5 +81,9 @@ def auto_close_resolved(event: Mapping[str, Any]) -> dict[str, Any]:
             Ticket.auto_close_at.remove(),
             Ticket.revision.add(1),
         ]
-        closed += _conditional_update(ticket, actions, still_due)
+        closed += _conditional_update(ticket, actions, still_due, read)
     return {"checked": checked, "closed": closed, "as_of": now.isoformat()}
+
+
+# What a closing ticket's entry in its customer's newest tickets needs (chalicelib/customers `recent`).
+LISTED_ATTRIBUTES = ["listed", "customer_id", "subject", "created_at"]

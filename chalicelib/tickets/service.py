@@ -127,6 +127,8 @@ def _apply(
     with transaction() as tx:
         ratelimit.add_to(tx, change.charges)
         tx.update(ticket, actions=actions, condition=Ticket.revision == ticket.revision)
+        if change.sets.get("status") not in (None, ticket.status):
+            customers.status_changed(tx, ticket, change.sets["status"])
         if change.message is not None:
             tx.save(change.message, condition=Message.message_id.does_not_exist())
         for who in {**change.counters, **{w: {} for w in change.extremes if w in days}}:
@@ -315,7 +317,8 @@ def open_ticket_for(
         customer = found or customers.new(company.company_id, **who, telegram_chat_id=request.telegram_chat_id, now=now)
         is_new = found is None
     key = subject_key(request.subject)
-    existing = None if is_new or not merge else _open_ticket_like(company.company_id, customer.customer_id, key)
+    older = [] if is_new or not merge else _newest_of(company.company_id, customer.customer_id)
+    existing = _open_ticket_like(older, key)
     if existing is not None:
         # by the intake or the web form, the customer is told it was added (not when it came by e-mail)
         ticket = _add_customer_message(
@@ -330,11 +333,35 @@ def open_ticket_for(
         return IntakeResult(ticket, True, customer_link(ticket, int(company.settings.link_ttl_days), now))
     route = intake_route(company, customer.customer_id, is_new, request.department, request.skip_first_line, now, karma)
     ticket = _new_ticket(company, customer.customer_id, request, key, now, route)
+    # the customer's newest tickets, as the ticket page lists them (chalicelib/customers `recent`)
+    has_list = not is_new and customer.recent_tickets is not None
+    started = customers.started_list(older, ticket) if merge and not is_new and not has_list else None
+    ticket.listed = True if is_new or has_list or started is not None else None
     try:
         with transaction() as tx:
             ratelimit.add_to(tx, charges)
             if is_new:  # a parallel first intake of the same customer makes this fail; then retry once
+                customer.recent_tickets = {ticket.ticket_id: customers.recent_entry(ticket)}
                 tx.save(customer, condition=customers.Customer.customer_id.does_not_exist())
+            elif has_list:  # (not a customer erased meanwhile: then they are new again)
+                tx.update(
+                    customer,
+                    actions=customers.opened_actions(customer, ticket),
+                    condition=customers.Customer.customer_id.exists(),
+                )
+            elif started is not None:  # from the index's answer read above, if no other intake started it
+                tx.update(
+                    customer,
+                    actions=[customers.Customer.recent_tickets.set(started)],
+                    condition=customers.Customer.recent_tickets.does_not_exist(),
+                )
+            else:  # not listed yet: nor may a list be started meanwhile without this ticket
+                tx.condition_check(
+                    customers.Customer,
+                    customer.company_id,
+                    customer.customer_id,
+                    condition=customers.Customer.recent_tickets.does_not_exist(),
+                )
             message = new_message(ticket, "customer", customer.customer_id, "public", request.body, now)
             ticket.last_public_key = ticket.last_intake_key = message.message_id
             ticket.last_public_author, ticket.last_public_by = "customer", customer.customer_id
@@ -346,8 +373,9 @@ def open_ticket_for(
         refused = ratelimit.refusal(error, charges)
         if refused is not None:
             raise refused from None
-        if not (is_new and is_condition_failure(error)):
+        if not is_condition_failure(error):
             raise
+        # a parallel first intake of the same customer, or a list of their tickets started meanwhile
         return open_ticket_for(company, request, mail, charges=charges, merge=merge)
     return IntakeResult(ticket, False, customer_link(ticket, int(company.settings.link_ttl_days), now))
 
@@ -359,10 +387,14 @@ def _locale(company: Company, request: IntakeTicket) -> str:
     return company.settings.locale or request.locale
 
 
-def _open_ticket_like(company_id: str, customer_id: str, key: str) -> Ticket | None:
-    recent = Ticket.by_customer.query(
-        customers.customer_key(company_id, customer_id), scan_index_forward=False, limit=25
+def _newest_of(company_id: str, customer_id: str) -> list[Ticket]:
+    """The customer's 25 newest tickets, newest first."""
+    return list(
+        Ticket.by_customer.query(customers.customer_key(company_id, customer_id), scan_index_forward=False, limit=25)
     )
+
+
+def _open_ticket_like(recent: list[Ticket], key: str) -> Ticket | None:
     for ticket in recent:
         if ticket.status in OPEN_STATUSES and similar_subjects(ticket.subject_key, key):
             return ticket
