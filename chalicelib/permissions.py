@@ -92,13 +92,13 @@ FUNCTIONS: dict[str, Access] = {
     # reports' daily counters (chalicelib/reports/hooks.py: a marker and the counters in one transaction).
     "on_ticket_change": Access(
         tables={
-            "lifecycle": (PUT,),
+            "lifecycle": (PUT,),  # tickets opened before timelines were kept in the thread
             "search_terms": (BATCH_WRITE,),
             "desk_pulse": (UPDATE,),
             "companies": (GET, UPDATE, BATCH_GET),  # UPDATE: an old company's inbound handle, once
             "customers": (BATCH_GET,),
             "employees": (BATCH_GET,),
-            "messages": (BATCH_GET,),
+            "messages": (BATCH_GET, PUT),  # PUT: a ticket's lifecycle events, in its thread (chalicelib/lifecycle)
             "outbox": (UPDATE,),
             "mail_addresses": (PUT,),  # with the inbound handle (chalicelib/notify reply_handle)
             "mail_suppressions": (GET,),

@@ -263,7 +263,7 @@ def log_call(call: Call, ticket_id: str) -> TicketOut:
 def timeline(call: Call, ticket_id: str) -> TimelineOut:
     ticket = service.get(call.who, ticket_id)
     limit = int(call.query.get("limit", 50))
-    found = lifecycle.timeline_page(ticket.company_id, ticket.ticket_id, limit, call.query.get("cursor"))
+    found = lifecycle.timeline_page(ticket, limit, call.query.get("cursor"))
     return {
         "next_cursor": found.next_cursor,
         "events": [

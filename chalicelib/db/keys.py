@@ -28,6 +28,18 @@ def ticket(company_id: str, ticket_id: str) -> str:
     return _join(company_id, ticket_id)
 
 
+# A ticket's lifecycle events kept in its thread's partition of the messages table (chalicelib/lifecycle):
+# their sort keys start with THREAD_EVENT, after every message's (`<created_at iso>#<random>`, a digit first),
+# so a read of the messages alone asks for sort keys below THREAD_EVENTS_FROM.
+THREAD_EVENTS_FROM = "~"
+THREAD_EVENT = "~event#"
+
+
+def thread_event(occurred_at_iso: str, sequence: str, transition: str) -> str:
+    """A lifecycle event's sort key in its ticket's thread, from its stream record (a redelivery rewrites it)."""
+    return f"{THREAD_EVENT}{occurred_at_iso}#{sequence}#{transition}"
+
+
 def queue_of(tier: int, department: str | None) -> str:
     """A waiting ticket's queue within its company: its tier and department (the pulse's channel names)."""
     return _join(f"t{int(tier)}", department or GENERAL)

@@ -248,6 +248,8 @@ class Ticket(Model):
     transferred_by = UnicodeAttribute(null=True)
     # Its entry is kept in its customer's `recent_tickets`: every status change writes it there too.
     listed = BooleanAttribute(null=True)
+    # Its lifecycle events are kept in its thread (ThreadEvent), else in the lifecycle table (opened before).
+    timeline_in_thread = BooleanAttribute(null=True)
     # Bumped by every change; writes that read-then-write are conditional on it (optimistic locking).
     revision = NumberAttribute(default=0)
 
@@ -287,8 +289,26 @@ class Message(Model):
     attachments = ListAttribute(of=Attachment, null=True)
 
 
+class ThreadEvent(Model):
+    """A ticket's lifecycle transition kept in its thread's partition of the messages table (tickets opened
+    with `timeline_in_thread`), so the ticket page reads the thread and the timeline in one Query; its sort
+    key (keys.thread_event) sorts after every message and comes from the stream record, as LifecycleEvent's."""
+
+    Meta = table_meta("messages")
+
+    ticket_key = UnicodeAttribute(hash_key=True)  # company_id#ticket_id
+    message_id = UnicodeAttribute(range_key=True)  # ~event#<occurred_at iso>#<sequence>#<transition>
+    company_id = UnicodeAttribute()
+    transition = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    actor_id = UnicodeAttribute(null=True)
+    occurred_at = UTCDateTimeAttribute()
+
+
 class LifecycleEvent(Model):
-    """A ticket's lifecycle transitions, written by the tickets stream handler.
+    """A ticket's lifecycle transitions, written by the tickets stream handler (for tickets opened before
+    timelines were kept in the thread: see ThreadEvent).
 
     The key is derived from the stream record, so a redelivered record overwrites itself.
     """

@@ -13,7 +13,7 @@ from chalicelib import customers, lifecycle, search
 from chalicelib.auth import Principal
 from chalicelib.db import keys
 from chalicelib.db.base import get_many
-from chalicelib.db.models import Company, Customer, Employee, LifecycleEvent, Message, Ticket
+from chalicelib.db.models import Company, Customer, Employee, Message, Ticket
 from chalicelib.routing import GENERAL
 from chalicelib.routing import waiting as waiting_tickets
 from chalicelib.tickets import service, sla
@@ -119,7 +119,7 @@ class TicketPage:
     customer: Customer | None
     company: Company
     thread: list[Message]
-    timeline: list[LifecycleEvent]
+    timeline: list[lifecycle.Event]
     employees: dict[str, StaffMember]
     karma: Any  # privacy.karma_view (employees only)
     other_tickets: list[Any] = field(default_factory=list)  # customers.RecentTicket, or Ticket (from the index)
@@ -151,8 +151,10 @@ def ticket_page(principal: Principal, ticket_id: str, now: datetime, chosen: str
     the session; then the customer, the agent's rating of them, their karma, (managers, closed tickets) the
     customer's rating of the agent and (`chosen`, a canned reply whose body is not kept on the company) the
     chosen reply in one BatchGetItem, the customer item with their newest tickets; the thread and the
-    timeline a Query each. A company whose canned replies are not kept on its item yet has them read by a
-    Query, a customer whose newest tickets are not kept on their item yet has them read from the index."""
+    timeline in one Query (of the thread's partition, where the ticket keeps its timeline; a ticket opened
+    before keeps it in the lifecycle table, a Query more). A company whose canned replies are not kept on
+    its item yet has them read by a Query, a customer whose newest tickets are not kept on their item yet
+    has them read from the index."""
     from chalicelib import canned
     from chalicelib.auth import company_of
     from chalicelib.karma.models import CustomerRating, Karma
@@ -182,8 +184,7 @@ def ticket_page(principal: Principal, ticket_id: str, now: datetime, chosen: str
     chosen_body = ""
     if choice is not None:
         chosen_body = choice.body if choice.body is not None else (more[-1].body if more and more[-1] else "")
-    thread = service.messages(ticket.company_id, ticket.ticket_id, public_only=False)
-    timeline = lifecycle.timeline(ticket.company_id, ticket.ticket_id)
+    thread, timeline = lifecycle.thread_and_timeline(ticket)  # one Query (a ticket opened before: two)
     karma = (
         karma_view(ticket.company_id, ticket.customer_id, now, thresholds(company), stored_karma) if customer else None
     )

@@ -31,7 +31,7 @@ from chalicelib.karma import policy, ratings
 from chalicelib.karma.models import Karma
 from chalicelib.karma.routing import UNREAD, current_scores, thresholds
 from chalicelib.karma.scores import Scores
-from chalicelib.tickets.service import messages
+from chalicelib.tickets.service import ONLY_MESSAGES, messages
 from chalicelib.tickets.views import message_view, ticket_view
 from chalicelib.tips.models import Rating
 from chalicelib.validation import EmailLookup, Identifier, RequestBody, non_null, refuse_nulls
@@ -140,7 +140,7 @@ def export(principal: Principal, ref: CustomerRef) -> ExportOut:
                 "messages": [message_view(m) for m in messages(company_id, ticket.ticket_id, public_only=False)],
                 "timeline": [
                     {"transition": e.transition, "to": e.to_status, "at": iso(e.occurred_at)}
-                    for e in lifecycle.timeline(company_id, ticket.ticket_id)
+                    for e in lifecycle.timeline(ticket)
                 ],
                 "rating_of_agent": _tip_rating(company_id, ticket.ticket_id),
             }
@@ -182,7 +182,8 @@ def erase(principal: Principal, ref: CustomerRef) -> ErasedOut:
     deleted_messages = 0
     for ticket in tickets:
         with Message.batch_write() as batch:
-            for message in Message.query(keys.ticket(company_id, ticket.ticket_id)):
+            # the messages only: the ticket's timeline (kept after them) stays, as in the lifecycle table
+            for message in Message.query(keys.ticket(company_id, ticket.ticket_id), ONLY_MESSAGES):
                 batch.delete(message)
                 deleted_messages += 1
         ticket.update(

@@ -4,6 +4,10 @@ The stream handler turns each record into transitions (created, taken, first_rep
 resolved, reopened, closed, sla flags), records them on the ticket's timeline and passes them to
 the hooks other capabilities register (e.g. the tip e-mail on a confirmed close). The timeline
 item's key comes from the record, so a redelivered record rewrites the same item.
+
+A ticket opened with `timeline_in_thread` keeps its timeline in its thread's partition of the messages
+table (ThreadEvent, sort keys after every message's), so the agent's ticket page reads both in one Query;
+a ticket opened before keeps it in the lifecycle table, where its events go on being written and read.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.db import keys, paging
-from chalicelib.db.models import LifecycleEvent, Ticket
+from chalicelib.db.models import LifecycleEvent, Message, ThreadEvent, Ticket
 from chalicelib.db.paging import PageOf
 from chalicelib.streams import StreamRecord, process_batch
 
@@ -100,16 +104,19 @@ def handle_record(record: StreamRecord) -> None:
     sequence = str(images["SequenceNumber"])
     occurred_at = new.updated_at.astimezone(UTC)
     for name in transitions_of(old, new):
-        LifecycleEvent(
-            keys.ticket(new.company_id, new.ticket_id),
-            f"{occurred_at.isoformat(timespec='microseconds')}#{sequence}#{name}",
-            company_id=new.company_id,
-            transition=name,
-            from_status=old.status if old else None,
-            to_status=new.status,
-            actor_id=_actor(name, new),
-            occurred_at=occurred_at,
-        ).save()
+        moment = occurred_at.isoformat(timespec="microseconds")
+        event = (
+            ThreadEvent(keys.ticket(new.company_id, new.ticket_id), keys.thread_event(moment, sequence, name))
+            if new.timeline_in_thread
+            else LifecycleEvent(keys.ticket(new.company_id, new.ticket_id), f"{moment}#{sequence}#{name}")
+        )
+        event.company_id = new.company_id
+        event.transition = name
+        event.from_status = old.status if old else None
+        event.to_status = new.status
+        event.actor_id = _actor(name, new)
+        event.occurred_at = occurred_at
+        event.save()
         for hook in _HOOKS.get(name, []):
             hook(Transition(name, new, old, occurred_at, sequence))
     for change_hook in _CHANGE_HOOKS:
@@ -121,14 +128,54 @@ def handle_ticket_stream(event: Mapping[str, Any]) -> dict[str, Any]:
     return process_batch(event, handle_record)
 
 
-def timeline(company_id: str, ticket_id: str) -> list[LifecycleEvent]:
-    return list(LifecycleEvent.query(keys.ticket(company_id, ticket_id)))
+Event = ThreadEvent | LifecycleEvent  # the same attributes: transition, from/to status, actor, occurred_at
 
 
-def timeline_page(company_id: str, ticket_id: str, limit: int, cursor: str | None) -> PageOf[LifecycleEvent]:
-    key = keys.ticket(company_id, ticket_id)
+def _events(ticket: Ticket, **query: Any) -> Any:
+    key = keys.ticket(ticket.company_id, ticket.ticket_id)
+    if ticket.timeline_in_thread:
+        return ThreadEvent.query(key, ThreadEvent.message_id.startswith(keys.THREAD_EVENT), **query)
+    return LifecycleEvent.query(key, **query)
+
+
+def timeline(ticket: Ticket) -> list[Event]:
+    """The ticket's lifecycle events in order (one Query where the ticket keeps them)."""
+    return list(_events(ticket))
+
+
+def timeline_page(ticket: Ticket, limit: int, cursor: str | None) -> PageOf[Event]:
+    key = keys.ticket(ticket.company_id, ticket.ticket_id)
 
     def run(start: dict[str, Any] | None, page_size: int) -> Any:
-        return LifecycleEvent.query(key, last_evaluated_key=start, page_size=page_size)
+        return _events(ticket, last_evaluated_key=start, page_size=page_size)
 
     return paging.page(f"timeline:{key}", cursor, limit, run)
+
+
+def thread_and_timeline(ticket: Ticket) -> tuple[list[Message], list[Event]]:
+    """The ticket's messages (notes included) and its lifecycle events, each in order: one Query of its
+    thread's partition for a ticket that keeps its timeline there, else a Query of each table."""
+    if not ticket.timeline_in_thread:
+        from chalicelib.tickets.service import messages
+
+        return messages(ticket.company_id, ticket.ticket_id, public_only=False), timeline(ticket)
+    thread: list[Message] = []
+    events: list[Event] = []
+    for item in _partition(keys.ticket(ticket.company_id, ticket.ticket_id)):
+        if item["message_id"]["S"].startswith(keys.THREAD_EVENT):
+            events.append(ThreadEvent.from_raw_data(item))
+        else:
+            thread.append(Message.from_raw_data(item))
+    return thread, events
+
+
+def _partition(key: str) -> Any:
+    """Every item of a thread's partition, raw, in sort-key order (a page at a time)."""
+    connection = Message._get_connection()
+    start = None
+    while True:
+        answer = connection.query(key, exclusive_start_key=start, scan_index_forward=True)
+        yield from answer.get("Items", [])
+        start = answer.get("LastEvaluatedKey")
+        if not start:
+            return

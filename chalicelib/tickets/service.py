@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -432,6 +432,7 @@ def _new_ticket(
         locale=_locale(company, request),
         tags=set(),
         revision=0,
+        timeline_in_thread=True,  # its lifecycle events go to its thread's partition (chalicelib/lifecycle)
     )
 
 
@@ -476,14 +477,22 @@ def message_page(company_id: str, ticket_id: str, limit: int, cursor: str | None
     key = ticket_key(company_id, ticket_id)
 
     def run(start: dict[str, Any] | None, page_size: int) -> Any:
-        return Message.query(key, scan_index_forward=True, last_evaluated_key=start, page_size=page_size)
+        return Message.query(key, ONLY_MESSAGES, scan_index_forward=True, last_evaluated_key=start, page_size=page_size)
 
     return paging.page(f"messages:{key}", cursor, limit, run)
 
 
+# The thread's messages without the lifecycle events kept after them in its partition (chalicelib/lifecycle).
+ONLY_MESSAGES = Message.message_id < keys.THREAD_EVENTS_FROM
+
+
 def messages(company_id: str, ticket_id: str, *, public_only: bool) -> list[Message]:
-    thread = Message.query(ticket_key(company_id, ticket_id), scan_index_forward=True)
-    return [m for m in thread if not public_only or m.visibility == "public"]
+    thread = Message.query(ticket_key(company_id, ticket_id), ONLY_MESSAGES, scan_index_forward=True)
+    return only_public(thread) if public_only else list(thread)
+
+
+def only_public(thread: Iterable[Message]) -> list[Message]:
+    return [m for m in thread if m.visibility == "public"]
 
 
 def reply(principal: Principal, ticket_id: str, request: Reply) -> tuple[Ticket, Message]:

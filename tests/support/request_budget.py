@@ -12,10 +12,4 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("POST", "/customers/erase"): "a data-protection erasure: every ticket, message and rating of one customer",
     ("POST", "/manage/customers/export"): "the console's form for the same export",
     ("POST", "/manage/customers/erase"): "the console's form for the same erasure",
-    # Routes that landed from main with the staff web app, the public forms and sign-in by e-mail; each
-    # would need a redesign to fit (listed in the closing note of issue 18):
-    ("GET", "/desk/tickets/{ticket_id}"): (
-        "6: the session with the ticket, then its customer with karma and ratings (one BatchGetItem), and a "
-        "Query each of the thread, the timeline, the customer's other tickets and the canned replies"
-    ),
 }
