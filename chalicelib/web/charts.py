@@ -188,8 +188,10 @@ def days_chart(
     height: int = 200,
     whole: bool = True,
     top: float | None = None,
+    titles: Sequence[str] | None = None,
 ) -> Chart:
-    """Bars (grouped, or stacked) and lines over days, on one value axis from zero."""
+    """Bars (grouped, or stacked) and lines over days, on one value axis from zero. `titles`: what each slot
+    is called in its bars' and dots' tooltips (`Week of 3 Nov`), when not its axis label (the day's)."""
     chart = Chart(title, WIDTH, height, left=34, top=10, right=WIDTH - 8, bottom=height - 24)
     chart.legend = [(s.name, s.color) for s in series]
     bar_series = [s for s in series if s.kind == "bar"]
@@ -211,6 +213,7 @@ def days_chart(
     chart.y_ticks = [Tick(y_of(step * n), number(step * n)) for n in range(ticks + 1)]
     label_of = date_labels(locale, "short_day")
     labels = [label_of(day) for day in days]  # each day's label once, for its tick and its bars' and dots' titles
+    named = labels if titles is None else titles
     every = _every(count, 6)
     chart.x_ticks = [Tick(chart.left + slot * (i + 0.5), labels[i]) for i in range(0, len(days), every)]
     gap = slot * 0.2
@@ -232,7 +235,7 @@ def days_chart(
                 y_top, y_bottom = y_of(value), zero
                 x = chart.left + slot * i + gap / 2 + width * n
             chart.bars.append(
-                bar(x, y_top, bar_width, y_bottom - y_top, s.color, f"{labels[i]}: {s.name} {number(value)}")
+                bar(x, y_top, bar_width, y_bottom - y_top, s.color, f"{named[i]}: {s.name} {number(value)}")
             )
     for s in series:
         if s.kind != "line":
@@ -241,7 +244,7 @@ def days_chart(
             (
                 f"{chart.left + slot * (i + 0.5):.1f}",
                 f"{y_of(float(v)):.1f}",
-                f"{labels[i]}: {s.name} {number(float(v))}",
+                f"{named[i]}: {s.name} {number(float(v))}",
             )
             for i, v in enumerate(s.values)
             if v is not None

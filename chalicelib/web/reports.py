@@ -38,6 +38,7 @@ SUMMARIES: dict[str, str] = {
 }
 FIRST_REPLY_LABELS = (N_("under 15 min"), N_("15–60 min"), N_("1–4 h"), N_("4–8 h"), N_("8–24 h"), N_("over 24 h"))
 RESOLUTION_LABELS = (N_("under 1 h"), N_("1–4 h"), N_("4–24 h"), N_("1–3 days"), N_("3–7 days"), N_("over 7 days"))
+WEEKLY_AFTER = 92  # a longer period's chart and table over time are per week: a year is 53 rows, not 366
 FUNNEL_LABELS = {
     "closed": N_("Closed"),
     "emailed": N_("Rating message sent"),
@@ -53,6 +54,21 @@ def whole_number(value: int, locale: str) -> str:
     """A count as the locale writes it (`1,234` / `1 234`): the charts write the same few counts many times
     (each bar's title, the axis ticks), and Babel resolves the locale's pattern again for each."""
     return format_number(value, locale)
+
+
+def first_weekday(locale: str) -> int:
+    """The day a week starts on where the reader's locale formats dates (0 Monday .. 6 Sunday; Babel's
+    `first_week_day`: Monday for English as we write it, en_GB, and for Russian)."""
+    from chalicelib.i18n import formatting_locale, locale_of
+
+    return _first_weekday(formatting_locale(locale_of(locale)))
+
+
+@functools.cache
+def _first_weekday(babel_locale: str) -> int:
+    from babel import Locale
+
+    return int(Locale.parse(babel_locale).first_week_day)
 
 
 def _label(t: Any, labels: dict[str, str], key: str) -> str:
@@ -130,8 +146,11 @@ def show(call: Call, report: str) -> Page:
 
     if report not in service.REPORTS:
         raise NotFound("Report")
-    data = service.report(call.who, report, call.query, with_list=False)
-    days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]
+    span = service.period(call.query, call.who.timezone).span
+    week_start = first_weekday(call.locale) if (span.last - span.first).days + 1 > WEEKLY_AFTER else None
+    data = service.report(call.who, report, call.query, with_list=False, first_weekday=week_start)
+    days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]  # each row's first day
+    weeks = None if week_start is None else span.weeks(week_start)
     period = {"from": data["from"], "to": data["to"]}
     today = local_day(utcnow(), call.who.timezone)
     presets = [
@@ -146,8 +165,11 @@ def show(call: Call, report: str) -> Page:
         "period": period,
         "presets": presets,
         "csv_query": urlencode(period),
-        "drawn": _charts(report, data, days, call.locale),
-        "day_rows": _day_rows(report, data, days, call.locale),
+        "weekly": weeks is not None,
+        "drawn": _charts(report, data, days, call.locale, weekly=weeks is not None),
+        "day_rows": _day_rows(report, data, days, call.locale)
+        if weeks is None
+        else _week_rows(report, data, weeks, call.locale),
         "duration": lambda seconds: duration(seconds, call.locale),
         "first_reply_labels": FIRST_REPLY_LABELS,
         "resolution_labels": RESOLUTION_LABELS,
@@ -175,6 +197,28 @@ def _day_rows(report: str, data: dict[str, Any], days: list[date], locale: str) 
     medium = date_labels(locale, "medium")
     figures = operator.itemgetter(*DAY_TABLES[report])
     return [(row["day"], medium(day), *figures(row)) for row, day in zip(data["days"], days, strict=True)]
+
+
+def _week_rows(report: str, data: dict[str, Any], weeks: list[Any], locale: str) -> list[tuple[Any, ...]]:
+    """The per-week table's rows: the week's first and last ISO day in the period, its label (`Week of 3 Nov
+    2026`), its days as a range (`3 Nov 2026` to `9 Nov 2026`, with an en dash), then the figures."""
+    from chalicelib.web.charts import date_labels
+
+    if report not in DAY_TABLES:
+        return []
+    t = translator(locale)
+    medium = date_labels(locale, "medium")
+    figures = operator.itemgetter(*DAY_TABLES[report])
+    return [
+        (
+            week.first.isoformat(),
+            week.last.isoformat(),
+            t.gettext("Week of %(day)s", day=medium(week.first)),
+            medium(week.first) if week.first == week.last else f"{medium(week.first)} – {medium(week.last)}",
+            *figures(row),
+        )
+        for row, week in zip(data["days"], weeks, strict=True)
+    ]
 
 
 LIST_TITLES = {"ratings": N_("What customers wrote"), "tips": N_("For what")}
@@ -240,10 +284,16 @@ def download(call: Call, report: str) -> Response:
 # ---------------------------------------------------------------- charts
 
 
-def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) -> list[Any]:
+def _charts(report: str, data: dict[str, Any], days: list[date], locale: str, weekly: bool = False) -> list[Any]:
+    """The report's charts; with `weekly`, the chart over time has a bar (or a point) per week, `days` being
+    each week's first day in the period, and its titles and tooltips say so."""
     from chalicelib.web import charts
 
     t = translator(locale)
+    titles = None
+    if weekly:
+        short = charts.date_labels(locale, "short_day")
+        titles = [t.gettext("Week of %(day)s", day=short(day)) for day in days]
 
     def count(value: float) -> str:
         return whole_number(int(value), locale)
@@ -253,17 +303,23 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
         rows = data["days"]
         return [
             charts.days_chart(
-                t.gettext("Tickets per day and backlog"),
+                t.gettext("Tickets per week and backlog") if weekly else t.gettext("Tickets per day and backlog"),
                 days,
                 [
                     charts.Series(t.gettext("Opened"), [r["opened"] for r in rows], blue),
                     charts.Series(t.gettext("Closed"), [r["closed"] for r in rows], orange),
                     charts.Series(
-                        t.gettext("Backlog at the end of the day"), [r["backlog"] for r in rows], grey, "line"
+                        t.gettext("Backlog at the end of the week")
+                        if weekly
+                        else t.gettext("Backlog at the end of the day"),
+                        [r["backlog"] for r in rows],
+                        grey,
+                        "line",
                     ),
                 ],
                 locale,
                 count,
+                titles=titles,
             )
         ]
     if report == "first-replies":
@@ -277,7 +333,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
             charts.bars_chart(t.gettext("First replies by waiting time"), buckets, blue, count),
             charts.bars_chart(t.gettext("Average first-reply time per agent"), agents, green, axis, whole=False),
             charts.days_chart(
-                t.gettext("SLA per day"),
+                t.gettext("SLA per week") if weekly else t.gettext("SLA per day"),
                 days,
                 [
                     charts.Series(t.gettext("Target missed"), [r["target_missed"] for r in rows], orange),
@@ -285,6 +341,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
                 ],
                 locale,
                 count,
+                titles=titles,
             ),
         ]
     if report == "resolutions":
@@ -297,11 +354,12 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
             charts.bars_chart(t.gettext("Average resolution time per agent"), agents, green, axis, whole=False),
             charts.bars_chart(t.gettext("Resolutions by time taken"), buckets, blue, count),
             charts.days_chart(
-                t.gettext("Resolutions per day"),
+                t.gettext("Resolutions per week") if weekly else t.gettext("Resolutions per day"),
                 days,
                 [charts.Series(t.gettext("Resolved"), [r["resolutions"] for r in data["days"]], blue)],
                 locale,
                 count,
+                titles=titles,
             ),
         ]
     if report == "ratings":
@@ -322,12 +380,13 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
         return [
             charts.bars_chart(t.gettext("Average stars per agent"), agents, purple, stars_number, top=5),
             charts.days_chart(
-                t.gettext("Average stars per day"),
+                t.gettext("Average stars per week") if weekly else t.gettext("Average stars per day"),
                 days,
                 [charts.Series(t.gettext("Average stars"), [r["average"] for r in data["days"]], purple, "line")],
                 locale,
                 stars_number,
                 top=5,
+                titles=titles,
             ),
             charts.bars_chart(t.gettext("Ratings by stars"), stars, blue, count),
         ]
@@ -338,7 +397,14 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
         per_day = [charts.Series(t.gettext("Tips"), [r["tips"] for r in data["days"]], green)]
         drawn = [
             charts.bars_chart(t.gettext("Tips per employee"), agents, green, count),
-            charts.days_chart(t.gettext("Tips per day"), days, per_day, locale, count),
+            charts.days_chart(
+                t.gettext("Tips per week") if weekly else t.gettext("Tips per day"),
+                days,
+                per_day,
+                locale,
+                count,
+                titles=titles,
+            ),
             charts.bars_chart(t.gettext("From close to tip"), funnel, blue, count),
         ]
         if currency:
@@ -366,7 +432,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
     rows = data["days"]
     return [
         charts.days_chart(
-            t.gettext("Incoming customers per day"),
+            t.gettext("Incoming customers per week") if weekly else t.gettext("Incoming customers per day"),
             days,
             [
                 charts.Series(t.gettext("Difficult"), [r["difficult"] for r in rows], red),
@@ -376,5 +442,6 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
             locale,
             count,
             stacked=True,
+            titles=titles,
         )
     ]
