@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
@@ -36,16 +36,23 @@ class Span:
     last: date
 
     def days(self) -> list[date]:
-        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+        return list(map(date.fromordinal, range(self.first.toordinal(), self.last.toordinal() + 1)))
 
     def weeks(self, first_weekday: int) -> list[Span]:
         """The span cut into weeks that start on `first_weekday` (0 Monday .. 6 Sunday, as `date.weekday`);
         the first and the last week are cut at the span's bounds, so each week is labelled by its first day
         in the span."""
-        offset = self.week_offset(first_weekday)
-        count = ((self.last - self.first).days + offset) // 7 + 1
-        starts = [self.first - timedelta(days=offset - 7 * n) for n in range(count)]
-        return [Span(max(start, self.first), min(start + timedelta(days=6), self.last)) for start in starts]
+        return [Span(first, last) for first, last in self.week_bounds(first_weekday)]
+
+    def week_bounds(self, first_weekday: int) -> list[tuple[date, date]]:
+        """Each week's first and last day in the span (`weeks`, as plain pairs: a year is 53 of them)."""
+        first, last = self.first.toordinal(), self.last.toordinal()
+        start = first - self.week_offset(first_weekday)
+        fromordinal = date.fromordinal
+        return [
+            (fromordinal(max(monday, first)), fromordinal(min(monday + 6, last)))
+            for monday in range(start, last + 1, 7)
+        ]
 
     def week_offset(self, first_weekday: int) -> int:
         """How many days of its week went before the span's first day: day d of the span is in week
@@ -75,7 +82,7 @@ class Counters:
         """The first day of each row of the figures over time: every day of the period, or each week's."""
         if self.week_start is None:
             return self.span.days()
-        return [week.first for week in self.span.weeks(self.week_start)]
+        return [first for first, _ in self.span.week_bounds(self.week_start)]
 
     def row_index(self) -> Callable[[date], int]:
         """The row (its position in `rows`) a day of the period is counted in."""

@@ -143,6 +143,7 @@ def show(call: Call, report: str) -> Page:
     from chalicelib.auth import company_of
     from chalicelib.clock import local_day, utcnow
     from chalicelib.reports import service
+    from chalicelib.web import charts
 
     if report not in service.REPORTS:
         raise NotFound("Report")
@@ -150,13 +151,11 @@ def show(call: Call, report: str) -> Page:
     week_start = first_weekday(call.locale) if (span.last - span.first).days + 1 > WEEKLY_AFTER else None
     data = service.report(call.who, report, call.query, with_list=False, first_weekday=week_start)
     days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]  # each row's first day
-    weeks = None if week_start is None else span.weeks(week_start)
+    weeks = None if week_start is None else span.week_bounds(week_start)
+    medium = charts.date_labels(call.locale, "medium")
     period = {"from": data["from"], "to": data["to"]}
     today = local_day(utcnow(), call.who.timezone)
-    presets = [
-        {"label": label, "query": urlencode({"from": first.isoformat(), "to": last.isoformat()})}
-        for label, first, last in _presets(today)
-    ]
+    presets = [{"label": label, "query": f"from={first}&to={last}"} for label, first, last in _presets(today)]
     context: dict[str, Any] = {
         "title": TITLES[report],
         "report": report,
@@ -164,13 +163,15 @@ def show(call: Call, report: str) -> Page:
         "data": data,
         "period": period,
         "presets": presets,
-        "csv_query": urlencode(period),
+        "csv_query": f"from={span.first}&to={span.last}",  # ISO days: nothing to quote
         "weekly": weeks is not None,
         "drawn": _charts(report, data, days, call.locale, weekly=weeks is not None),
         "day_rows": _day_rows(report, data, days, call.locale)
         if weeks is None
         else _week_rows(report, data, weeks, call.locale),
         "duration": lambda seconds: duration(seconds, call.locale),
+        "count": lambda value: whole_number(value, call.locale),  # as `|number` writes it, each count once
+        "period_shown": (medium(span.first), medium(span.last)),  # as `|date` writes them
         "first_reply_labels": FIRST_REPLY_LABELS,
         "resolution_labels": RESOLUTION_LABELS,
         "funnel_labels": FUNNEL_LABELS,
@@ -199,7 +200,7 @@ def _day_rows(report: str, data: dict[str, Any], days: list[date], locale: str) 
     return [(row["day"], medium(day), *figures(row)) for row, day in zip(data["days"], days, strict=True)]
 
 
-def _week_rows(report: str, data: dict[str, Any], weeks: list[Any], locale: str) -> list[tuple[Any, ...]]:
+def _week_rows(report: str, data: dict[str, Any], weeks: list[tuple[date, date]], locale: str) -> list[tuple[Any, ...]]:
     """The per-week table's rows: the week's first and last ISO day in the period, its label (`Week of 3 Nov
     2026`), its days as a range (`3 Nov 2026` to `9 Nov 2026`, with an en dash), then the figures."""
     from chalicelib.web.charts import date_labels
@@ -211,13 +212,13 @@ def _week_rows(report: str, data: dict[str, Any], weeks: list[Any], locale: str)
     figures = operator.itemgetter(*DAY_TABLES[report])
     return [
         (
-            week.first.isoformat(),
-            week.last.isoformat(),
-            t.gettext("Week of %(day)s", day=medium(week.first)),
-            medium(week.first) if week.first == week.last else f"{medium(week.first)} – {medium(week.last)}",
+            row["day"],
+            last.isoformat(),
+            t.gettext("Week of %(day)s", day=medium(first)),
+            medium(first) if first == last else f"{medium(first)} – {medium(last)}",
             *figures(row),
         )
-        for row, week in zip(data["days"], weeks, strict=True)
+        for row, (first, last) in zip(data["days"], weeks, strict=True)
     ]
 
 
