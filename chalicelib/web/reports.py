@@ -203,23 +203,35 @@ def _day_rows(report: str, data: dict[str, Any], days: list[date], locale: str) 
 def _week_rows(report: str, data: dict[str, Any], weeks: list[tuple[date, date]], locale: str) -> list[tuple[Any, ...]]:
     """The per-week table's rows: the week's first and last ISO day in the period, its label (`Week of 3 Nov
     2026`), its days as a range (`3 Nov 2026` to `9 Nov 2026`, with an en dash), then the figures."""
-    from chalicelib.web.charts import date_labels
-
     if report not in DAY_TABLES:
         return []
-    t = translator(locale)
-    medium = date_labels(locale, "medium")
     figures = operator.itemgetter(*DAY_TABLES[report])
     return [
-        (
-            row["day"],
-            last.isoformat(),
-            t.gettext("Week of %(day)s", day=medium(first)),
-            medium(first) if first == last else f"{medium(first)} – {medium(last)}",
-            *figures(row),
-        )
+        (row["day"], *_week_label(locale, first, last), *figures(row))
         for row, (first, last) in zip(data["days"], weeks, strict=True)
     ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _week_label(locale: str, first: date, last: date) -> tuple[str, str, str]:
+    """A week's last ISO day, its label and its days as the table writes them, escaped (locale data only, no
+    figures: a container keeps a few years of weeks, as charts.DateLabels keeps days)."""
+    from markupsafe import escape
+
+    from chalicelib.web.charts import date_labels
+
+    medium = date_labels(locale, "medium")
+    label = translator(locale).gettext("Week of %(day)s", day=medium(first))
+    days = medium(first) if first == last else f"{medium(first)} – {medium(last)}"
+    return last.isoformat(), str(escape(label)), str(escape(days))
+
+
+@functools.lru_cache(maxsize=4096)
+def _week_title(locale: str, first: date) -> str:
+    """`Week of 3 Nov`: a week in its chart's tooltips (locale data only)."""
+    from chalicelib.web.charts import date_labels
+
+    return translator(locale).gettext("Week of %(day)s", day=date_labels(locale, "short_day")(first))
 
 
 LIST_TITLES = {"ratings": N_("What customers wrote"), "tips": N_("For what")}
@@ -291,10 +303,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str, we
     from chalicelib.web import charts
 
     t = translator(locale)
-    titles = None
-    if weekly:
-        short = charts.date_labels(locale, "short_day")
-        titles = [t.gettext("Week of %(day)s", day=short(day)) for day in days]
+    titles = [_week_title(locale, day) for day in days] if weekly else None
 
     def count(value: float) -> str:
         return whole_number(int(value), locale)
