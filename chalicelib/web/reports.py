@@ -56,6 +56,20 @@ def whole_number(value: int, locale: str) -> str:
     return format_number(value, locale)
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: 2 and 2.0 may be written differently
+def number(value: float, locale: str) -> str:
+    """Any figure as the locale writes it (`3.5` / `3,5`), each once: a page's axes and averages."""
+    return format_number(value, locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def money(amount: str, currency: str, locale: str) -> str:
+    """An amount in major units with its currency, as the locale writes it, each once."""
+    from chalicelib.i18n import format_money
+
+    return format_money(amount, currency, locale)
+
+
 def first_weekday(locale: str) -> int:
     """The day a week starts on where the reader's locale formats dates (0 Monday .. 6 Sunday; Babel's
     `first_week_day`: Monday for English as we write it, en_GB, and for Russian)."""
@@ -75,16 +89,17 @@ def _label(t: Any, labels: dict[str, str], key: str) -> str:
     return str(t.gettext(labels[key]))
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def duration(seconds: float | None, locale: str) -> str:
     """12 min, 3.5 h, 2.1 days: a waiting time as a manager reads it."""
     t = translator(locale)
     if seconds is None:
         return "–"
     if seconds < 3600:
-        return t.gettext("%(count)s min", count=format_number(round(seconds / 60), locale))
+        return t.gettext("%(count)s min", count=number(round(seconds / 60), locale))
     if seconds < 86400:
-        return t.gettext("%(count)s h", count=format_number(round(seconds / 3600, 1), locale))
-    return t.gettext("%(count)s days", count=format_number(round(seconds / 86400, 1), locale))
+        return t.gettext("%(count)s h", count=number(round(seconds / 3600, 1), locale))
+    return t.gettext("%(count)s days", count=number(round(seconds / 86400, 1), locale))
 
 
 def _duration_rows(rows: list[tuple[str, float | None]], locale: str) -> tuple[list[tuple[str, float, str]], Any]:
@@ -101,7 +116,7 @@ def _duration_rows(rows: list[tuple[str, float | None]], locale: str) -> tuple[l
 
     @functools.cache
     def axis(value: float) -> str:
-        return t.gettext(unit, count=format_number(round(value, 1), locale))
+        return t.gettext(unit, count=number(round(value, 1), locale))
 
     shown = [(name, (seconds or 0) / divisor, duration(seconds, locale)) for name, seconds in rows]
     return shown, axis
@@ -171,6 +186,7 @@ def show(call: Call, report: str) -> Page:
         else _week_rows(report, data, weeks, call.locale),
         "duration": lambda seconds: duration(seconds, call.locale),
         "count": lambda value: whole_number(value, call.locale),  # as `|number` writes it, each count once
+        "money": lambda amount, currency: money(amount, currency, call.locale),  # as `|money` writes it
         "period_shown": (medium(span.first), medium(span.last)),  # as `|date` writes them
         "first_reply_labels": FIRST_REPLY_LABELS,
         "resolution_labels": RESOLUTION_LABELS,
@@ -381,11 +397,11 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str, we
             )
             for s in data["stars"]
         ]
-        agents = [(a["name"], a["average"] or 0, format_number(a["average"] or 0, locale)) for a in data["agents"]]
+        agents = [(a["name"], a["average"] or 0, number(a["average"] or 0, locale)) for a in data["agents"]]
 
         @functools.cache
         def stars_number(value: float) -> str:
-            return format_number(round(value, 2), locale)
+            return number(round(value, 2), locale)
 
         return [
             charts.bars_chart(t.gettext("Average stars per agent"), agents, purple, stars_number, top=5),
@@ -418,13 +434,11 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str, we
             charts.bars_chart(t.gettext("From close to tip"), funnel, blue, count),
         ]
         if currency:
-            from chalicelib.i18n import format_money
-
             amounts = [
                 (
                     a["name"],
                     float(a["amount"].get(currency, 0)),
-                    format_money(a["amount"].get(currency, "0"), currency, locale),
+                    money(a["amount"].get(currency, "0"), currency, locale),
                 )
                 for a in data["agents"]
             ]
@@ -434,7 +448,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str, we
                     t.gettext("Amount per employee (%(currency)s)", currency=currency),
                     amounts,
                     purple,
-                    lambda value: format_number(value, locale),
+                    lambda value: number(value, locale),
                     whole=False,
                 ),
             )
