@@ -50,6 +50,18 @@ class Line:
     color: str
     dots: tuple[tuple[str, str, str], ...] = ()  # (x, y, the figure for a pointer's tooltip), one decimal
 
+    @property
+    def circles(self) -> str:
+        """The dots as SVG, their titles escaped: a year is hundreds of them, cheaper written here than
+        one by one by the template."""
+        from markupsafe import escape
+
+        color = escape(self.color)
+        return "".join(
+            f'<circle cx="{x}" cy="{y}" r="2.5" fill="{color}"><title>{escape(title)}</title></circle>'
+            for x, y, title in self.dots
+        )
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -74,6 +86,17 @@ class Chart:
     labels: list[Tick] = field(default_factory=list)  # category labels (horizontal bar charts), at their row
     values: list[tuple[float, float, str]] = field(default_factory=list)  # value labels (x, y, text)
     horizontal: bool = False
+
+    @property
+    def rects(self) -> str:
+        """The bars as SVG, a line each, colours and titles escaped (see `Line.circles`)."""
+        from markupsafe import escape
+
+        return "".join(
+            f'      <rect x="{x}" y="{y}" width="{width}" height="{height}" fill="{escape(color)}">'
+            f"<title>{escape(title)}</title></rect>\n"
+            for x, y, width, height, color, title in self.bars
+        )
 
 
 def nice_step(largest: float, intervals: int = 4) -> float:
