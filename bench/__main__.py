@@ -110,8 +110,8 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ),
         "app time per interactive route": (
             f"slowest median {a['max_app_ms_median']} ms, slowest p99 {a['max_app_ms_p99']} ms, median route "
-            f"{a['median_app_ms_median']} ms; botocore's client {a['botocore_ms_per_request']} ms a request "
-            f"({round(a['botocore_share'] * 100)} %); a bare Chalice route {a['bare_ms_median']} ms; over 2 ms: "
+            f"{a['median_app_ms_median']} ms; the AWS clients {a['client_ms_per_request']} ms a request "
+            f"({round(a['client_share'] * 100)} %); a bare Chalice route {a['bare_ms_median']} ms; over 2 ms: "
             f"{len(a['routes_over_target'])} routes (load average {a['load_average']['before'][0]} before, "
             f"{a['load_average']['after'][0]} after, on {_cores()} cores)"
         ),

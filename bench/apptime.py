@@ -8,14 +8,15 @@ Two steps, each in its own interpreter:
 1. record: a company at work in moto (the route scenarios of tests/functional/route_scenarios.py, the
    ones the request-budget test counts: every declared route at its dearest case). For each request, the
    Lambda event API Gateway would send and every DynamoDB HTTP answer (status, headers, body), in order.
-2. replay, in a fresh interpreter with no database at all: botocore's HTTP send is replaced by the
-   recorded answers, so everything the app does runs (Chalice's routing and middleware, authentication,
-   validation, PynamoDB, botocore's serialising, signing and parsing, rendering) except the network and
-   the database. Each request runs a few times to warm up (the first one imports the route's modules:
+2. replay, in a fresh interpreter with no database at all: botocore's HTTP session's send (which the
+   DynamoDB client's direct path, chalicelib/db/client.py, uses too) is replaced by the recorded answers,
+   so everything the app does runs (Chalice's routing and middleware, authentication, validation,
+   PynamoDB, the AWS clients' serialising, signing and parsing, rendering) except the network and the
+   database. Each request runs a few times to warm up (the first one imports the route's modules:
    that is cold start, measured by bench/coldstart.py), then `--repeats` times, timed with
    `time.process_time()` around `app.app(event, context)`; median and p99 per request, and the part of
-   it spent inside botocore's client (`BaseClient._make_api_call`). The bare route is a Chalice app with
-   one view returning the recorded body, invoked the same way.
+   it spent inside the AWS clients' calls (tests/support/aws_calls.py: botocore's and the direct path's).
+   The bare route is a Chalice app with one view returning the recorded body, invoked the same way.
 
 The partner's API (tips opt-in) is answered by the same in-process mock the tests use (`responses`),
 which is in the timed path of those two routes.
@@ -164,12 +165,12 @@ def _action(request: Any) -> str:
 
 class Replay:
     """botocore's HTTP send answered from a recording: DynamoDB's in order, other services' (SES, which
-    routes that mail call) by action; time spent in botocore's client counted."""
+    routes that mail call) by action; time spent in the AWS clients' calls counted."""
 
     def __init__(self) -> None:
         self.queue: list[dict[str, Any]] = []
         self.other: dict[str, dict[str, Any]] = {}
-        self.botocore_seconds = 0.0
+        self.client_seconds = 0.0
 
     def install(self) -> None:
         from botocore.awsrequest import AWSResponse
@@ -200,7 +201,7 @@ class Replay:
             try:
                 return call(client, operation, params)
             finally:
-                replay.botocore_seconds += time.process_time() - started
+                replay.client_seconds += time.process_time() - started
 
         URLLib3Session.send = send
         wrap_api_calls(timed)
@@ -281,24 +282,24 @@ def replay(recordings: Path, repeats: int) -> dict[str, Any]:
 
             def once(event: dict[str, Any] = event, item: dict[str, Any] = item) -> tuple[float, float, Any]:
                 player.queue = list(item["answers"])
-                player.botocore_seconds = 0.0
+                player.client_seconds = 0.0
                 started = time.process_time()
                 response = app.app(event, context)
                 spent = time.process_time() - started
                 if player.queue:
                     raise RuntimeError(f"{item['route']}: {len(player.queue)} recorded answers left unasked")
-                return spent, player.botocore_seconds, response
+                return spent, player.client_seconds, response
 
             for _ in range(3):  # the first one imports the route's modules (cold start, measured elsewhere)
                 _, _, response = once()
             if response["statusCode"] != item["status"]:
                 raise RuntimeError(f"{item['route']} ({item['label']}): {response['statusCode']} != {item['status']}")
             gc.collect()
-            app_times, botocore_times = [], []
+            app_times, client_times = [], []
             for _ in range(repeats):
-                spent, in_botocore, _ = once()
+                spent, in_client, _ = once()
                 app_times.append(spent)
-                botocore_times.append(in_botocore)
+                client_times.append(in_client)
             shown.update(body=response.get("body") or "", status=response["statusCode"], headers=response["headers"])
             bare(bare_event, context)
             gc.collect()
@@ -314,7 +315,7 @@ def replay(recordings: Path, repeats: int) -> dict[str, Any]:
                     "requests": len(item["answers"]),
                     "app_ms_median": round(statistics.median(app_times) * 1000, 3),
                     "app_ms_p99": round(_percentile(app_times, 0.99) * 1000, 3),
-                    "botocore_ms_median": round(statistics.median(botocore_times) * 1000, 3),
+                    "client_ms_median": round(statistics.median(client_times) * 1000, 3),
                     "bare_ms_median": round(statistics.median(bare_times) * 1000, 3),
                 }
             )
@@ -348,11 +349,11 @@ def run(repeats: int) -> dict[str, Any]:
             "max_app_ms_p99": max(r["app_ms_p99"] for r in interactive),
             "median_app_ms_median": round(statistics.median(r["app_ms_median"] for r in interactive), 3),
             "routes_over_target": sorted({r["route"] for r in interactive if r["app_ms_median"] > TARGET_MS}),
-            "botocore_ms_per_request": round(
-                statistics.median(r["botocore_ms_median"] / r["requests"] for r in with_requests), 3
+            "client_ms_per_request": round(
+                statistics.median(r["client_ms_median"] / r["requests"] for r in with_requests), 3
             ),
-            "botocore_share": round(
-                statistics.median(r["botocore_ms_median"] / r["app_ms_median"] for r in with_requests), 2
+            "client_share": round(
+                statistics.median(r["client_ms_median"] / r["app_ms_median"] for r in with_requests), 2
             ),
             "bare_ms_median": round(statistics.median(r["bare_ms_median"] for r in result["rows"]), 3),
             "load_average": {
@@ -366,14 +367,14 @@ def run(repeats: int) -> dict[str, Any]:
 
 def markdown(result: dict[str, Any]) -> str:
     lines = [
-        "| route | case | DynamoDB requests | app ms median | p99 | in botocore (median) | bare Chalice route |",
+        "| route | case | DynamoDB requests | app ms median | p99 | in AWS calls (median) | bare Chalice route |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in result["rows"]:
         mark = "" if r["interactive"] else " (excepted)"
         lines.append(
             f"| `{r['route']}`{mark} | {r['label'] or '-'} | {r['requests']} | {r['app_ms_median']:g} | "
-            f"{r['app_ms_p99']:g} | {r['botocore_ms_median']:g} | {r['bare_ms_median']:g} |"
+            f"{r['app_ms_p99']:g} | {r['client_ms_median']:g} | {r['bare_ms_median']:g} |"
         )
     return "\n".join(lines)
 
@@ -396,7 +397,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(markdown(result))
     print(
         f"slowest route (median): {result['max_app_ms_median']} ms; over {TARGET_MS} ms: "
-        f"{result['routes_over_target'] or 'none'}; botocore per request {result['botocore_ms_per_request']} ms"
+        f"{result['routes_over_target'] or 'none'}; AWS client per request {result['client_ms_per_request']} ms"
     )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -8,7 +8,8 @@ request at a time, so it is the bottleneck both sides share, as a table's capaci
 worker is its own process (Chalice keeps the current request on the app object, as one Lambda
 container serves one request at a time) and calls the real Lambda entry point, `app.app(event,
 context)`, with API Gateway proxy events for `POST /intake/{intake_key}/tickets`, each from a new
-customer. The PutItem workers put items of a ticket's size straight into the tickets table with boto3.
+customer. The PutItem workers put items of a ticket's size straight into the tickets table with boto3
+(whose DynamoDB client takes the same direct path for item operations as the app's, chalicelib/db/client.py).
 
 A second reference shows where the time goes: "same work raw" workers make exactly the requests an
 intake makes (one BatchGetItem of the company, the customer and their karma, one TransactWriteItems of
@@ -123,7 +124,7 @@ def _put_worker(moto_url: str, item_bytes: int, count: int, ready: Any, start: A
     sys.path.insert(0, str(ROOT))
     import boto3
 
-    from chalicelib.db.models import Ticket
+    from chalicelib.db.models import Ticket  # (installs the app's DynamoDB client path, as the app has it)
 
     client = boto3.client("dynamodb", endpoint_url=moto_url, region_name="us-east-1")
     table = Ticket.Meta.table_name
@@ -138,10 +139,15 @@ def _put_worker(moto_url: str, item_bytes: int, count: int, ready: Any, start: A
 
 
 def _same_work_worker(moto_url: str, work: dict[str, Any], count: int, ready: Any, start: Any, done: Any) -> None:
-    """An intake's requests, made directly: what the database alone allows for this work."""
+    """An intake's requests, made directly: what the database alone allows for this work (through the
+    same DynamoDB client path the app's requests take, chalicelib/db/client.py)."""
     _environment(moto_url)
+    sys.path.insert(0, str(ROOT))
     import boto3
 
+    from chalicelib.db import client as direct
+
+    direct.install()
     client = boto3.client("dynamodb", endpoint_url=moto_url, region_name="us-east-1")
 
     def fresh(item: dict[str, Any], keys: list[str]) -> dict[str, Any]:

@@ -16,11 +16,10 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.db import client, loading, prefetch, wire
+from chalicelib.db import client, loading, prefetch
 from chalicelib.settings import get_settings
 
-wire.install()  # before PynamoDB makes its first client
-client.install()
+client.install()  # before PynamoDB makes its first client
 loading.install()
 
 _M = TypeVar("_M", bound=Model)

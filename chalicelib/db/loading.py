@@ -26,6 +26,7 @@ from pynamodb.exceptions import AttributeDeserializationError
 from pynamodb.models import Model
 
 _PynamoDBFromRawData = Model.from_raw_data.__func__  # type: ignore[attr-defined]
+_PynamoDBGet = Attribute.__get__
 # (python name, stored name, stored type, default, whether the descriptor stores it plainly, how a stored
 #  value becomes the Python one)
 Plan = tuple[tuple[str, str, str, Any, bool, Callable[[Any], Any] | None], ...]
@@ -114,6 +115,18 @@ def from_raw_data(model: type[Model], data: dict[str, Any]) -> Any:
     return instance
 
 
+def attribute_value(attribute: Any, instance: Any, owner: Any) -> Any:
+    """`Attribute.__get__`, which every read of a model's field goes through (a list of tickets reads some
+    900): for a model instance (never a map, always truthy) the value is looked up directly, without
+    PynamoDB's map-class check and name property on each read; maps and the class itself take its path."""
+    if isinstance(instance, Model):
+        name = attribute.attr_path[-1]
+        return instance.attribute_values.get(instance._dynamo_to_python_attrs.get(name, name))  # type: ignore[attr-defined]
+    return _PynamoDBGet(attribute, instance, owner)
+
+
 def install() -> None:
-    """Every model's `from_raw_data` (queries, gets, batch gets) takes the one-pass path (idempotent)."""
+    """Every model's `from_raw_data` (queries, gets, batch gets) takes the one-pass path, and reads of its
+    fields the direct lookup (idempotent)."""
     Model.from_raw_data = classmethod(from_raw_data)  # type: ignore[assignment,method-assign]
+    Attribute.__get__ = attribute_value  # type: ignore[assignment,method-assign]

@@ -7,7 +7,7 @@ with the company the credential names, so only the caller's own company's items 
 
 What is kept lives for one request (`scope()`, opened by the HTTP layer around each request), each item is
 taken once (a second read of the same key, e.g. a retry after a conflict, goes to DynamoDB), and the
-request's first DynamoDB write forgets whatever was not taken (chalicelib/db/wire.py sees every request),
+request's first DynamoDB write forgets whatever was not taken (chalicelib/db/client.py sends every write),
 so a read after a write never gets what was read before it. Nothing heavy is imported here: the HTTP layer
 opens the scope before any capability loads.
 """

@@ -8,9 +8,9 @@ Every function here gives plain data: the JSON API returns it, the pages draw it
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads TypedDicts from here on 3.11
@@ -36,7 +36,28 @@ class Span:
     last: date
 
     def days(self) -> list[date]:
-        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+        return list(map(date.fromordinal, range(self.first.toordinal(), self.last.toordinal() + 1)))
+
+    def weeks(self, first_weekday: int) -> list[Span]:
+        """The span cut into weeks that start on `first_weekday` (0 Monday .. 6 Sunday, as `date.weekday`);
+        the first and the last week are cut at the span's bounds, so each week is labelled by its first day
+        in the span."""
+        return [Span(first, last) for first, last in self.week_bounds(first_weekday)]
+
+    def week_bounds(self, first_weekday: int) -> list[tuple[date, date]]:
+        """Each week's first and last day in the span (`weeks`, as plain pairs: a year is 53 of them)."""
+        first, last = self.first.toordinal(), self.last.toordinal()
+        start = first - self.week_offset(first_weekday)
+        fromordinal = date.fromordinal
+        return [
+            (fromordinal(max(monday, first)), fromordinal(min(monday + 6, last)))
+            for monday in range(start, last + 1, 7)
+        ]
+
+    def week_offset(self, first_weekday: int) -> int:
+        """How many days of its week went before the span's first day: day d of the span is in week
+        `((d - first).days + offset) // 7`."""
+        return (self.first.weekday() - first_weekday) % 7
 
 
 @dataclass
@@ -48,6 +69,28 @@ class Counters:
     agents: dict[str, dict[date, ReportItem]] = field(default_factory=lambda: defaultdict(dict))
     tips: dict[tuple[str, str], dict[date, ReportItem]] = field(default_factory=lambda: defaultdict(dict))
     backlog_before: int = 0  # open tickets when the period began (with_backlog only)
+    # The rows of the figures over time: each day (None), or each week starting on this day (`by_week`;
+    # 0 Monday .. 6 Sunday). A week's figures come from its days' summed counters, so its averages are
+    # recomputed from summed totals and counts, and a running figure (the backlog) is the one at its end.
+    week_start: int | None = None
+
+    def by_week(self, first_weekday: int) -> Counters:
+        """The same counters, their figures over time given per week (starting on `first_weekday`)."""
+        return replace(self, week_start=first_weekday)
+
+    def rows(self) -> list[date]:
+        """The first day of each row of the figures over time: every day of the period, or each week's."""
+        if self.week_start is None:
+            return self.span.days()
+        return [first for first, _ in self.span.week_bounds(self.week_start)]
+
+    def row_index(self) -> Callable[[date], int]:
+        """The row (its position in `rows`) a day of the period is counted in."""
+        first = self.span.first
+        if self.week_start is None:
+            return lambda day: (day - first).days
+        offset = self.span.week_offset(self.week_start)
+        return lambda day: ((day - first).days + offset) // 7
 
     def company_total(self, name: str) -> int:
         return self.company_totals((name,))[name]
@@ -57,12 +100,29 @@ class Counters:
         return dict(zip(names, _sums((item.values(names) for item in self.company.values()), len(names)), strict=True))
 
     def company_days(self, names: tuple[str, ...]) -> Iterator[tuple[date, tuple[int, ...]]]:
-        """Each day of the period with the company's figures of that day, in the order of `names` (zeros on a
-        day without an item: most days of a long period have none)."""
+        """Each day (or week: `by_week`) of the period with the company's figures of that day (summed over
+        the week), in the order of `names` (zeros on a day without an item: most days of a long period have
+        none)."""
         zeros = (0,) * len(names)
-        for day in self.span.days():
-            item = self.company.get(day)
-            yield day, (zeros if item is None else item.values(names))
+        if self.week_start is None:
+            for day in self.span.days():
+                item = self.company.get(day)
+                yield day, (zeros if item is None else item.values(names))
+            return
+        rows = self.rows()
+        index = self.row_index()
+        summed: dict[int, list[int]] = {}
+        for day, item in self.company.items():  # only the days with an item, each added to its week
+            values = item.values(names)
+            row = summed.get(n := index(day))
+            if row is None:
+                summed[n] = list(values)
+            else:
+                for i, value in enumerate(values):
+                    row[i] += value
+        for n, first in enumerate(rows):
+            row = summed.get(n)
+            yield first, (zeros if row is None else tuple(row))
 
     def agent_totals(self, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
         return {
@@ -513,15 +573,18 @@ ReportTipsOut = TypedDict(
 
 def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[ReportTipRowOut]) -> ReportTipsOut:
     per_agent: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # per row: a day or a week
     total: dict[str, int] = defaultdict(int)
+    row_of = None if counters.week_start is None else counters.row_index()
+    rows = counters.rows()
     for (currency, employee_id), tip_days in counters.tips.items():
         for day, item in tip_days.items():
             count, minor = item.values(("tips", "tip_minor"))
             per_agent[employee_id]["tips"] += count
             per_agent[employee_id][currency] += minor
-            per_day[day]["tips"] += count
-            per_day[day][currency] += minor
+            row = day if row_of is None else rows[row_of(day)]
+            per_day[row]["tips"] += count
+            per_day[row][currency] += minor
             total["tips"] += count
             total[currency] += minor
 
@@ -537,7 +600,7 @@ def tips(counters: Counters, names: Mapping[str, str], listed: paging.PageOf[Rep
         {"day": day.isoformat(), "tips": per_day[day]["tips"], "amount": amounts(per_day[day])}
         if day in per_day
         else {"day": day.isoformat(), "tips": 0, "amount": {}}
-        for day in counters.span.days()
+        for day in rows
     ]
     steps = counters.company_totals(tuple(f"funnel_{step}" for step in FUNNEL))
     funnel: list[ReportFunnelStepOut] = [{"step": step, "count": steps[f"funnel_{step}"]} for step in FUNNEL]

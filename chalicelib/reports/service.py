@@ -50,15 +50,24 @@ def _list_args(principal: auth.Principal, when: Period, query: Mapping[str, str]
     return {"limit": limit, "cursor": query.get("cursor"), "scope": scope}
 
 
-def report(principal: auth.Principal, name: str, query: Mapping[str, str], with_list: bool = True) -> dict[str, Any]:
+def report(
+    principal: auth.Principal,
+    name: str,
+    query: Mapping[str, str],
+    with_list: bool = True,
+    first_weekday: int | None = None,
+) -> dict[str, Any]:
     """The named report's figures for the period the query asks for. `with_list`: with the page of comments
-    or tips (the pages load it on its own: `listing`)."""
+    or tips (the pages load it on its own: `listing`). `first_weekday`: the figures over time per week (weeks
+    starting on that day, 0 Monday .. 6 Sunday), each row's `day` its first day in the period; else per day."""
     principal.require_manager()
     if name not in REPORTS:
         raise NotFound("Report")
     company_id = principal.company_id
     when = period(query, principal.timezone)
     counters = figures.read(company_id, when.span, with_backlog=name == "tickets")
+    if first_weekday is not None:
+        counters = counters.by_week(first_weekday)
     if name == "tickets":
         return dict(figures.tickets(counters))
     if name == "karma":

@@ -50,6 +50,18 @@ class Line:
     color: str
     dots: tuple[tuple[str, str, str], ...] = ()  # (x, y, the figure for a pointer's tooltip), one decimal
 
+    @property
+    def circles(self) -> str:
+        """The dots as SVG, their titles escaped: a year is hundreds of them, cheaper written here than
+        one by one by the template."""
+        from markupsafe import escape
+
+        color = escape(self.color)
+        return "".join(
+            f'<circle cx="{x}" cy="{y}" r="2.5" fill="{color}"><title>{escape(title)}</title></circle>'
+            for x, y, title in self.dots
+        )
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -74,6 +86,17 @@ class Chart:
     labels: list[Tick] = field(default_factory=list)  # category labels (horizontal bar charts), at their row
     values: list[tuple[float, float, str]] = field(default_factory=list)  # value labels (x, y, text)
     horizontal: bool = False
+
+    @property
+    def rects(self) -> str:
+        """The bars as SVG, a line each, colours and titles escaped (see `Line.circles`)."""
+        from markupsafe import escape
+
+        return "".join(
+            f'      <rect x="{x}" y="{y}" width="{width}" height="{height}" fill="{escape(color)}">'
+            f"<title>{escape(title)}</title></rect>\n"
+            for x, y, width, height, color, title in self.bars
+        )
 
 
 def nice_step(largest: float, intervals: int = 4) -> float:
@@ -188,8 +211,10 @@ def days_chart(
     height: int = 200,
     whole: bool = True,
     top: float | None = None,
+    titles: Sequence[str] | None = None,
 ) -> Chart:
-    """Bars (grouped, or stacked) and lines over days, on one value axis from zero."""
+    """Bars (grouped, or stacked) and lines over days, on one value axis from zero. `titles`: what each slot
+    is called in its bars' and dots' tooltips (`Week of 3 Nov`), when not its axis label (the day's)."""
     chart = Chart(title, WIDTH, height, left=34, top=10, right=WIDTH - 8, bottom=height - 24)
     chart.legend = [(s.name, s.color) for s in series]
     bar_series = [s for s in series if s.kind == "bar"]
@@ -211,6 +236,7 @@ def days_chart(
     chart.y_ticks = [Tick(y_of(step * n), number(step * n)) for n in range(ticks + 1)]
     label_of = date_labels(locale, "short_day")
     labels = [label_of(day) for day in days]  # each day's label once, for its tick and its bars' and dots' titles
+    named = labels if titles is None else titles
     every = _every(count, 6)
     chart.x_ticks = [Tick(chart.left + slot * (i + 0.5), labels[i]) for i in range(0, len(days), every)]
     gap = slot * 0.2
@@ -232,7 +258,7 @@ def days_chart(
                 y_top, y_bottom = y_of(value), zero
                 x = chart.left + slot * i + gap / 2 + width * n
             chart.bars.append(
-                bar(x, y_top, bar_width, y_bottom - y_top, s.color, f"{labels[i]}: {s.name} {number(value)}")
+                bar(x, y_top, bar_width, y_bottom - y_top, s.color, f"{named[i]}: {s.name} {number(value)}")
             )
     for s in series:
         if s.kind != "line":
@@ -241,7 +267,7 @@ def days_chart(
             (
                 f"{chart.left + slot * (i + 0.5):.1f}",
                 f"{y_of(float(v)):.1f}",
-                f"{labels[i]}: {s.name} {number(float(v))}",
+                f"{named[i]}: {s.name} {number(float(v))}",
             )
             for i, v in enumerate(s.values)
             if v is not None

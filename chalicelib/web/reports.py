@@ -38,6 +38,7 @@ SUMMARIES: dict[str, str] = {
 }
 FIRST_REPLY_LABELS = (N_("under 15 min"), N_("15–60 min"), N_("1–4 h"), N_("4–8 h"), N_("8–24 h"), N_("over 24 h"))
 RESOLUTION_LABELS = (N_("under 1 h"), N_("1–4 h"), N_("4–24 h"), N_("1–3 days"), N_("3–7 days"), N_("over 7 days"))
+WEEKLY_AFTER = 92  # a longer period's chart and table over time are per week: a year is 53 rows, not 366
 FUNNEL_LABELS = {
     "closed": N_("Closed"),
     "emailed": N_("Rating message sent"),
@@ -55,20 +56,50 @@ def whole_number(value: int, locale: str) -> str:
     return format_number(value, locale)
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: 2 and 2.0 may be written differently
+def number(value: float, locale: str) -> str:
+    """Any figure as the locale writes it (`3.5` / `3,5`), each once: a page's axes and averages."""
+    return format_number(value, locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def money(amount: str, currency: str, locale: str) -> str:
+    """An amount in major units with its currency, as the locale writes it, each once."""
+    from chalicelib.i18n import format_money
+
+    return format_money(amount, currency, locale)
+
+
+def first_weekday(locale: str) -> int:
+    """The day a week starts on where the reader's locale formats dates (0 Monday .. 6 Sunday; Babel's
+    `first_week_day`: Monday for English as we write it, en_GB, and for Russian)."""
+    from chalicelib.i18n import formatting_locale, locale_of
+
+    return _first_weekday(formatting_locale(locale_of(locale)))
+
+
+@functools.cache
+def _first_weekday(babel_locale: str) -> int:
+    from babel import Locale
+
+    return int(Locale.parse(babel_locale).first_week_day)
+
+
 def _label(t: Any, labels: dict[str, str], key: str) -> str:
     return str(t.gettext(labels[key]))
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def duration(seconds: float | None, locale: str) -> str:
     """12 min, 3.5 h, 2.1 days: a waiting time as a manager reads it."""
     t = translator(locale)
     if seconds is None:
         return "–"
     if seconds < 3600:
-        return t.gettext("%(count)s min", count=format_number(round(seconds / 60), locale))
+        return t.gettext("%(count)s min", count=number(round(seconds / 60), locale))
     if seconds < 86400:
-        return t.gettext("%(count)s h", count=format_number(round(seconds / 3600, 1), locale))
-    return t.gettext("%(count)s days", count=format_number(round(seconds / 86400, 1), locale))
+        return t.gettext("%(count)s h", count=number(round(seconds / 3600, 1), locale))
+    return t.gettext("%(count)s days", count=number(round(seconds / 86400, 1), locale))
 
 
 def _duration_rows(rows: list[tuple[str, float | None]], locale: str) -> tuple[list[tuple[str, float, str]], Any]:
@@ -85,7 +116,7 @@ def _duration_rows(rows: list[tuple[str, float | None]], locale: str) -> tuple[l
 
     @functools.cache
     def axis(value: float) -> str:
-        return t.gettext(unit, count=format_number(round(value, 1), locale))
+        return t.gettext(unit, count=number(round(value, 1), locale))
 
     shown = [(name, (seconds or 0) / divisor, duration(seconds, locale)) for name, seconds in rows]
     return shown, axis
@@ -127,17 +158,19 @@ def show(call: Call, report: str) -> Page:
     from chalicelib.auth import company_of
     from chalicelib.clock import local_day, utcnow
     from chalicelib.reports import service
+    from chalicelib.web import charts
 
     if report not in service.REPORTS:
         raise NotFound("Report")
-    data = service.report(call.who, report, call.query, with_list=False)
-    days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]
+    span = service.period(call.query, call.who.timezone).span
+    week_start = first_weekday(call.locale) if (span.last - span.first).days + 1 > WEEKLY_AFTER else None
+    data = service.report(call.who, report, call.query, with_list=False, first_weekday=week_start)
+    days = [date.fromisoformat(row["day"]) for row in data.get("days", [])]  # each row's first day
+    weeks = None if week_start is None else span.week_bounds(week_start)
+    medium = charts.date_labels(call.locale, "medium")
     period = {"from": data["from"], "to": data["to"]}
     today = local_day(utcnow(), call.who.timezone)
-    presets = [
-        {"label": label, "query": urlencode({"from": first.isoformat(), "to": last.isoformat()})}
-        for label, first, last in _presets(today)
-    ]
+    presets = [{"label": label, "query": f"from={first}&to={last}"} for label, first, last in _presets(today)]
     context: dict[str, Any] = {
         "title": TITLES[report],
         "report": report,
@@ -145,10 +178,16 @@ def show(call: Call, report: str) -> Page:
         "data": data,
         "period": period,
         "presets": presets,
-        "csv_query": urlencode(period),
-        "drawn": _charts(report, data, days, call.locale),
-        "day_rows": _day_rows(report, data, days, call.locale),
+        "csv_query": f"from={span.first}&to={span.last}",  # ISO days: nothing to quote
+        "weekly": weeks is not None,
+        "drawn": _charts(report, data, days, call.locale, weekly=weeks is not None),
+        "day_rows": _day_rows(report, data, days, call.locale)
+        if weeks is None
+        else _week_rows(report, data, weeks, call.locale),
         "duration": lambda seconds: duration(seconds, call.locale),
+        "count": lambda value: whole_number(value, call.locale),  # as `|number` writes it, each count once
+        "money": lambda amount, currency: money(amount, currency, call.locale),  # as `|money` writes it
+        "period_shown": (medium(span.first), medium(span.last)),  # as `|date` writes them
         "first_reply_labels": FIRST_REPLY_LABELS,
         "resolution_labels": RESOLUTION_LABELS,
         "funnel_labels": FUNNEL_LABELS,
@@ -175,6 +214,40 @@ def _day_rows(report: str, data: dict[str, Any], days: list[date], locale: str) 
     medium = date_labels(locale, "medium")
     figures = operator.itemgetter(*DAY_TABLES[report])
     return [(row["day"], medium(day), *figures(row)) for row, day in zip(data["days"], days, strict=True)]
+
+
+def _week_rows(report: str, data: dict[str, Any], weeks: list[tuple[date, date]], locale: str) -> list[tuple[Any, ...]]:
+    """The per-week table's rows: the week's first and last ISO day in the period, its label (`Week of 3 Nov
+    2026`), its days as a range (`3 Nov 2026` to `9 Nov 2026`, with an en dash), then the figures."""
+    if report not in DAY_TABLES:
+        return []
+    figures = operator.itemgetter(*DAY_TABLES[report])
+    return [
+        (row["day"], *_week_label(locale, first, last), *figures(row))
+        for row, (first, last) in zip(data["days"], weeks, strict=True)
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _week_label(locale: str, first: date, last: date) -> tuple[str, str, str]:
+    """A week's last ISO day, its label and its days as the table writes them, escaped (locale data only, no
+    figures: a container keeps a few years of weeks, as charts.DateLabels keeps days)."""
+    from markupsafe import escape
+
+    from chalicelib.web.charts import date_labels
+
+    medium = date_labels(locale, "medium")
+    label = translator(locale).gettext("Week of %(day)s", day=medium(first))
+    days = medium(first) if first == last else f"{medium(first)} – {medium(last)}"
+    return last.isoformat(), str(escape(label)), str(escape(days))
+
+
+@functools.lru_cache(maxsize=4096)
+def _week_title(locale: str, first: date) -> str:
+    """`Week of 3 Nov`: a week in its chart's tooltips (locale data only)."""
+    from chalicelib.web.charts import date_labels
+
+    return translator(locale).gettext("Week of %(day)s", day=date_labels(locale, "short_day")(first))
 
 
 LIST_TITLES = {"ratings": N_("What customers wrote"), "tips": N_("For what")}
@@ -240,10 +313,13 @@ def download(call: Call, report: str) -> Response:
 # ---------------------------------------------------------------- charts
 
 
-def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) -> list[Any]:
+def _charts(report: str, data: dict[str, Any], days: list[date], locale: str, weekly: bool = False) -> list[Any]:
+    """The report's charts; with `weekly`, the chart over time has a bar (or a point) per week, `days` being
+    each week's first day in the period, and its titles and tooltips say so."""
     from chalicelib.web import charts
 
     t = translator(locale)
+    titles = [_week_title(locale, day) for day in days] if weekly else None
 
     def count(value: float) -> str:
         return whole_number(int(value), locale)
@@ -253,17 +329,23 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
         rows = data["days"]
         return [
             charts.days_chart(
-                t.gettext("Tickets per day and backlog"),
+                t.gettext("Tickets per week and backlog") if weekly else t.gettext("Tickets per day and backlog"),
                 days,
                 [
                     charts.Series(t.gettext("Opened"), [r["opened"] for r in rows], blue),
                     charts.Series(t.gettext("Closed"), [r["closed"] for r in rows], orange),
                     charts.Series(
-                        t.gettext("Backlog at the end of the day"), [r["backlog"] for r in rows], grey, "line"
+                        t.gettext("Backlog at the end of the week")
+                        if weekly
+                        else t.gettext("Backlog at the end of the day"),
+                        [r["backlog"] for r in rows],
+                        grey,
+                        "line",
                     ),
                 ],
                 locale,
                 count,
+                titles=titles,
             )
         ]
     if report == "first-replies":
@@ -277,7 +359,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
             charts.bars_chart(t.gettext("First replies by waiting time"), buckets, blue, count),
             charts.bars_chart(t.gettext("Average first-reply time per agent"), agents, green, axis, whole=False),
             charts.days_chart(
-                t.gettext("SLA per day"),
+                t.gettext("SLA per week") if weekly else t.gettext("SLA per day"),
                 days,
                 [
                     charts.Series(t.gettext("Target missed"), [r["target_missed"] for r in rows], orange),
@@ -285,6 +367,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
                 ],
                 locale,
                 count,
+                titles=titles,
             ),
         ]
     if report == "resolutions":
@@ -297,11 +380,12 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
             charts.bars_chart(t.gettext("Average resolution time per agent"), agents, green, axis, whole=False),
             charts.bars_chart(t.gettext("Resolutions by time taken"), buckets, blue, count),
             charts.days_chart(
-                t.gettext("Resolutions per day"),
+                t.gettext("Resolutions per week") if weekly else t.gettext("Resolutions per day"),
                 days,
                 [charts.Series(t.gettext("Resolved"), [r["resolutions"] for r in data["days"]], blue)],
                 locale,
                 count,
+                titles=titles,
             ),
         ]
     if report == "ratings":
@@ -313,21 +397,22 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
             )
             for s in data["stars"]
         ]
-        agents = [(a["name"], a["average"] or 0, format_number(a["average"] or 0, locale)) for a in data["agents"]]
+        agents = [(a["name"], a["average"] or 0, number(a["average"] or 0, locale)) for a in data["agents"]]
 
         @functools.cache
         def stars_number(value: float) -> str:
-            return format_number(round(value, 2), locale)
+            return number(round(value, 2), locale)
 
         return [
             charts.bars_chart(t.gettext("Average stars per agent"), agents, purple, stars_number, top=5),
             charts.days_chart(
-                t.gettext("Average stars per day"),
+                t.gettext("Average stars per week") if weekly else t.gettext("Average stars per day"),
                 days,
                 [charts.Series(t.gettext("Average stars"), [r["average"] for r in data["days"]], purple, "line")],
                 locale,
                 stars_number,
                 top=5,
+                titles=titles,
             ),
             charts.bars_chart(t.gettext("Ratings by stars"), stars, blue, count),
         ]
@@ -338,17 +423,22 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
         per_day = [charts.Series(t.gettext("Tips"), [r["tips"] for r in data["days"]], green)]
         drawn = [
             charts.bars_chart(t.gettext("Tips per employee"), agents, green, count),
-            charts.days_chart(t.gettext("Tips per day"), days, per_day, locale, count),
+            charts.days_chart(
+                t.gettext("Tips per week") if weekly else t.gettext("Tips per day"),
+                days,
+                per_day,
+                locale,
+                count,
+                titles=titles,
+            ),
             charts.bars_chart(t.gettext("From close to tip"), funnel, blue, count),
         ]
         if currency:
-            from chalicelib.i18n import format_money
-
             amounts = [
                 (
                     a["name"],
                     float(a["amount"].get(currency, 0)),
-                    format_money(a["amount"].get(currency, "0"), currency, locale),
+                    money(a["amount"].get(currency, "0"), currency, locale),
                 )
                 for a in data["agents"]
             ]
@@ -358,7 +448,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
                     t.gettext("Amount per employee (%(currency)s)", currency=currency),
                     amounts,
                     purple,
-                    lambda value: format_number(value, locale),
+                    lambda value: number(value, locale),
                     whole=False,
                 ),
             )
@@ -366,7 +456,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
     rows = data["days"]
     return [
         charts.days_chart(
-            t.gettext("Incoming customers per day"),
+            t.gettext("Incoming customers per week") if weekly else t.gettext("Incoming customers per day"),
             days,
             [
                 charts.Series(t.gettext("Difficult"), [r["difficult"] for r in rows], red),
@@ -376,5 +466,6 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str) ->
             locale,
             count,
             stacked=True,
+            titles=titles,
         )
     ]

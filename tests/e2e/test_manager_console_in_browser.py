@@ -2,8 +2,9 @@
 with a week of work seeded by the stack's control API (the demo month's simulation, smaller), its manager
 signs in from the printed link, invites an agent, sets working hours (a ticket opened after closing time is
 due on the next working morning), changes the tip amounts (the next tip link offers them), opens every
-report for the seeded days and finds the figures the JSON API gives, loads the comments and tips lists, and
-downloads a CSV. Every page is checked with axe-core at 1280 and 390 px and kept as a screenshot."""
+report for the seeded days and finds the figures the JSON API gives (and, over a year, per week), loads the
+comments and tips lists, and downloads a CSV. Every page is checked with axe-core at 1280 and 390 px and kept
+as a screenshot."""
 
 from __future__ import annotations
 
@@ -177,6 +178,17 @@ def test_a_manager_runs_the_desk_from_the_console(local_stack: Any) -> None:
                     == (data["amount"]["EUR"])
                 )
             check_page(page, f"report-{name}", "console")
+
+        # A year: the chart and the table over time per week, with the API's daily figures summed.
+        year = f"from={(today - timedelta(days=365)).isoformat()}&to={today.isoformat()}"
+        for name, column in (("tickets", "opened"), ("karma", "neutral")):
+            page.goto(f"{local_stack.api_url}/manage/reports/{name}?{year}")
+            days = api(local_stack, token, f"/reports/{name}?{year}")["days"]
+            assert page.locator("#days tbody tr[data-week]").count() in (53, 54) and len(days) == 366
+            cells = page.locator(f'#days tbody [data-figure="{column}"]').all_text_contents()
+            assert sum(as_int(text) for text in cells) == sum(day[column] for day in days) > 0
+            expect(page.locator("#days-title")).to_have_text("Per week")
+            check_page(page, f"report-{name}-year", "console")
 
         # Without scripts the comments open as a page of their own.
         page.goto(f"{local_stack.api_url}/manage/reports/ratings/list?{period}")

@@ -5,6 +5,7 @@ through botocore's own path (`BaseClient._make_api_call`) and through the direct
 
 from __future__ import annotations
 
+import base64
 import json
 import zlib
 from datetime import UTC, datetime
@@ -23,9 +24,44 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.db import client as direct
-from tests.unit.test_dynamodb_wire import items, on_the_wire
 
 MODEL = botocore.session.get_session().get_service_model("dynamodb")
+names = st.text(min_size=1, max_size=8)
+texts = st.text(max_size=12)
+numbers = st.integers(-(10**12), 10**12).map(str)
+blobs = st.binary(max_size=12)
+scalars = st.one_of(
+    texts.map(lambda s: {"S": s}),
+    numbers.map(lambda n: {"N": n}),
+    blobs.map(lambda b: {"B": b}),
+    st.booleans().map(lambda b: {"BOOL": b}),
+    st.just({"NULL": True}),
+    st.lists(texts, min_size=1, max_size=3, unique=True).map(lambda v: {"SS": v}),
+    st.lists(numbers, min_size=1, max_size=3, unique=True).map(lambda v: {"NS": v}),
+    st.lists(blobs, min_size=1, max_size=3, unique=True).map(lambda v: {"BS": v}),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.dictionaries(names, inner, max_size=3).map(lambda m: {"M": m}),
+        st.lists(inner, max_size=3).map(lambda v: {"L": v}),
+    ),
+    max_leaves=12,
+)
+items = st.dictionaries(names, values, min_size=1, max_size=6)
+
+
+def on_the_wire(value: Any) -> Any:
+    """What DynamoDB sends: the same JSON with binary values base64-encoded."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {k: on_the_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [on_the_wire(v) for v in value]
+    return value
+
+
 NOW = datetime(2026, 11, 30, 15, 4, 5, tzinfo=UTC)
 
 

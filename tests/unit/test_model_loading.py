@@ -118,3 +118,23 @@ def test_a_stored_value_of_the_wrong_type_is_refused_as_pynamodb_refuses_it() ->
 def test_installing_makes_gets_queries_and_batch_gets_take_the_one_pass() -> None:
     loading.install()
     assert Ticket.from_raw_data.__func__ is loading.from_raw_data  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(stored_items())
+def test_reading_a_field_gives_what_pynamodbs_descriptor_gives(item: tuple[type[Model], dict[str, Any]]) -> None:
+    model, raw = item
+    instance = loading._PynamoDBFromRawData(model, raw)
+    for name, attribute in model.get_attributes().items():
+        theirs = loading._PynamoDBGet(attribute, instance, model)
+        assert loading.attribute_value(attribute, instance, model) is theirs, name
+        if isinstance(theirs, MapAttribute) and type(theirs) is not MapAttribute:
+            for field, inner in type(theirs).get_attributes().items():  # a typed map's own fields
+                expected = loading._PynamoDBGet(inner, theirs, type(theirs))
+                assert loading.attribute_value(inner, theirs, type(theirs)) is expected, f"{name}.{field}"
+
+
+def test_a_field_read_on_the_class_is_the_attribute_itself() -> None:
+    loading.install()
+    assert Ticket.subject is Ticket.get_attributes()["subject"]
+    assert loading.attribute_value(Ticket.get_attributes()["subject"], None, Ticket) is Ticket.subject
