@@ -289,15 +289,10 @@ class Message(Model):
     attachments = ListAttribute(of=Attachment, null=True)
 
 
-class ThreadEvent(Model):
-    """A ticket's lifecycle transition kept in its thread's partition of the messages table (tickets opened
-    with `timeline_in_thread`), so the ticket page reads the thread and the timeline in one Query; its sort
-    key (keys.thread_event) sorts after every message and comes from the stream record, as LifecycleEvent's."""
+class TimelineEventFields(Model):
+    """What a ticket's lifecycle transition records, wherever it is kept (ThreadEvent, LifecycleEvent); no
+    table of its own."""
 
-    Meta = table_meta("messages")
-
-    ticket_key = UnicodeAttribute(hash_key=True)  # company_id#ticket_id
-    message_id = UnicodeAttribute(range_key=True)  # ~event#<occurred_at iso>#<sequence>#<transition>
     company_id = UnicodeAttribute()
     transition = UnicodeAttribute()
     from_status = UnicodeAttribute(null=True)
@@ -306,7 +301,18 @@ class ThreadEvent(Model):
     occurred_at = UTCDateTimeAttribute()
 
 
-class LifecycleEvent(Model):
+class ThreadEvent(TimelineEventFields):
+    """A ticket's lifecycle transition kept in its thread's partition of the messages table (tickets opened
+    with `timeline_in_thread`), so the ticket page reads the thread and the timeline in one Query; its sort
+    key (keys.thread_event) sorts after every message and comes from the stream record, as LifecycleEvent's."""
+
+    Meta = table_meta("messages")
+
+    ticket_key = UnicodeAttribute(hash_key=True)  # company_id#ticket_id
+    message_id = UnicodeAttribute(range_key=True)  # ~event#<occurred_at iso>#<sequence>#<transition>
+
+
+class LifecycleEvent(TimelineEventFields):
     """A ticket's lifecycle transitions, written by the tickets stream handler (for tickets opened before
     timelines were kept in the thread: see ThreadEvent).
 
@@ -317,9 +323,3 @@ class LifecycleEvent(Model):
 
     ticket_key = UnicodeAttribute(hash_key=True)  # company_id#ticket_id
     event_key = UnicodeAttribute(range_key=True)  # <occurred_at iso>#<transition>
-    company_id = UnicodeAttribute()
-    transition = UnicodeAttribute()
-    from_status = UnicodeAttribute(null=True)
-    to_status = UnicodeAttribute()
-    actor_id = UnicodeAttribute(null=True)
-    occurred_at = UTCDateTimeAttribute()

@@ -128,7 +128,7 @@ def handle_ticket_stream(event: Mapping[str, Any]) -> dict[str, Any]:
     return process_batch(event, handle_record)
 
 
-Event = ThreadEvent | LifecycleEvent  # the same attributes: transition, from/to status, actor, occurred_at
+Event = ThreadEvent | LifecycleEvent  # the same fields (TimelineEventFields), in the thread or the lifecycle table
 
 
 def _events(ticket: Ticket, **query: Any) -> Any:
