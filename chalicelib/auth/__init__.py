@@ -19,7 +19,7 @@ from typing import Any
 
 from pynamodb.models import Model
 
-from chalicelib.db import keys
+from chalicelib.db import keys, prefetch
 from chalicelib.db.base import get_many
 from chalicelib.db.models import ApiToken, Company, Employee
 from chalicelib.db.prefetch import KeysFor
@@ -61,11 +61,8 @@ class Principal:
             raise Forbidden("Only managers may do this.")
 
 
-# Parts of the company item read only by the routes that use them (`@route(..., company=(...))`): the
-# staff directory and the routing loads grow with the staff, the settings are ten numbers few routes
-# need, the canned replies only the ticket page offers. A part not read is None on the item, so code that
-# reaches for it without declaring it fails.
-COMPANY_PARTS = ("staff", "loads", "settings", "canned")
+# The parts of the company item read only by the routes that declare them (chalicelib/db/prefetch.py).
+COMPANY_PARTS = prefetch.COMPANY_PARTS
 
 
 def company_attributes(parts: Iterable[str] = ()) -> list[str]:

@@ -13,7 +13,7 @@ part from that Query.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,7 +26,7 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts from here o
 from chalicelib.auth import Principal, company_of
 from chalicelib.clock import iso, utcnow
 from chalicelib.db import prefetch
-from chalicelib.db.base import cancellation_codes, read_one, table_meta, transaction
+from chalicelib.db.base import cancellation_codes, plain_map, read_one, table_meta, transaction
 from chalicelib.db.models import Company
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import MAX_LENGTH, new_id
@@ -110,11 +110,9 @@ def choices(company_id: str, company: Company) -> list[Choice]:
 
 
 def _entries(company: Company) -> dict[str, dict[str, Any]] | None:
-    raw = company.canned
-    if raw is None:
+    if company.canned is None:
         return None
-    plain = raw.as_dict() if hasattr(raw, "as_dict") else dict(raw)
-    return {canned_id: dict(entry) for canned_id, entry in plain.items()}
+    return {canned_id: dict(entry) for canned_id, entry in plain_map(company.canned).items()}
 
 
 def _size(body: str) -> int:
@@ -198,6 +196,35 @@ def _failed(error: TransactWriteError) -> tuple[bool, bool]:
     return failed[0], len(failed) > 1 and failed[1]
 
 
+def _write_with_part(
+    principal: Principal,
+    canned_id: str,
+    change: Callable[[_Part], None],
+    write: Callable[[Any], None],
+    on_gone: Callable[[], None] | None,
+) -> None:
+    """The reply's write (`write(tx)`) and the company's canned part as `change` leaves it, in one
+    transaction; a writer that lost the kept-bytes race reads the company again and retries. When the
+    reply's own condition fails: `on_gone()` (None: the error stands)."""
+    for attempt in range(WRITE_ATTEMPTS):
+        part = _Part(_company(principal, attempt))
+        change(part)
+        try:
+            with transaction() as tx:
+                write(tx)
+                part.write(tx, canned_id)
+        except TransactWriteError as error:
+            gone, raced = _failed(error)
+            if gone and on_gone is not None:
+                on_gone()
+                return
+            if raced:
+                continue
+            raise
+        return
+    raise Conflict("The canned replies were changed meanwhile; try again.", "changed")
+
+
 def list_all(company_id: str) -> list[CannedReply]:
     """The company's canned replies by title (one Query)."""
     return by_title(list(CannedReply.query(company_id, limit=MAX_PER_COMPANY)))
@@ -229,21 +256,17 @@ def create(principal: Principal, request: NewCannedReply) -> CannedReply:
         created_at=now,
         updated_at=now,
     )
-    for attempt in range(WRITE_ATTEMPTS):
-        part = _Part(_company(principal, attempt))
+
+    def change(part: _Part) -> None:
         if len(part.entries) >= MAX_PER_COMPANY:
             raise Conflict(f"A company keeps at most {MAX_PER_COMPANY} canned replies.", "too-many")
         part.put(reply.canned_id, reply.title, reply.body)
-        try:
-            with transaction() as tx:
-                tx.save(reply, condition=CannedReply.canned_id.does_not_exist())
-                part.write(tx, reply.canned_id)
-        except TransactWriteError as error:
-            if _failed(error)[1]:
-                continue
-            raise
-        return reply
-    raise Conflict("The canned replies were changed meanwhile; try again.", "changed")
+
+    def write(tx: Any) -> None:
+        tx.save(reply, condition=CannedReply.canned_id.does_not_exist())
+
+    _write_with_part(principal, reply.canned_id, change, write, on_gone=None)
+    return reply
 
 
 def update(principal: Principal, canned_id: str, patch: CannedReplyPatch) -> CannedReply:
@@ -257,43 +280,26 @@ def update(principal: Principal, canned_id: str, patch: CannedReplyPatch) -> Can
     if patch.body is not None:
         reply.body = patch.body
         actions.append(CannedReply.body.set(patch.body))
-    for attempt in range(WRITE_ATTEMPTS):
-        part = _Part(_company(principal, attempt))
-        part.put(canned_id, reply.title, reply.body)
-        try:
-            with transaction() as tx:
-                tx.update(reply, actions=actions, condition=CannedReply.canned_id.exists())
-                part.write(tx, canned_id)
-        except TransactWriteError as error:
-            gone, raced = _failed(error)
-            if gone:
-                raise NotFound("Canned reply") from None
-            if raced:
-                continue
-            raise
-        return reply
-    raise Conflict("The canned replies were changed meanwhile; try again.", "changed")
+
+    def write(tx: Any) -> None:
+        tx.update(reply, actions=actions, condition=CannedReply.canned_id.exists())
+
+    def gone() -> None:
+        raise NotFound("Canned reply") from None
+
+    _write_with_part(principal, canned_id, lambda part: part.put(canned_id, reply.title, reply.body), write, gone)
+    return reply
 
 
 def delete(principal: Principal, canned_id: str) -> None:
     principal.require_manager()
     reply = get(principal.company_id, canned_id)
-    for attempt in range(WRITE_ATTEMPTS):
-        part = _Part(_company(principal, attempt))
-        part.remove(canned_id)
-        try:
-            with transaction() as tx:
-                tx.delete(reply, condition=CannedReply.canned_id.exists())
-                part.write(tx, canned_id)
-        except TransactWriteError as error:
-            gone, raced = _failed(error)
-            if gone:  # deleted meanwhile, and its entry with it
-                return
-            if raced:
-                continue
-            raise
-        return
-    raise Conflict("The canned replies were changed meanwhile; try again.", "changed")
+
+    def write(tx: Any) -> None:
+        tx.delete(reply, condition=CannedReply.canned_id.exists())
+
+    # deleted meanwhile, and its entry with it: done
+    _write_with_part(principal, canned_id, lambda part: part.remove(canned_id), write, on_gone=lambda: None)
 
 
 def view(reply: CannedReply) -> CannedReplyOut:

@@ -17,7 +17,7 @@ from typing_extensions import TypedDict
 
 from chalicelib import auth
 from chalicelib.clock import is_valid_timezone, iso, utcnow
-from chalicelib.db.base import transaction
+from chalicelib.db.base import plain_map, transaction
 from chalicelib.db.models import DIRECTORY, Company, CompanySettings, Employee
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.ids import new_id
@@ -247,7 +247,7 @@ def update_settings(company_id: str, patch: SettingsPatch, company: Company | No
     if "cors_origins" in changes:
         changes["cors_origins"] = sorted(set(changes["cors_origins"]))
     if "tip_amounts" in changes:
-        merged = plain(company.settings.tip_amounts)
+        merged = plain_map(company.settings.tip_amounts)
         for currency, offered in changes["tip_amounts"].items():
             if offered:
                 merged[currency] = tip_amounts.normalised(offered)
@@ -309,7 +309,7 @@ def view(company: Company, *, include_settings: bool = True) -> CompanyOut:
 
 def settings_view(company: Company) -> SettingsOut:
     s = company.settings
-    hours = plain(s.business_hours)
+    hours = plain_map(s.business_hours)
     return {
         "sla_target_minutes": int(s.sla_target_minutes),
         "sla_limit_minutes": int(s.sla_limit_minutes),
@@ -331,7 +331,7 @@ def settings_view(company: Company) -> SettingsOut:
 
 
 def tip_amounts_view(company: Company) -> dict[str, list[int]]:
-    stored = plain(company.settings.tip_amounts)
+    stored = plain_map(company.settings.tip_amounts)
     view = {currency: [int(a) for a in offered] for currency, offered in stored.items()}
     view[company.currency] = list(tip_amounts.for_currency(stored, company.currency))
     return dict(sorted(view.items()))
@@ -340,11 +340,4 @@ def tip_amounts_view(company: Company) -> dict[str, list[int]]:
 def calendar(company: Company) -> business_hours.Calendar:
     """When the company's desk is open (its time zone, hours and holidays)."""
     s = company.settings
-    return business_hours.Calendar.of(company.timezone, plain(s.business_hours) or None, s.holidays or ())
-
-
-def plain(value: Any) -> dict[str, Any]:
-    """A raw map setting as a dict ({} when unset)."""
-    if not value:
-        return {}
-    return dict(value.as_dict()) if hasattr(value, "as_dict") else dict(value)
+    return business_hours.Calendar.of(company.timezone, plain_map(s.business_hours) or None, s.holidays or ())

@@ -11,6 +11,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.clock import parse_iso
 from chalicelib.db import keys
+from chalicelib.db.base import plain_map
 from chalicelib.db.models import Customer, Ticket
 from chalicelib.errors import NotFound
 from chalicelib.keys import keyed_hash
@@ -88,10 +89,9 @@ def recent_entry(ticket: Ticket, status: str | None = None) -> dict[str, Any]:
 
 
 def _entries(customer: Customer) -> dict[str, Any] | None:
-    raw = customer.recent_tickets
-    if raw is None:
+    if customer.recent_tickets is None:
         return None
-    return dict(raw.as_dict() if hasattr(raw, "as_dict") else raw)
+    return plain_map(customer.recent_tickets)
 
 
 def recent(customer: Customer) -> list[RecentTicket] | None:

@@ -140,6 +140,14 @@ def read_one(model: type[_M], hash_key: Any, range_key: Any = None) -> _M | None
         return None
 
 
+def plain_map(value: Any) -> dict[str, Any]:
+    """A raw map attribute's value as a dict ({} when unset): as read, PynamoDB gives a MapAttribute, as
+    set by our code it is already a dict."""
+    if not value:
+        return {}
+    return dict(value.as_dict()) if hasattr(value, "as_dict") else dict(value)
+
+
 def transaction() -> TransactWrite:
     return TransactWrite(connection=connection())
 

@@ -157,21 +157,6 @@ def _host(url: str) -> str:
     return host if parts.port in (None, default) else f"{host}:{parts.port}"
 
 
-def _error(status: int, headers: Any, body: bytes) -> dict[str, Any]:
-    """An error answer as botocore's JSON parser gives it: Error (code without its namespace, message),
-    ResponseMetadata, and the error's modelled members (message, CancellationReasons, Item) as they came."""
-    try:
-        fields = loads(body) if body else {}
-    except ValueError:
-        fields = {}
-    if not isinstance(fields, dict):
-        fields = {}
-    code = str(fields.pop("__type", status))
-    code = code.split(":", 1)[0].rsplit("#", 1)[-1]
-    message = fields.get("message", fields.get("Message", ""))
-    return {"Error": {"Message": message, "Code": code}, **fields, "ResponseMetadata": {}}
-
-
 class DirectDataPlane:
     """The first base of botocore's DynamoDB client class: item operations sent directly (see above)."""
 
@@ -246,16 +231,26 @@ class DirectDataPlane:
 
     @staticmethod
     def _parsed(response: Any) -> dict[str, Any] | None:
+        """An answer other than a clean 200 as botocore's JSON parser gives an error: Error (the code
+        without its namespace, the message), the error's modelled members (message, CancellationReasons,
+        Item) as they came, and ResponseMetadata."""
         if response is None:
             return None
-        parsed = _error(response.status_code, response.headers, response.content)
+        try:
+            fields = loads(response.content) if response.content else {}
+        except ValueError:
+            fields = {}
+        if not isinstance(fields, dict):
+            fields = {}
+        code = str(fields.pop("__type", response.status_code)).split(":", 1)[0].rsplit("#", 1)[-1]
+        message = fields.get("message", fields.get("Message", ""))
         headers = {name.lower(): value for name, value in response.headers.items()}
-        parsed["ResponseMetadata"] = {
+        metadata = {
             "RequestId": headers.get("x-amzn-requestid", ""),
             "HTTPStatusCode": response.status_code,
             "HTTPHeaders": headers,
         }
-        return parsed
+        return {"Error": {"Message": message, "Code": code}, **fields, "ResponseMetadata": metadata}
 
     def _retry_delay(
         self,

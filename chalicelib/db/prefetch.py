@@ -23,6 +23,11 @@ from chalicelib.ids import MAX_LENGTH
 
 Key = tuple[Any, Any, Any]  # (model, hash key, range key or None)
 KeysFor = Callable[[str], Sequence[Key]]  # the keys to read with a credential, for the company it names
+# Parts of the company item read only by the routes that use them (`@route(..., company=(...))`), with the
+# credential: the staff directory and the routing loads grow with the staff, the settings are ten numbers
+# few routes need, the canned replies only the ticket page offers. A part not read is None on the item, so
+# code that reaches for it without declaring it fails.
+COMPANY_PARTS = ("staff", "loads", "settings", "canned")
 
 _kept: ContextVar[dict[tuple[str, str, str], Any] | None] = ContextVar("prefetched", default=None)
 _ABSENT = object()

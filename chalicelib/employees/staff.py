@@ -22,6 +22,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
+from chalicelib.db.base import plain_map
 from chalicelib.db.models import Company, Employee
 
 WINDOW_DAYS = 3  # routing's rolling window: today and the two days before (company time)
@@ -43,8 +44,7 @@ def entry(employee: Employee) -> dict[str, Any]:
 def _plain(attribute: Any) -> dict[str, Any]:
     if attribute is None:
         raise RuntimeError("the company item was read without this part: declare it on the route (company=...)")
-    raw = attribute.as_dict() if hasattr(attribute, "as_dict") else dict(attribute)
-    return {key: dict(value) for key, value in raw.items()}
+    return {key: dict(value) for key, value in plain_map(attribute).items()}
 
 
 def entries(company: Company) -> dict[str, dict[str, Any]]:

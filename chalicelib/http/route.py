@@ -352,7 +352,9 @@ def route(
     the caller's company item the view uses ("staff", "loads", "settings", "canned"), read with the
     credential. `reads`: the items the view reads by key (e.g. the ticket its path names), read with the
     credential too."""
-    if set(company) - {"staff", "loads", "settings", "canned"}:
+    from chalicelib.db.prefetch import COMPANY_PARTS
+
+    if set(company) - set(COMPANY_PARTS):
         raise ValueError(f"{method} {path}: unknown company parts {company}")
     if auth == "link" and not link:
         raise ValueError(f"{method} {path}: a link route names its link's purpose")

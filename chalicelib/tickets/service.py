@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -488,11 +488,7 @@ ONLY_MESSAGES = Message.message_id < keys.THREAD_EVENTS_FROM
 
 def messages(company_id: str, ticket_id: str, *, public_only: bool) -> list[Message]:
     thread = Message.query(ticket_key(company_id, ticket_id), ONLY_MESSAGES, scan_index_forward=True)
-    return only_public(thread) if public_only else list(thread)
-
-
-def only_public(thread: Iterable[Message]) -> list[Message]:
-    return [m for m in thread if m.visibility == "public"]
+    return [m for m in thread if not public_only or m.visibility == "public"]
 
 
 def reply(principal: Principal, ticket_id: str, request: Reply) -> tuple[Ticket, Message]:

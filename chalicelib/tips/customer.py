@@ -375,7 +375,7 @@ def tip_redirect(token: str) -> str:
 
 def amounts_offered(company: Company) -> tuple[int, ...]:
     """The company's tip amounts in its currency (chalicelib/tips/amounts.py)."""
-    from chalicelib.companies import plain
+    from chalicelib.db.base import plain_map
     from chalicelib.tips.amounts import for_currency
 
-    return for_currency(plain(company.settings.tip_amounts), company.currency)
+    return for_currency(plain_map(company.settings.tip_amounts), company.currency)

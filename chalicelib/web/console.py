@@ -98,7 +98,8 @@ def _messages(failed: ValidationFailed, locale: str) -> dict[str, str]:
 
 
 def _settings_context(call: Call, company: Any, form: Mapping[str, str] | None, errors: Mapping[str, str]) -> Any:
-    from chalicelib.companies import plain, settings_view
+    from chalicelib.companies import settings_view
+    from chalicelib.db.base import plain_map
     from chalicelib.tickets.business_hours import WEEKDAYS
 
     current = settings_view(company)
@@ -128,7 +129,7 @@ def _settings_context(call: Call, company: Any, form: Mapping[str, str] | None, 
         "languages": LANGUAGES,
         "currency": company.currency,
         "default_amounts": ", ".join(str(a) for a in defaults(company.currency)),
-        "own_amounts": bool(plain(company.settings.tip_amounts).get(company.currency)),
+        "own_amounts": bool(plain_map(company.settings.tip_amounts).get(company.currency)),
         "calendar_open_now": _open_now(company),
     }
 

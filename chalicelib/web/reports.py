@@ -49,16 +49,11 @@ FUNNEL_LABELS = {
 }
 
 
-@functools.lru_cache(maxsize=4096)
-def whole_number(value: int, locale: str) -> str:
-    """A count as the locale writes it (`1,234` / `1 234`): the charts write the same few counts many times
-    (each bar's title, the axis ticks), and Babel resolves the locale's pattern again for each."""
-    return format_number(value, locale)
-
-
 @functools.lru_cache(maxsize=4096, typed=True)  # typed: 2 and 2.0 may be written differently
 def number(value: float, locale: str) -> str:
-    """Any figure as the locale writes it (`3.5` / `3,5`), each once: a page's axes and averages."""
+    """A figure as the locale writes it (`1,234` / `1 234`, `3.5` / `3,5`), each once: the charts write the
+    same few counts many times (each bar's title, the axis ticks), and Babel resolves the locale's pattern
+    again for each."""
     return format_number(value, locale)
 
 
@@ -185,7 +180,7 @@ def show(call: Call, report: str) -> Page:
         if weeks is None
         else _week_rows(report, data, weeks, call.locale),
         "duration": lambda seconds: duration(seconds, call.locale),
-        "count": lambda value: whole_number(value, call.locale),  # as `|number` writes it, each count once
+        "count": lambda value: number(value, call.locale),  # as `|number` writes it, each count once
         "money": lambda amount, currency: money(amount, currency, call.locale),  # as `|money` writes it
         "period_shown": (medium(span.first), medium(span.last)),  # as `|date` writes them
         "first_reply_labels": FIRST_REPLY_LABELS,
@@ -322,7 +317,7 @@ def _charts(report: str, data: dict[str, Any], days: list[date], locale: str, we
     titles = [_week_title(locale, day) for day in days] if weekly else None
 
     def count(value: float) -> str:
-        return whole_number(int(value), locale)
+        return number(int(value), locale)
 
     blue, orange, green, purple, red, grey = charts.PALETTE
     if report == "tickets":

@@ -100,8 +100,8 @@ def test_stacked_bars_sit_on_each_other_and_a_line_has_a_dot_with_its_figure_on_
 
 
 def test_a_count_is_written_as_the_readers_locale_writes_it_however_often_it_is_asked_for() -> None:
-    from chalicelib.web.reports import whole_number
+    from chalicelib.web.reports import number
 
     for _ in range(3):
-        assert whole_number(1234, "en") == i18n.format_number(1234, "en") == "1,234"
-        assert whole_number(1234, "ru") == i18n.format_number(1234, "ru") == "1\xa0234"
+        assert number(1234, "en") == i18n.format_number(1234, "en") == "1,234"
+        assert number(1234, "ru") == i18n.format_number(1234, "ru") == "1\xa0234"
